@@ -1,0 +1,24 @@
+import { env } from "~/env";
+import { prepareSchema } from "~/server/bootstrap";
+import { createDbClient, type DbClient } from "~/server/db";
+import { startEmbeddedDb, type EmbeddedDb } from "./embedded-db";
+
+export type ScriptDb = { url: string; client: DbClient; embedded: EmbeddedDb | null; close: () => Promise<void> };
+
+/** The database a script works on: DATABASE_URL, or the embedded PGlite under DATA_DIR. Migrated. */
+export async function openScriptDb(): Promise<ScriptDb> {
+  const embedded = env.DATABASE_URL ? null : await startEmbeddedDb(env.DATA_DIR, env.DB_POOL_MAX);
+  const url = env.DATABASE_URL ?? embedded?.url;
+  if (!url) throw new Error("no database");
+  const client = createDbClient(url);
+  await prepareSchema(url, client);
+  return {
+    url,
+    client,
+    embedded,
+    close: async () => {
+      await client.sql.end({ timeout: 5 });
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// POST /api/v1/events — ingest LLM call events from SDKs
+import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { splitPayload } from "~/features/ingestion/server/payload";
+import { MAX_BODY_BYTES } from "~/features/ingestion/schemas";
+import { requireApiKey } from "~/server/auth/require-api-key";
+import { getDbClient } from "~/server/db";
+import { json, readJsonBody, route } from "~/server/http";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (req, { requestId }) => {
+  const client = getDbClient();
+  const { projectId } = await requireApiKey(req, client.db);
+  const items = splitPayload(await readJsonBody(req, MAX_BODY_BYTES));
+  const result = await ingestEvents(client, projectId, items);
+  const stored = result.accepted + result.duplicates > 0;
+  if (!stored) {
+    return json({ error: "invalid_events", message: "no valid event in the request", ...result, requestId }, 400);
+  }
+  return json(result, result.rejected.length > 0 ? 207 : 200);
+});

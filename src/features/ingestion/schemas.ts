@@ -1,0 +1,125 @@
+import { z } from "zod";
+
+// Limits of the ingestion contract (SPEC.md). Each has a reason:
+export const MAX_BATCH_EVENTS = 1000; // one transaction stays short; SDKs split bigger buffers
+export const MAX_BODY_BYTES = 5 * 1024 * 1024; // 5 MiB: a full batch with generous prompts
+export const MAX_METADATA_BYTES = 8 * 1024; // metadata is for tags, not payloads
+export const MAX_TOKENS = 1_000_000_000; // no call has a billion tokens; also fits int4
+export const MAX_COST_USD = 100_000; // a single call costing more is a unit mistake
+export const MAX_FUTURE_MS = 24 * 3600 * 1000; // clock skew allowance
+export const MAX_PAST_MS = 366 * 24 * 3600 * 1000; // backfills up to a year
+export const MAX_ERROR_MESSAGE_CHARS = 4096; // longer messages are stored truncated
+
+const tokens = (name: string) =>
+  z
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must not be negative`)
+    .max(MAX_TOKENS, `${name} must be at most ${MAX_TOKENS}`);
+
+const identifier = (name: string, max: number) =>
+  z
+    .string({ error: `${name} must be a string` })
+    .trim()
+    .min(1, `${name} must not be empty`)
+    .max(max, `${name} must be at most ${max} characters`);
+
+const timestamp = z
+  .union([
+    z.iso.datetime({ offset: true, error: "timestamp must be ISO-8601 with a time zone or epoch milliseconds" }),
+    z.number().int("timestamp in epoch milliseconds must be a whole number"),
+  ], { error: "timestamp must be ISO-8601 with a time zone or epoch milliseconds" })
+  .transform((v, ctx) => {
+    const d = new Date(v);
+    const t = d.getTime();
+    if (Number.isNaN(t)) {
+      ctx.addIssue({ code: "custom", message: "timestamp is not a valid date" });
+      return z.NEVER;
+    }
+    const now = Date.now();
+    if (t > now + MAX_FUTURE_MS) {
+      ctx.addIssue({ code: "custom", message: "timestamp is more than 24 hours in the future" });
+      return z.NEVER;
+    }
+    if (t < now - MAX_PAST_MS) {
+      ctx.addIssue({ code: "custom", message: "timestamp is more than 366 days in the past" });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+// Reported cost: a JSON number or a decimal string (strings keep full precision).
+const costUsd = z.union(
+  [
+    z.number().min(0, "costUsd must not be negative").max(MAX_COST_USD, `costUsd must be at most ${MAX_COST_USD}`),
+    z
+      .string()
+      .regex(/^\d{1,6}(\.\d{1,12})?$/, "costUsd must be a non-negative decimal with at most 12 decimals")
+      .refine((s) => Number(s) <= MAX_COST_USD, `costUsd must be at most ${MAX_COST_USD}`),
+  ],
+  { error: "costUsd must be a non-negative number or decimal string" },
+);
+
+const metadata = z
+  .record(z.string(), z.unknown(), { error: "metadata must be a JSON object" })
+  .refine(
+    (m) => Buffer.byteLength(JSON.stringify(m), "utf8") <= MAX_METADATA_BYTES,
+    `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+  );
+
+/** One LLM call. Unknown fields are ignored (older and newer SDKs keep working). */
+export const eventSchema = z
+  .object({
+    id: identifier("id", 128).optional(),
+    timestamp: timestamp.optional(),
+    provider: identifier("provider", 64),
+    model: identifier("model", 200),
+    feature: identifier("feature", 200).optional(),
+    inputTokens: tokens("inputTokens"),
+    outputTokens: tokens("outputTokens"),
+    cachedInputTokens: tokens("cachedInputTokens").optional(),
+    cacheWriteTokens: tokens("cacheWriteTokens").optional(),
+    reasoningTokens: tokens("reasoningTokens").optional(),
+    costUsd: costUsd.optional(),
+    latencyMs: z
+      .number({ error: "latencyMs must be a number" })
+      .min(0, "latencyMs must not be negative")
+      .max(86_400_000, "latencyMs must be at most one day")
+      .transform(Math.round)
+      .optional(),
+    status: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }).optional(),
+    errorMessage: z
+      .string({ error: "errorMessage must be a string" })
+      .transform((s) => s.slice(0, MAX_ERROR_MESSAGE_CHARS))
+      .optional(),
+    prompt: z.string({ error: "prompt must be a string" }).optional(),
+    userId: identifier("userId", 256).optional(),
+    sessionId: identifier("sessionId", 256).optional(),
+    metadata: metadata.optional(),
+  }, { error: "each event must be a JSON object" })
+  .superRefine((e, ctx) => {
+    const cached = e.cachedInputTokens ?? 0;
+    const writes = e.cacheWriteTokens ?? 0;
+    if (cached + writes > e.inputTokens) {
+      ctx.addIssue({
+        code: "custom",
+        path: [e.cachedInputTokens !== undefined ? "cachedInputTokens" : "cacheWriteTokens"],
+        message:
+          "cachedInputTokens + cacheWriteTokens must not exceed inputTokens (inputTokens counts every prompt token, cache reads and writes included)",
+      });
+    }
+    if ((e.reasoningTokens ?? 0) > e.outputTokens) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reasoningTokens"],
+        message: "reasoningTokens must not exceed outputTokens (outputTokens includes reasoning)",
+      });
+    }
+  });
+
+export type EventInput = z.input<typeof eventSchema>;
+export type ValidEvent = z.output<typeof eventSchema>;
+
+export type RejectedEvent = { index: number; issues: { path: string; message: string }[] };
+
+export type IngestResult = { accepted: number; duplicates: number; rejected: RejectedEvent[] };

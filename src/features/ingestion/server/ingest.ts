@@ -1,0 +1,97 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { env } from "~/env";
+import { computeCostPicos } from "~/features/pricing/compute";
+import { getPricer } from "~/features/pricing/server/pricer";
+import { latencyBucket } from "~/lib/latency";
+import { formatPicos, parseUsdToPicos } from "~/lib/money";
+import { normalizePrompt, truncateText } from "~/lib/prompt";
+import type { DbClient } from "~/server/db";
+import { eventSchema, type IngestResult, type RejectedEvent, type ValidEvent } from "../schemas";
+import { insertEvents, type EventRow, type PromptRow } from "./insert-events";
+
+function toIssues(error: z.ZodError): RejectedEvent["issues"] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(event)", message: i.message }));
+}
+
+/**
+ * Validates, prices and stores a batch for one project. Invalid items are reported by index and
+ * the valid rest is stored in one statement; a repeated `id` (in the batch or from earlier) is a
+ * duplicate, stored once. When this resolves, the accepted events are committed.
+ */
+export async function ingestEvents(client: DbClient, projectId: string, items: unknown[]): Promise<IngestResult> {
+  const rejected: RejectedEvent[] = [];
+  const valid: ValidEvent[] = [];
+  const seenIds = new Set<string>();
+  let duplicates = 0;
+  items.forEach((item, index) => {
+    const parsed = eventSchema.safeParse(item);
+    if (!parsed.success) {
+      rejected.push({ index, issues: toIssues(parsed.error) });
+      return;
+    }
+    const id = parsed.data.id;
+    if (id !== undefined) {
+      if (seenIds.has(id)) {
+        duplicates += 1;
+        return;
+      }
+      seenIds.add(id);
+    }
+    valid.push(parsed.data);
+  });
+  if (valid.length === 0) return { accepted: 0, duplicates, rejected };
+
+  const pricer = await getPricer(client.db, projectId);
+  const now = new Date();
+  const prompts = new Map<string, PromptRow>();
+  const rows = valid.map((e): EventRow => {
+    const ts = e.timestamp ?? now;
+    let cost: bigint | null = null;
+    let costSource: EventRow["cost_source"] = "unpriced";
+    if (e.costUsd !== undefined) {
+      cost = parseUsdToPicos(e.costUsd);
+      costSource = "reported";
+    } else {
+      const price = pricer(e.provider, e.model, ts);
+      if (price) {
+        cost = computeCostPicos(price, e);
+        costSource = "computed";
+      }
+    }
+    let promptHash: string | null = null;
+    if (e.prompt !== undefined && e.prompt.length > 0) {
+      promptHash = createHash("sha256").update(normalizePrompt(e.prompt), "utf8").digest("hex");
+      if (!prompts.has(promptHash)) {
+        const stored = truncateText(e.prompt, env.PROMPT_MAX_CHARS);
+        prompts.set(promptHash, { hash: promptHash, ...stored, length: e.prompt.length });
+      }
+    }
+    return {
+      event_id: e.id ?? randomUUID(),
+      ts: ts.toISOString(),
+      provider: e.provider.toLowerCase(),
+      model: e.model,
+      feature: e.feature ?? "",
+      user_id: e.userId ?? null,
+      session_id: e.sessionId ?? null,
+      input_tokens: e.inputTokens,
+      output_tokens: e.outputTokens,
+      cached_input_tokens: e.cachedInputTokens ?? 0,
+      cache_write_tokens: e.cacheWriteTokens ?? 0,
+      reasoning_tokens: e.reasoningTokens ?? 0,
+      cost_usd: cost === null ? null : formatPicos(cost),
+      cost_source: costSource,
+      latency_ms: e.latencyMs ?? null,
+      latency_bucket: e.latencyMs === undefined ? null : latencyBucket(e.latencyMs),
+      status: e.status ?? (e.errorMessage ? "error" : "success"),
+      error_message: e.errorMessage ?? null,
+      prompt_hash: promptHash,
+      metadata: e.metadata ?? null,
+    };
+  });
+
+  const inserted = await insertEvents(client.sql, projectId, rows, [...prompts.values()]);
+  return { accepted: inserted, duplicates: duplicates + (rows.length - inserted), rejected };
+}

@@ -1,0 +1,120 @@
+import "server-only";
+import type { Sql } from "~/server/db";
+
+/** A priced, validated event as the insert statement reads it (JSON → jsonb_to_recordset). */
+export type EventRow = {
+  event_id: string;
+  ts: string;
+  provider: string;
+  model: string;
+  feature: string;
+  user_id: string | null;
+  session_id: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: string | null;
+  cost_source: "reported" | "computed" | "unpriced";
+  latency_ms: number | null;
+  latency_bucket: number | null;
+  status: "success" | "error";
+  error_message: string | null;
+  prompt_hash: string | null;
+  metadata: Record<string, unknown> | null;
+};
+
+export type PromptRow = { hash: string; text: string; truncated: boolean; length: number };
+
+// One statement = one round trip and one transaction: the events, the prompt dedupe and both
+// rollups are written together, so rollups can never disagree with cost_events. Only rows that
+// were really inserted (not duplicates of an earlier id) feed the prompts and the rollups.
+// Every upsert is fed in key order so concurrent batches lock rows in the same order (no deadlocks).
+const INSERT_EVENTS = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
+    event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
+    input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
+    cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
+    error_message text, prompt_hash text, metadata jsonb)
+),
+ins AS (
+  INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
+    input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
+    cost_usd, cost_source, latency_ms, status, error_message, prompt_hash, metadata)
+  SELECT $1::uuid, event_id, ts, provider, model, feature, user_id, session_id,
+    input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
+    cost_usd, cost_source, latency_ms, status, error_message, decode(prompt_hash, 'hex'), metadata
+  FROM input ORDER BY event_id
+  ON CONFLICT (project_id, event_id) DO NOTHING
+  RETURNING event_id
+),
+fresh AS (
+  SELECT i.*, date_trunc('hour', i.ts, 'UTC') AS hour FROM input i JOIN ins USING (event_id)
+),
+prompt_input AS (
+  SELECT * FROM jsonb_to_recordset($3::jsonb) AS p(hash text, text text, truncated boolean, length int)
+),
+prompt_up AS (
+  INSERT INTO prompts AS p (project_id, hash, text, truncated, original_length, first_seen, last_seen,
+    occurrences, total_cost_usd)
+  SELECT $1::uuid, decode(f.prompt_hash, 'hex'), pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts),
+    count(*), coalesce(sum(f.cost_usd), 0)
+  FROM fresh f JOIN prompt_input pi ON pi.hash = f.prompt_hash
+  GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length
+  ORDER BY f.prompt_hash
+  ON CONFLICT (project_id, hash) DO UPDATE SET
+    first_seen = least(p.first_seen, excluded.first_seen),
+    last_seen = greatest(p.last_seen, excluded.last_seen),
+    occurrences = p.occurrences + excluded.occurrences,
+    total_cost_usd = p.total_cost_usd + excluded.total_cost_usd
+  RETURNING 1
+),
+usage_up AS (
+  INSERT INTO usage_hourly AS u (project_id, hour, feature, model, provider, calls, errors, unpriced_calls,
+    input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
+    latency_count, latency_sum_ms)
+  SELECT $1::uuid, hour, feature, model, provider, count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0)
+  FROM fresh GROUP BY hour, feature, model, provider ORDER BY hour, feature, model, provider
+  ON CONFLICT (project_id, hour, feature, model, provider) DO UPDATE SET
+    calls = u.calls + excluded.calls,
+    errors = u.errors + excluded.errors,
+    unpriced_calls = u.unpriced_calls + excluded.unpriced_calls,
+    input_tokens = u.input_tokens + excluded.input_tokens,
+    output_tokens = u.output_tokens + excluded.output_tokens,
+    cached_input_tokens = u.cached_input_tokens + excluded.cached_input_tokens,
+    cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens,
+    reasoning_tokens = u.reasoning_tokens + excluded.reasoning_tokens,
+    cost_usd = u.cost_usd + excluded.cost_usd,
+    latency_count = u.latency_count + excluded.latency_count,
+    latency_sum_ms = u.latency_sum_ms + excluded.latency_sum_ms
+  RETURNING 1
+),
+latency_up AS (
+  INSERT INTO latency_hourly AS l (project_id, hour, feature, model, provider, bucket, calls)
+  SELECT $1::uuid, hour, feature, model, provider, latency_bucket, count(*)
+  FROM fresh WHERE latency_bucket IS NOT NULL
+  GROUP BY hour, feature, model, provider, latency_bucket
+  ORDER BY hour, feature, model, provider, latency_bucket
+  ON CONFLICT (project_id, hour, feature, model, provider, bucket) DO UPDATE SET calls = l.calls + excluded.calls
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM ins)::int AS inserted,
+  (SELECT count(*) FROM prompt_up)::int AS prompts,
+  (SELECT count(*) FROM usage_up)::int AS usage_rows,
+  (SELECT count(*) FROM latency_up)::int AS latency_rows`;
+
+/** Writes the rows in one statement; returns how many were new (the rest were duplicates). */
+export async function insertEvents(sql: Sql, projectId: string, events: EventRow[], prompts: PromptRow[]) {
+  if (events.length === 0) return 0;
+  const rows = await sql.unsafe<{ inserted: number }[]>(INSERT_EVENTS, [
+    projectId,
+    JSON.stringify(events),
+    JSON.stringify(prompts),
+  ]);
+  return rows[0]?.inserted ?? 0;
+}

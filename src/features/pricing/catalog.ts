@@ -1,0 +1,223 @@
+import { z } from "zod";
+// Relative on purpose: this module also runs under plain tsx/vitest without the "~" alias.
+import { parseMicroPerM } from "../../lib/money";
+// A plain JSON import: Next's bundlers, Vite (vitest) and tsx all inline it, while
+// `with { type: "json" }` is not understood by every one of them.
+import pricesFile from "./prices.json";
+
+/** Providers the shipped catalog prices. Custom (per-project) prices may name any provider. */
+export const CATALOG_PROVIDERS = ["openai", "anthropic", "google", "mistral", "deepseek", "xai"] as const;
+export type CatalogProvider = (typeof CATALOG_PROVIDERS)[number];
+
+const MAX_THRESHOLD_TOKENS = 100_000_000;
+
+// USD per 1M tokens as a decimal string: strings keep the price exact from file to bigint.
+const priceString = z
+  .string()
+  .regex(/^\d{1,7}(\.\d{1,6})?$/, "price must be a decimal string in USD per 1M tokens with at most 6 decimals");
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD")
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+  }, "date is not a real calendar date");
+
+// Model ids and aliases are stored lowercase so lookups never depend on how a client cased them.
+const modelId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(200)
+  .regex(/^[a-z0-9][a-z0-9._:@/+-]*$/, "model ids are letters, digits and . _ : @ / + -");
+
+const longContextSchema = z
+  .object({
+    thresholdTokens: z.number().int().positive().max(MAX_THRESHOLD_TOKENS),
+    input: priceString,
+    output: priceString,
+    cachedInput: priceString.optional(),
+    cacheWrite: priceString.optional(),
+  })
+  .strict();
+
+/** One price row: the shipped catalog and custom per-project prices share this shape. */
+export const priceEntrySchema = z
+  .object({
+    provider: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1)
+      .max(64)
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, "provider is a lowercase slug"),
+    model: modelId,
+    aliases: z.array(modelId).max(50).optional(),
+    input: priceString,
+    output: priceString,
+    cachedInput: priceString.optional(),
+    cacheWrite: priceString.optional(),
+    longContext: longContextSchema.optional(),
+    effectiveFrom: isoDate,
+    source: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((s) => !/https?:|:\/\/|www\./i.test(s), "source names the pricing page; no URLs"),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    // A cache read dearer than a fresh read is always a data-entry error.
+    if (e.cachedInput !== undefined && parseMicroPerM(e.cachedInput) > parseMicroPerM(e.input)) {
+      ctx.addIssue({ code: "custom", path: ["cachedInput"], message: "cachedInput must not exceed input" });
+    }
+    const lc = e.longContext;
+    if (!lc) return;
+    if (lc.cachedInput !== undefined && parseMicroPerM(lc.cachedInput) > parseMicroPerM(lc.input)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["longContext", "cachedInput"],
+        message: "cachedInput must not exceed input",
+      });
+    }
+    // Without these, cached tokens above the threshold would silently bill at the full tier input price.
+    if (e.cachedInput !== undefined && lc.cachedInput === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["longContext", "cachedInput"],
+        message: "longContext needs cachedInput when the base price has one",
+      });
+    }
+    if (e.cacheWrite !== undefined && lc.cacheWrite === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["longContext", "cacheWrite"],
+        message: "longContext needs cacheWrite when the base price has one",
+      });
+    }
+    if (e.aliases?.includes(e.model)) {
+      ctx.addIssue({ code: "custom", path: ["aliases"], message: "an alias must differ from the model id" });
+    }
+  });
+
+export type PriceEntry = z.infer<typeof priceEntrySchema>;
+
+/** The versioned catalog file. Enforces what a lookup table needs: unique rows, unambiguous aliases. */
+export const catalogFileSchema = z
+  .object({
+    version: isoDate,
+    currency: z.literal("USD"),
+    unit: z.literal("per 1M tokens"),
+    models: z.array(priceEntrySchema).min(1),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const rows = new Set<string>();
+    const names = new Map<string, string>(); // provider:name → model that owns the name
+    const claim = (provider: string, name: string, model: string, path: (string | number)[]) => {
+      const key = `${provider}:${name}`;
+      const owner = names.get(key);
+      if (owner !== undefined && owner !== model) {
+        ctx.addIssue({ code: "custom", path, message: `${key} is already used by ${owner}` });
+      } else {
+        names.set(key, model);
+      }
+    };
+    file.models.forEach((e, i) => {
+      if (!(CATALOG_PROVIDERS as readonly string[]).includes(e.provider)) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "provider"], message: `unknown provider ${e.provider}` });
+      }
+      const row = `${e.provider}:${e.model}:${e.effectiveFrom}`;
+      if (rows.has(row)) ctx.addIssue({ code: "custom", path: ["models", i], message: `duplicate row ${row}` });
+      rows.add(row);
+      claim(e.provider, e.model, e.model, ["models", i, "model"]);
+      e.aliases?.forEach((alias, j) => claim(e.provider, alias, e.model, ["models", i, "aliases", j]));
+    });
+  });
+
+export type CatalogFile = z.infer<typeof catalogFileSchema>;
+
+export type PriceTier = {
+  thresholdTokens: number;
+  inputMicroPerM: bigint;
+  outputMicroPerM: bigint;
+  cachedInputMicroPerM: bigint | null;
+  cacheWriteMicroPerM: bigint | null;
+};
+
+/**
+ * A price ready for arithmetic: bigint micro-dollars per 1M tokens, which is also exactly
+ * picodollars per token. Treat as read-only; resolvers share instances between calls.
+ */
+export type Price = {
+  provider: string;
+  model: string;
+  inputMicroPerM: bigint;
+  outputMicroPerM: bigint;
+  cachedInputMicroPerM: bigint | null;
+  cacheWriteMicroPerM: bigint | null;
+  longContext: PriceTier | null;
+  /** UTC midnight of the first day the price applies. */
+  effectiveFrom: Date;
+  source: string;
+  /** True when the price came from a project's custom prices rather than the catalog. */
+  isOverride: boolean;
+};
+
+const optionalMicro = (v: string | undefined): bigint | null => (v === undefined ? null : parseMicroPerM(v));
+
+/** Converts a validated entry to its bigint form. */
+export function toPrice(entry: PriceEntry, isOverride = false): Price {
+  const lc = entry.longContext;
+  return Object.freeze({
+    provider: entry.provider,
+    model: entry.model,
+    inputMicroPerM: parseMicroPerM(entry.input),
+    outputMicroPerM: parseMicroPerM(entry.output),
+    cachedInputMicroPerM: optionalMicro(entry.cachedInput),
+    cacheWriteMicroPerM: optionalMicro(entry.cacheWrite),
+    longContext: lc
+      ? Object.freeze({
+          thresholdTokens: lc.thresholdTokens,
+          inputMicroPerM: parseMicroPerM(lc.input),
+          outputMicroPerM: parseMicroPerM(lc.output),
+          cachedInputMicroPerM: optionalMicro(lc.cachedInput),
+          cacheWriteMicroPerM: optionalMicro(lc.cacheWrite),
+        })
+      : null,
+    effectiveFrom: new Date(`${entry.effectiveFrom}T00:00:00.000Z`),
+    source: entry.source,
+    isOverride,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+let cached: CatalogFile | undefined;
+
+/**
+ * The shipped catalog file, validated once per process (a bad file fails loudly at first use)
+ * and frozen, because every caller shares the same parsed rows.
+ */
+export function loadCatalogFile(): CatalogFile {
+  cached ??= deepFreeze(catalogFileSchema.parse(pricesFile));
+  return cached;
+}
+
+/** The shipped catalog's price rows (a fresh array; the rows themselves are frozen). */
+export function loadCatalog(): PriceEntry[] {
+  return [...loadCatalogFile().models];
+}
+
+/** Version of the shipped catalog (its `version` date), stored with synced rows. */
+export function catalogVersion(): string {
+  return loadCatalogFile().version;
+}

@@ -1,0 +1,78 @@
+import type { Price } from "./catalog";
+
+/**
+ * Token counts of one call, OpenTelemetry style: inputTokens counts EVERY prompt token,
+ * including cache reads (cachedInputTokens) and cache writes (cacheWriteTokens). Reasoning
+ * tokens are already inside outputTokens and are never billed a second time, so they are not
+ * an input here at all.
+ */
+export type TokenUsage = {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+};
+
+/** A cost split by what was billed, all in picodollars; `total` is their exact sum. */
+export type CostBreakdown = {
+  /** "long" when the whole call was priced with the long-context tier. */
+  tier: "base" | "long";
+  uncachedInput: bigint;
+  cachedInput: bigint;
+  cacheWrite: bigint;
+  output: bigint;
+  total: bigint;
+};
+
+function tokenCount(name: string, value: number | undefined): bigint {
+  if (value === undefined) return 0n;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative safe integer, got ${String(value)}`);
+  }
+  return BigInt(value);
+}
+
+/**
+ * Prices one call exactly. Above a long-context threshold the WHOLE call uses the tier's prices
+ * (that is how Anthropic, Google, OpenAI and xAI bill it, not marginally). A missing cached or
+ * cache-write price means those tokens bill at the (tier's) input price: never cheaper than the
+ * provider could charge, and never free by accident.
+ */
+export function computeCostBreakdown(price: Price, usage: TokenUsage): CostBreakdown {
+  const input = tokenCount("inputTokens", usage.inputTokens);
+  const output = tokenCount("outputTokens", usage.outputTokens);
+  const cached = tokenCount("cachedInputTokens", usage.cachedInputTokens);
+  const written = tokenCount("cacheWriteTokens", usage.cacheWriteTokens);
+  if (cached + written > input) {
+    throw new RangeError(
+      `cachedInputTokens + cacheWriteTokens (${cached + written}) exceed inputTokens (${input}); ` +
+        "inputTokens must include cached and cache-write tokens",
+    );
+  }
+
+  const lc = price.longContext;
+  const useLong = lc !== null && input > BigInt(lc.thresholdTokens);
+  const inP = useLong ? lc.inputMicroPerM : price.inputMicroPerM;
+  const outP = useLong ? lc.outputMicroPerM : price.outputMicroPerM;
+  const cachedP = (useLong ? lc.cachedInputMicroPerM : price.cachedInputMicroPerM) ?? inP;
+  const writeP = (useLong ? lc.cacheWriteMicroPerM : price.cacheWriteMicroPerM) ?? inP;
+
+  // µ$ per 1M tokens is exactly 1e-12 $ per token, so tokens × price is already picodollars.
+  const uncachedInput = (input - cached - written) * inP;
+  const cachedInput = cached * cachedP;
+  const cacheWrite = written * writeP;
+  const outputCost = output * outP;
+  return {
+    tier: useLong ? "long" : "base",
+    uncachedInput,
+    cachedInput,
+    cacheWrite,
+    output: outputCost,
+    total: uncachedInput + cachedInput + cacheWrite + outputCost,
+  };
+}
+
+/** Exact cost of one call in picodollars (1e-12 USD). Throws RangeError on impossible usage. */
+export function computeCostPicos(price: Price, usage: TokenUsage): bigint {
+  return computeCostBreakdown(price, usage).total;
+}

@@ -1,0 +1,76 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, isNull, sql as dsql } from "drizzle-orm";
+import type { Db } from "~/server/db";
+import { apiKeys, projects } from "~/server/db/schema";
+
+// A fixed, greppable prefix lets secret scanners catch leaked keys.
+export const API_KEY_PREFIX = "acp_";
+const KEY_PATTERN = /^acp_[A-Za-z0-9_-]{32,128}$/;
+const DISPLAY_PREFIX_LENGTH = 12;
+
+export function generateApiKey(): string {
+  return API_KEY_PREFIX + randomBytes(32).toString("base64url");
+}
+
+export function hashApiKey(key: string): Buffer {
+  return createHash("sha256").update(key, "utf8").digest();
+}
+
+export function isWellFormedApiKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
+}
+
+export function displayPrefix(key: string): string {
+  return key.slice(0, DISPLAY_PREFIX_LENGTH);
+}
+
+export type ApiKeyOwner = { keyId: string; projectId: string };
+
+/** The project an active key belongs to, or null for unknown, malformed or revoked keys. */
+export async function findActiveApiKey(db: Db, key: string): Promise<ApiKeyOwner | null> {
+  if (!isWellFormedApiKey(key)) return null;
+  const rows = await db
+    .select({ keyId: apiKeys.id, projectId: apiKeys.projectId, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  // last_used_at is advisory: refresh it at most once a minute so hot keys don't write on every request.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiKeys).set({ lastUsedAt: dsql`now()` }).where(eq(apiKeys.id, row.keyId));
+  }
+  return { keyId: row.keyId, projectId: row.projectId };
+}
+
+export async function ensureProject(db: Db, name: string): Promise<string> {
+  const inserted = await db
+    .insert(projects)
+    .values({ name })
+    .onConflictDoNothing({ target: projects.name })
+    .returning({ id: projects.id });
+  if (inserted[0]) return inserted[0].id;
+  const existing = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, name)).limit(1);
+  if (!existing[0]) throw new Error(`project ${name} vanished while being created`);
+  return existing[0].id;
+}
+
+/** Stores a key for a project; the plain key is returned to the caller and never stored. */
+export async function storeApiKey(db: Db, projectId: string, key: string, name = "default"): Promise<void> {
+  await db
+    .insert(apiKeys)
+    .values({ projectId, name, prefix: displayPrefix(key), keyHash: hashApiKey(key) })
+    .onConflictDoNothing({ target: apiKeys.keyHash });
+}
+
+export async function createApiKey(db: Db, projectName: string, keyName = "default") {
+  const projectId = await ensureProject(db, projectName);
+  const key = generateApiKey();
+  await storeApiKey(db, projectId, key, keyName);
+  return { projectId, key };
+}
+
+export async function revokeApiKey(db: Db, keyId: string): Promise<void> {
+  await db.update(apiKeys).set({ revokedAt: dsql`now()` }).where(eq(apiKeys.id, keyId));
+}

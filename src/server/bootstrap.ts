@@ -1,0 +1,42 @@
+import "server-only";
+import { count, eq } from "drizzle-orm";
+import { env } from "~/env";
+import { syncPriceCatalog } from "~/features/pricing/server/sync-catalog";
+import { createApiKey, ensureProject, storeApiKey } from "./auth/api-keys";
+import type { Db, DbClient } from "./db";
+import { apiKeys, projects } from "./db/schema";
+import { runMigrations } from "./db/migrate";
+
+export const DEFAULT_PROJECT = "default";
+
+export type BootstrapResult = { projectId: string; createdKey: string | null };
+
+/**
+ * Everything a server needs before it serves: migrations, the shipped price catalog, and a
+ * `default` project holding BOOTSTRAP_API_KEY (or, on a first start, a fresh key printed once).
+ */
+export async function prepareDatabase(url: string, client: DbClient): Promise<BootstrapResult> {
+  await prepareSchema(url, client);
+  return ensureDefaultKey(client.db);
+}
+
+/** Migrations and the shipped price catalog; safe to run from any number of processes at once. */
+export async function prepareSchema(url: string, client: DbClient): Promise<void> {
+  await runMigrations(url);
+  await syncPriceCatalog(client.db);
+}
+
+export async function ensureDefaultKey(db: Db): Promise<BootstrapResult> {
+  if (env.BOOTSTRAP_API_KEY) {
+    const projectId = await ensureProject(db, DEFAULT_PROJECT);
+    await storeApiKey(db, projectId, env.BOOTSTRAP_API_KEY, "bootstrap");
+    return { projectId, createdKey: null };
+  }
+  const existing = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, DEFAULT_PROJECT));
+  if (existing[0]) {
+    const keys = await db.select({ n: count() }).from(apiKeys).where(eq(apiKeys.projectId, existing[0].id));
+    if ((keys[0]?.n ?? 0) > 0) return { projectId: existing[0].id, createdKey: null };
+  }
+  const created = await createApiKey(db, DEFAULT_PROJECT, "first-start");
+  return { projectId: created.projectId, createdKey: created.key };
+}

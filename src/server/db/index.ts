@@ -1,0 +1,42 @@
+import "server-only";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { env } from "~/env";
+import * as schema from "./schema";
+
+export type Db = PostgresJsDatabase<typeof schema>;
+export type Sql = postgres.Sql;
+export type DbClient = { db: Db; sql: Sql };
+
+export function createDbClient(url: string, options: { max?: number } = {}): DbClient {
+  const sql = postgres(url, {
+    max: options.max ?? env.DB_POOL_MAX,
+    // Fail fast when the database is unreachable so callers can answer 503 instead of hanging.
+    connect_timeout: 5,
+    idle_timeout: 30,
+    onnotice: () => undefined,
+    connection: { application_name: "ai-cost-profiler", TimeZone: "UTC" },
+  });
+  return { sql, db: drizzle(sql, { schema }) };
+}
+
+// One client per process, kept on globalThis so Next's dev reloads do not open new pools.
+const globalForDb = globalThis as unknown as { acpDb?: DbClient };
+
+export function getDbClient(): DbClient {
+  if (!globalForDb.acpDb) {
+    if (!env.DATABASE_URL) {
+      throw new Error(
+        "DATABASE_URL is not set. Start the app with `npm start` (it runs the embedded database) or set DATABASE_URL.",
+      );
+    }
+    globalForDb.acpDb = createDbClient(env.DATABASE_URL);
+  }
+  return globalForDb.acpDb;
+}
+
+export async function closeDbClient(): Promise<void> {
+  const client = globalForDb.acpDb;
+  globalForDb.acpDb = undefined;
+  if (client) await client.sql.end({ timeout: 5 });
+}

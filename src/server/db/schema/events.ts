@@ -1,0 +1,65 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { bytea, projects } from "./projects";
+
+// One row per LLM call. Money is numeric(24,12): exact to the picodollar, never a float.
+export const costEvents = pgTable(
+  "cost_events",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    // Unique tiebreaker for keyset ordering (timestamp desc, id desc).
+    id: bigint("id", { mode: "bigint" }).generatedAlwaysAsIdentity(),
+    // The client's id (idempotency key) or one generated at ingestion.
+    eventId: text("event_id").notNull(),
+    ts: timestamp("ts", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    // '' when the client sent no feature: keeps rollup keys and filters free of NULL semantics.
+    feature: text("feature").notNull().default(""),
+    userId: text("user_id"),
+    sessionId: text("session_id"),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    // NULL only when cost_source = 'unpriced': an unknown model is never a silent $0.
+    costUsd: numeric("cost_usd", { precision: 24, scale: 12 }),
+    costSource: text("cost_source", { enum: ["reported", "computed", "unpriced"] }).notNull(),
+    latencyMs: integer("latency_ms"),
+    status: text("status", { enum: ["success", "error"] }).notNull().default("success"),
+    errorMessage: text("error_message"),
+    promptHash: bytea("prompt_hash"),
+    metadata: jsonb("metadata"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.eventId] }),
+    index("cost_events_keyset_idx").on(t.projectId, t.ts.desc(), t.id.desc()),
+    index("cost_events_feature_idx").on(t.projectId, t.feature, t.ts.desc(), t.id.desc()),
+    index("cost_events_model_idx").on(t.projectId, t.model, t.ts.desc(), t.id.desc()),
+    index("cost_events_provider_idx").on(t.projectId, t.provider, t.ts.desc(), t.id.desc()),
+    check(
+      "cost_events_cost_source_ck",
+      sql`(${t.costSource} = 'unpriced') = (${t.costUsd} IS NULL)`,
+    ),
+    check(
+      "cost_events_tokens_ck",
+      sql`${t.inputTokens} >= 0 AND ${t.outputTokens} >= 0 AND ${t.cachedInputTokens} >= 0 AND ${t.cacheWriteTokens} >= 0 AND ${t.reasoningTokens} >= 0 AND ${t.cachedInputTokens} + ${t.cacheWriteTokens} <= ${t.inputTokens}`,
+    ),
+  ],
+);

@@ -1,0 +1,5 @@
+export * from "./projects";
+export * from "./events";
+export * from "./prompts";
+export * from "./prices";
+export * from "./rollups";

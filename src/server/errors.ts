@@ -1,0 +1,52 @@
+import "server-only";
+
+export type FieldIssue = { path: string; message: string };
+
+// Typed errors thrown by services; one route wrapper and one tRPC middleware map them to responses.
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const badRequest = (message: string, issues?: FieldIssue[]) =>
+  new AppError(400, "bad_request", message, { issues });
+export const unauthorized = (message: string) => new AppError(401, "unauthorized", message);
+export const payloadTooLarge = (message: string) => new AppError(413, "payload_too_large", message);
+export const unsupportedMediaType = (message: string) => new AppError(415, "unsupported_media_type", message);
+export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
+  new AppError(503, "service_unavailable", message, { retryAfterSeconds });
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  // PostgreSQL SQLSTATEs that mean "try again later": too many connections, shutting down, cannot connect now, read-only.
+  "53300",
+  "57P01",
+  "57P02",
+  "57P03",
+  "25006",
+]);
+
+/** True when the database could not be reached or refused work for now (as opposed to a bug). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== err && isDatabaseUnavailable(cause);
+}

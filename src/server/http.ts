@@ -1,0 +1,90 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { AppError, badRequest, isDatabaseUnavailable, payloadTooLarge, unsupportedMediaType } from "./errors";
+import { errorFields, logger } from "./logger";
+
+export type RouteContext = { requestId: string };
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+function errorResponse(err: unknown, requestId: string): Response {
+  const headers: Record<string, string> = { "x-request-id": requestId };
+  if (err instanceof AppError) {
+    if (err.details.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.details.retryAfterSeconds);
+    return json(
+      { error: err.code, message: err.message, ...(err.details.issues ? { issues: err.details.issues } : {}), requestId },
+      err.status,
+      headers,
+    );
+  }
+  if (isDatabaseUnavailable(err)) {
+    logger.warn("database unavailable", { requestId, ...errorFields(err) });
+    headers["retry-after"] = "5";
+    return json(
+      { error: "service_unavailable", message: "storage is unavailable; nothing from this request was stored, retry later", requestId },
+      503,
+      headers,
+    );
+  }
+  // Details stay in the log; the client gets the request id to quote.
+  logger.error("unhandled error", { requestId, ...errorFields(err) });
+  return json({ error: "internal_error", message: "internal error", requestId }, 500, headers);
+}
+
+/** The one wrapper around route handlers: request id, typed-error mapping, no stack traces out. */
+export function route<P>(handler: (req: Request, ctx: RouteContext, params: P) => Promise<Response>) {
+  return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
+    const requestId = req.headers.get("x-request-id") ?? randomUUID();
+    try {
+      const res = await handler(req, { requestId }, await segment.params);
+      res.headers.set("x-request-id", requestId);
+      return res;
+    } catch (err) {
+      return errorResponse(err, requestId);
+    }
+  };
+}
+
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.get("authorization");
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** Reads a JSON body with a hard byte cap, checking the content type first. */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw unsupportedMediaType("Content-Type must be application/json");
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  const tooLarge = () => payloadTooLarge(`request body must be at most ${maxBytes} bytes`);
+  if (declared > maxBytes) throw tooLarge();
+  if (!req.body) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (total === 0) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
+  const text = Buffer.concat(chunks, total).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(`request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
+  }
+}

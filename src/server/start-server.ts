@@ -1,0 +1,33 @@
+import "server-only";
+import { env } from "~/env";
+import { prepareDatabase } from "./bootstrap";
+import { getDbClient } from "./db";
+import { errorFields, logger } from "./logger";
+import { getRedis } from "./redis";
+
+export async function startServer(): Promise<void> {
+  if (!env.DATABASE_URL) {
+    logger.error("DATABASE_URL is not set: start with `npm start` (embedded database) or set DATABASE_URL");
+    return;
+  }
+  getRedis();
+  await prepareWithRetry(env.DATABASE_URL);
+}
+
+const RETRY_MS = 5000;
+
+async function prepareWithRetry(url: string): Promise<void> {
+  try {
+    const { createdKey } = await prepareDatabase(url, getDbClient());
+    if (createdKey) {
+      // Printed once: only its SHA-256 is stored.
+      logger.info("created project 'default' with a new API key (shown once, store it now)", { apiKey: createdKey });
+    }
+    logger.info("database ready");
+  } catch (err) {
+    // Keep serving: routes answer 503 while the database is unreachable, /api/health says why,
+    // and preparation is retried in the background until it succeeds.
+    logger.error("database preparation failed; retrying in 5 s (requests needing it get 503)", errorFields(err));
+    setTimeout(() => void prepareWithRetry(url), RETRY_MS).unref();
+  }
+}

@@ -1,0 +1,144 @@
+// Integration tier: a fresh database on the real PostgreSQL (pgvector required), migrated, and a
+// real `next start` against it. When a service is absent the dependent tests skip and say so;
+// under CI=true an absent service is an error instead.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import postgres from "postgres";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgUrl: string | null;
+    pgSkipReason: string;
+    baseUrl: string | null;
+    httpSkipReason: string;
+    redisUrl: string | null;
+  }
+}
+
+const ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const inCi = process.env.CI === "true";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(1000);
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (d) => {
+      resolve(d.toString().startsWith("+PONG"));
+      socket.destroy();
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      resolve(false);
+      socket.destroy();
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
+    try {
+      const res = await fetch(`${baseUrl}/api/health`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("next start did not become healthy in time");
+}
+
+export default async function setup(project: TestProject) {
+  const redisUrl = (await redisReachable(REDIS_URL)) ? REDIS_URL : null;
+  if (!redisUrl && inCi) throw new Error(`Redis is not reachable at ${REDIS_URL} (required under CI)`);
+  project.provide("redisUrl", redisUrl);
+  project.provide("pgUrl", null);
+  project.provide("baseUrl", null);
+
+  const admin = postgres(ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => undefined });
+  try {
+    await admin`SELECT 1`;
+  } catch (err) {
+    await admin.end({ timeout: 1 }).catch(() => undefined);
+    const reason = `PostgreSQL is absent (${ADMIN_URL}: ${err instanceof Error ? err.message : String(err)})`;
+    if (inCi) throw new Error(reason);
+    project.provide("pgSkipReason", reason);
+    project.provide("httpSkipReason", reason);
+    return;
+  }
+  const vector = await admin`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`;
+  if (vector.length === 0) {
+    await admin.end();
+    const reason = "pgvector is not installed in PostgreSQL (run: bash scripts/setup-services.sh)";
+    if (inCi) throw new Error(reason);
+    project.provide("pgSkipReason", reason);
+    project.provide("httpSkipReason", reason);
+    return;
+  }
+  const dbName = `acp_test_${randomBytes(6).toString("hex")}`;
+  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  const pgUrl = url.toString();
+
+  const { createDbClient } = await import("~/server/db");
+  const { prepareSchema } = await import("~/server/bootstrap");
+  const client = createDbClient(pgUrl, { max: 2 });
+  await prepareSchema(pgUrl, client);
+  await client.sql.end();
+  project.provide("pgUrl", pgUrl);
+  project.provide("pgSkipReason", "");
+
+  let server: ChildProcess | null = null;
+  const built = fs.existsSync(path.resolve(".next/BUILD_ID"));
+  if (!built) {
+    const reason = "the app is not built (.next/BUILD_ID missing): run `npm test`, which builds it";
+    if (inCi) throw new Error(reason);
+    project.provide("httpSkipReason", reason);
+  } else {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_URL: pgUrl,
+        ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+        RATE_LIMIT_EVENTS_PER_HOUR: "100000000",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    await waitForHealth(baseUrl, server, 60_000);
+    project.provide("baseUrl", baseUrl);
+    project.provide("httpSkipReason", "");
+  }
+
+  return async () => {
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((r) => server?.once("exit", r));
+    }
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  };
+}
