@@ -36,7 +36,16 @@ const nextBin = path.resolve("node_modules/next/dist/bin/next");
 const child = spawn(
   process.execPath,
   [nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOSTNAME],
-  { stdio: "inherit", env: { ...process.env, DATABASE_URL: db.url } },
+  {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      NEXT_TELEMETRY_DISABLED: "1",
+      // See scripts/lib/database.ts: the embedded database takes one connection per process.
+      ...(db.embedded ? { DB_POOL_MAX: "1" } : {}),
+    },
+  },
 );
 
 console.log(`\n  AI Cost Profiler → ${base}`);

@@ -10,7 +10,9 @@ export async function openScriptDb(): Promise<ScriptDb> {
   const embedded = env.DATABASE_URL ? null : await startEmbeddedDb(env.DATA_DIR, env.DB_POOL_MAX);
   const url = env.DATABASE_URL ?? embedded?.url;
   if (!url) throw new Error("no database");
-  const client = createDbClient(url);
+  // PGlite is a single backend: connections interleaving statements would clobber each other's
+  // unnamed prepared statements, so the embedded default uses one (pipelined) connection.
+  const client = createDbClient(url, embedded ? { max: 1 } : {});
   await prepareSchema(url, client);
   return {
     url,

@@ -26,8 +26,8 @@ export async function startEmbeddedDb(dataDir: string, poolSize: number): Promis
   fs.mkdirSync(dir, { recursive: true });
   const db = await PGlite.create({ dataDir: dir, extensions: { vector } });
   const port = await freePort();
-  // One backend serves every connection; allow at least the app's pool plus scripts.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: poolSize + 8 });
+  // One backend serves every connection; leave room for the app, the launcher and a migration client.
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: Math.max(poolSize, 1) + 8 });
   await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -37,7 +37,7 @@ export default async function HomePage() {
           {o.unpricedCalls > 0 && (
             <div className="card warn" role="alert">
               {formatInt(o.unpricedCalls)} calls use models with no known price (stored as <code>unpriced</code>, not $0):{" "}
-              {o.byModel.filter((m) => m.unpricedCalls > 0).map((m) => m.name).join(", ")}
+              {o.unpricedModels.join(", ")}. Add a custom price to cost them.
             </div>
           )}
           <div className="cards">

@@ -100,7 +100,9 @@ export const eventSchema = z
   .superRefine((e, ctx) => {
     const cached = e.cachedInputTokens ?? 0;
     const writes = e.cacheWriteTokens ?? 0;
-    if (cached + writes > e.inputTokens) {
+    // Only meaningful once every count is itself valid (zod runs this even when a field failed).
+    const countsValid = [e.inputTokens, cached, writes].every((n) => Number.isInteger(n) && n >= 0);
+    if (countsValid && cached + writes > e.inputTokens) {
       ctx.addIssue({
         code: "custom",
         path: [e.cachedInputTokens !== undefined ? "cachedInputTokens" : "cacheWriteTokens"],
@@ -108,7 +110,7 @@ export const eventSchema = z
           "cachedInputTokens + cacheWriteTokens must not exceed inputTokens (inputTokens counts every prompt token, cache reads and writes included)",
       });
     }
-    if ((e.reasoningTokens ?? 0) > e.outputTokens) {
+    if (Number.isInteger(e.outputTokens) && e.outputTokens >= 0 && (e.reasoningTokens ?? 0) > e.outputTokens) {
       ctx.addIssue({
         code: "custom",
         path: ["reasoningTokens"],

@@ -13,6 +13,7 @@ export type Overview = {
   costUsd: string;
   byFeature: OverviewRow[];
   byModel: OverviewRow[];
+  unpricedModels: string[];
 };
 
 // Sums read the hourly rollup (maintained on ingest), never a scan of cost_events.
@@ -46,7 +47,17 @@ export async function getOverview(db: Db, projectId: string, since: Date): Promi
       .limit(10);
     return rows.map((r) => ({ name: r.name, calls: Number(r.calls), costUsd: r.costUsd, unpricedCalls: Number(r.unpricedCalls) }));
   };
-  const [byFeature, byModel] = await Promise.all([grouped(usageHourly.feature), grouped(usageHourly.model)]);
+  const unpricedModels = db
+    .selectDistinct({ model: usageHourly.model })
+    .from(usageHourly)
+    .where(and(where, sql`${usageHourly.unpricedCalls} > 0`))
+    .orderBy(usageHourly.model)
+    .limit(50);
+  const [byFeature, byModel, unpriced] = await Promise.all([
+    grouped(usageHourly.feature),
+    grouped(usageHourly.model),
+    unpricedModels,
+  ]);
   return {
     calls: Number(totals?.calls ?? 0),
     errors: Number(totals?.errors ?? 0),
@@ -56,6 +67,7 @@ export async function getOverview(db: Db, projectId: string, since: Date): Promi
     costUsd: totals?.costUsd ?? "0",
     byFeature,
     byModel,
+    unpricedModels: unpriced.map((r) => r.model),
   };
 }
 

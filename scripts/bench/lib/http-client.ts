@@ -1,0 +1,55 @@
+// Keep-alive HTTP POSTs to the app. `http` (node:http with a keep-alive agent, one socket per
+// client) is the default because it costs the load generator less CPU on a small machine than
+// `fetch` (undici, also keep-alive); both are offered so the client's share can be compared.
+import http from "node:http";
+
+export type ClientKind = "http" | "fetch";
+export type PostResult = { status: number; text: string };
+export type Poster = { post: (path: string, body: string, bytes: number) => Promise<PostResult>; close: () => void };
+
+const TIMEOUT_MS = 30_000;
+
+export function createPoster(baseUrl: string, apiKey: string, kind: ClientKind, sockets: number): Poster {
+  const base = new URL(baseUrl);
+  if (kind === "fetch") {
+    return {
+      post: async (path, body) => {
+        const res = await fetch(new URL(path, base), {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+        return { status: res.status, text: await res.text() };
+      },
+      close: () => undefined,
+    };
+  }
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  return {
+    post: (path, body, bytes) =>
+      new Promise<PostResult>((resolve, reject) => {
+        const req = http.request(
+          {
+            agent,
+            host: base.hostname,
+            port: base.port,
+            path,
+            method: "POST",
+            headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "content-length": bytes },
+            timeout: TIMEOUT_MS,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+            res.on("error", reject);
+          },
+        );
+        req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+        req.on("error", reject);
+        req.end(body);
+      }),
+    close: () => agent.destroy(),
+  };
+}
