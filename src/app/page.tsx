@@ -10,8 +10,7 @@ export default async function HomePage() {
   await connection();
   const { db } = getDbClient();
   const projectId = await findProjectByName(db, DEFAULT_PROJECT);
-  const since = new Date(Date.now() - WINDOW_DAYS * 86_400_000);
-  const o = projectId ? await getOverview(db, projectId, since) : null;
+  const o = projectId ? await getOverview(db, projectId, WINDOW_DAYS) : null;
   return (
     <main>
       <h1>AI Cost Profiler</h1>

@@ -18,7 +18,8 @@ export type Overview = {
 
 // Sums read the hourly rollup (maintained on ingest), never a scan of cost_events.
 // Money stays numeric in SQL and travels as a decimal string.
-export async function getOverview(db: Db, projectId: string, since: Date): Promise<Overview> {
+export async function getOverview(db: Db, projectId: string, windowDays: number): Promise<Overview> {
+  const since = new Date(Date.now() - windowDays * 86_400_000);
   const where = and(eq(usageHourly.projectId, projectId), gte(usageHourly.hour, since));
   const [totals] = await db
     .select({

@@ -6,7 +6,7 @@ import { MAX_BATCH_EVENTS } from "../schemas";
 export function splitPayload(body: unknown): unknown[] {
   if (Array.isArray(body)) return checkBatch(body, "(body)");
   if (typeof body === "object" && body !== null && "events" in body) {
-    const events = (body as { events: unknown }).events;
+    const events = body.events;
     if (!Array.isArray(events)) {
       throw badRequest("events must be an array of events", [{ path: "events", message: "must be an array" }]);
     }
