@@ -33,6 +33,15 @@ const modelId = z
   .max(200)
   .regex(/^[a-z0-9][a-z0-9._:@/+-]*$/, "model ids are letters, digits and . _ : @ / + -");
 
+function tryMicro(v: string | undefined): bigint | null {
+  if (v === undefined) return null;
+  try {
+    return parseMicroPerM(v);
+  } catch {
+    return null;
+  }
+}
+
 const longContextSchema = z
   .object({
     thresholdTokens: z.number().int().positive().max(MAX_THRESHOLD_TOKENS),
@@ -69,13 +78,22 @@ export const priceEntrySchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
+    if (e.aliases?.includes(e.model)) {
+      ctx.addIssue({ code: "custom", path: ["aliases"], message: "an alias must differ from the model id" });
+    }
+    // Zod still runs this when a price string failed its regex, so compare only parsable prices.
+    const above = (a: string | undefined, b: string) => {
+      const x = tryMicro(a);
+      const y = tryMicro(b);
+      return x !== null && y !== null && x > y;
+    };
     // A cache read dearer than a fresh read is always a data-entry error.
-    if (e.cachedInput !== undefined && parseMicroPerM(e.cachedInput) > parseMicroPerM(e.input)) {
+    if (above(e.cachedInput, e.input)) {
       ctx.addIssue({ code: "custom", path: ["cachedInput"], message: "cachedInput must not exceed input" });
     }
     const lc = e.longContext;
     if (!lc) return;
-    if (lc.cachedInput !== undefined && parseMicroPerM(lc.cachedInput) > parseMicroPerM(lc.input)) {
+    if (above(lc.cachedInput, lc.input)) {
       ctx.addIssue({
         code: "custom",
         path: ["longContext", "cachedInput"],
@@ -96,9 +114,6 @@ export const priceEntrySchema = z
         path: ["longContext", "cacheWrite"],
         message: "longContext needs cacheWrite when the base price has one",
       });
-    }
-    if (e.aliases?.includes(e.model)) {
-      ctx.addIssue({ code: "custom", path: ["aliases"], message: "an alias must differ from the model id" });
     }
   });
 

@@ -3,14 +3,15 @@ import type { Price } from "./catalog";
 /**
  * Token counts of one call, OpenTelemetry style: inputTokens counts EVERY prompt token,
  * including cache reads (cachedInputTokens) and cache writes (cacheWriteTokens). Reasoning
- * tokens are already inside outputTokens and are never billed a second time, so they are not
- * an input here at all.
+ * tokens are already inside outputTokens and are never billed a second time.
  */
 export type TokenUsage = {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens?: number | undefined;
   cacheWriteTokens?: number | undefined;
+  /** Informational only: already counted in outputTokens, so it never changes the cost. */
+  reasoningTokens?: number | undefined;
 };
 
 /** A cost split by what was billed, all in picodollars; `total` is their exact sum. */
