@@ -1,13 +1,13 @@
 // Integration tier: a fresh database on the real PostgreSQL (pgvector required), migrated, and a
 // real `next start` against it. When a service is absent the dependent tests skip and say so;
 // under CI=true an absent service is an error instead.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
+import { startAppServer, type AppServer } from "./app-server";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,17 +22,6 @@ declare module "vitest" {
 const ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const inCi = process.env.CI === "true";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 async function redisReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -50,21 +39,6 @@ async function redisReachable(url: string): Promise<boolean> {
       socket.destroy();
     });
   });
-}
-
-async function waitForHealth(baseUrl: string, server: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
-    try {
-      const res = await fetch(`${baseUrl}/api/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("next start did not become healthy in time");
 }
 
 export default async function setup(project: TestProject) {
@@ -108,36 +82,25 @@ export default async function setup(project: TestProject) {
   project.provide("pgUrl", pgUrl);
   project.provide("pgSkipReason", "");
 
-  let server: ChildProcess | null = null;
+  let server: AppServer | null = null;
   const built = fs.existsSync(path.resolve(".next/BUILD_ID"));
   if (!built) {
     const reason = "the app is not built (.next/BUILD_ID missing): run `npm test`, which builds it";
     if (inCi) throw new Error(reason);
     project.provide("httpSkipReason", reason);
   } else {
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        DATABASE_URL: pgUrl,
-        ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-        RATE_LIMIT_EVENTS_PER_HOUR: "100000000",
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
+    server = await startAppServer({
+      DATABASE_URL: pgUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      RATE_LIMIT_EVENTS_PER_HOUR: "100000000",
+      LOG_LEVEL: "warn",
     });
-    await waitForHealth(baseUrl, server, 60_000);
-    project.provide("baseUrl", baseUrl);
+    project.provide("baseUrl", server.url);
     project.provide("httpSkipReason", "");
   }
 
   return async () => {
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => server?.once("exit", r));
-    }
+    await server?.stop();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   };

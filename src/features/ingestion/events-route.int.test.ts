@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
-import net from "node:net";
-import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
 import { revokeApiKey } from "~/server/auth/api-keys";
 import { apiKeys, costEvents } from "~/server/db/schema";
+import { freePort, startAppServer } from "~/test/app-server";
 import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl, testDb } from "~/test/integration";
 
 afterAll(closeTestDb);
@@ -144,35 +142,13 @@ describeWithHttp("POST /api/v1/events over HTTP", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
 describeWithHttp("when PostgreSQL is down", () => {
   it("answers 503 with Retry-After and keeps running", async () => {
     const deadPort = await freePort(); // nothing listens there
-    const port = await freePort();
-    const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: `postgres://postgres@127.0.0.1:${deadPort}/none`, LOG_LEVEL: "error" },
-      stdio: "ignore",
-    });
+    const app = await startAppServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:${deadPort}/none` }, { readyStatus: 503 });
     try {
-      const url = `http://127.0.0.1:${port}`;
-      let health: Response | null = null;
-      for (let i = 0; i < 120 && !health; i++) {
-        health = await fetch(`${url}/api/health`).catch(() => null);
-        if (!health) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(health?.status).toBe(503);
       for (let i = 0; i < 2; i++) {
-        const res = await fetch(`${url}/api/v1/events`, {
+        const res = await fetch(`${app.url}/api/v1/events`, {
           method: "POST",
           headers: { "content-type": "application/json", authorization: `Bearer acp_${"a".repeat(43)}` },
           body: JSON.stringify(ev),
@@ -182,9 +158,9 @@ describeWithHttp("when PostgreSQL is down", () => {
         const body = (await res.json()) as { error: string };
         expect(body.error).toBe("service_unavailable");
       }
-      expect(server.exitCode).toBeNull();
+      expect(app.process.exitCode).toBeNull();
     } finally {
-      server.kill("SIGTERM");
+      await app.stop();
     }
   });
 });
