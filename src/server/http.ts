@@ -50,8 +50,8 @@ export function route<P>(handler: (req: Request, ctx: RouteContext, params: P) =
   };
 }
 
-export function bearerToken(req: Request): string | null {
-  const header = req.headers.get("authorization");
+export function bearerToken(headers: Headers): string | null {
+  const header = headers.get("authorization");
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? null;

@@ -31,21 +31,27 @@ export type PromptRow = { hash: string; text: string; truncated: boolean; length
 // rollups are written together, so rollups can never disagree with cost_events. Only rows that
 // were really inserted (not duplicates of an earlier id) feed the prompts and the rollups.
 // Every upsert is fed in key order so concurrent batches lock rows in the same order (no deadlocks).
+/** Advisory-lock class of the per-project ingestion lock (the object id is hashtext(project_id)). */
+export const INGEST_LOCK_CLASS = 815_004;
+
 const INSERT_EVENTS = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
+  SELECT r.* FROM jsonb_to_recordset($2::jsonb) AS r(
     event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
     input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
     cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
     error_message text, prompt_hash text, metadata jsonb)
+  -- Shared per-project lock, taken once before any row is written: only repricing takes it
+  -- exclusively, so batches never wait on each other (see src/features/pricing/server/reprice.ts).
+  WHERE (SELECT pg_advisory_xact_lock_shared(${INGEST_LOCK_CLASS}, hashtext($1::text))::text) = ''
 ),
 ins AS (
   INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, status, error_message, prompt_hash, metadata)
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata)
   SELECT $1::uuid, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, status, error_message, decode(prompt_hash, 'hex'), metadata
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata
   FROM input ORDER BY event_id
   ON CONFLICT (project_id, event_id) DO NOTHING
   RETURNING event_id

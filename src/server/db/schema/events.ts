@@ -8,6 +8,7 @@ import {
   numeric,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uuid,
@@ -42,6 +43,8 @@ export const costEvents = pgTable(
     costUsd: numeric("cost_usd", { precision: 24, scale: 12 }),
     costSource: text("cost_source", { enum: ["reported", "computed", "unpriced"] }).notNull(),
     latencyMs: integer("latency_ms"),
+    // Same log-scale bucket as latency_hourly (src/lib/latency.ts), so raw and rollup p95 agree.
+    latencyBucket: smallint("latency_bucket"),
     status: text("status", { enum: ["success", "error"] }).notNull().default("success"),
     errorMessage: text("error_message"),
     promptHash: bytea("prompt_hash"),

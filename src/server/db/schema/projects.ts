@@ -29,3 +29,11 @@ export const apiKeys = pgTable(
   },
   (t) => [index("api_keys_project_idx").on(t.projectId)],
 );
+
+// Server-side secrets shared by every instance (e.g. the key that signs pagination cursors),
+// generated in the database on first use so a multi-instance deployment needs no extra config.
+export const appSecrets = pgTable("app_secrets", {
+  name: text("name").primaryKey(),
+  value: bytea("value").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,74 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "~/server/db";
+import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
+import { filterFingerprint, type ListInput } from "../schemas";
+import { percentileFromBuckets } from "./percentile";
+import { dims, latencyParts, metricsColumns, toMetrics, usageParts, type Dim, type Metrics, type MetricsRow } from "./usage-sql";
+
+export type AggregateKind = "features" | "models";
+export type AggregateItem = Metrics & { feature?: string | null; model?: string; provider?: string; p95LatencyMs: number | null };
+
+const groupDims: Record<AggregateKind, Dim[]> = {
+  features: [dims.feature],
+  models: [dims.provider, dims.model],
+};
+
+// Cursor key: the last row's exact cost and its group values (cost desc, group asc is unique).
+const keySchema = z.tuple([z.string().regex(/^\d{1,20}(\.\d{1,12})?$/), z.array(z.string().max(200)).min(1).max(2)]);
+
+/** Aggregates in the window by cost desc; reads rollups for whole hours, raw rows at the edges. */
+export async function listAggregates(db: Db, secret: Buffer, projectId: string, kind: AggregateKind, input: ListInput) {
+  const ds = groupDims[kind];
+  const scope: CursorScope = { list: kind, projectId, fingerprint: filterFingerprint(input) };
+  const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
+  const names = sql.join(ds.map((d) => sql.identifier(d.as)), sql`, `);
+  let keyset = sql``;
+  if (after) {
+    if (after[1].length !== ds.length) throw new Error("cursor key arity checked by scope");
+    const tuple = sql.join(after[1].map((v) => sql`${v}`), sql`, `);
+    keyset = sql` WHERE (cost < ${after[0]}::numeric OR (cost = ${after[0]}::numeric AND (${names}) > (${tuple})))`;
+  }
+  const rows = (await db.execute(sql`
+    WITH p AS (${usageParts(projectId, input, ds)}),
+    a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names})
+    SELECT * FROM a${keyset}
+    ORDER BY a.cost DESC, ${names}
+    LIMIT ${input.limit + 1}`)) as unknown as (MetricsRow & Record<string, string>)[];
+  const page = rows.slice(0, input.limit);
+  const hist = await histograms(db, projectId, input, ds, page);
+  const items: AggregateItem[] = page.map((r) => {
+    const key = ds.map((d) => r[d.as] ?? "");
+    const group: Partial<AggregateItem> =
+      kind === "features" ? { feature: key[0] === "" ? null : key[0] } : { provider: key[0], model: key[1] };
+    return { ...group, ...toMetrics(r), p95LatencyMs: percentileFromBuckets(hist.get(JSON.stringify(key)) ?? new Map<number, number>(), 95) };
+  });
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > input.limit && last ? encodeCursor(secret, scope, [last.cost, ds.map((d) => last[d.as] ?? "")]) : null;
+  return { items, nextCursor };
+}
+
+/** Latency histograms for the groups on this page only. */
+async function histograms(db: Db, projectId: string, input: ListInput, ds: Dim[], page: Record<string, string>[]) {
+  const out = new Map<string, Map<number, number>>();
+  if (page.length === 0) return out;
+  const names = sql.join(ds.map((d) => sql.identifier(d.as)), sql`, `);
+  const keys = sql.join(
+    page.map((r) => sql`(${sql.join(ds.map((d) => sql`${r[d.as] ?? ""}`), sql`, `)})`),
+    sql`, `,
+  );
+  const rows = (await db.execute(sql`
+    WITH p AS (${latencyParts(projectId, input, ds)})
+    SELECT ${names}, bucket::int AS bucket, sum(n)::text AS n FROM p
+    WHERE (${names}) IN (${keys})
+    GROUP BY ${names}, bucket`)) as unknown as (Record<string, string> & { bucket: number; n: string })[];
+  for (const r of rows) {
+    const k = JSON.stringify(ds.map((d) => r[d.as] ?? ""));
+    const m = out.get(k) ?? new Map<number, number>();
+    m.set(r.bucket, Number(r.n));
+    out.set(k, m);
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "~/server/db";
+import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
+import { filterFingerprint, type Filters, type TimeseriesInput } from "../schemas";
+import { percentileFromBuckets } from "./percentile";
+import { dims, latencyParts, metricsColumns, toMetrics, usageParts, type Dim, type Metrics, type MetricsRow } from "./usage-sql";
+
+export type Summary = Metrics & { p95LatencyMs: number | null };
+
+export async function getSummary(db: Db, projectId: string, f: Filters): Promise<Summary> {
+  const [rows, hist] = await Promise.all([
+    db.execute(sql`WITH p AS (${usageParts(projectId, f, [])}) SELECT ${metricsColumns()} FROM p`),
+    db.execute(sql`WITH p AS (${latencyParts(projectId, f, [])}) SELECT bucket::int AS bucket, sum(n)::text AS n FROM p GROUP BY bucket`),
+  ]);
+  const row = (rows as unknown as MetricsRow[])[0];
+  if (!row) throw new Error("summary query returned no row");
+  const buckets = new Map((hist as unknown as { bucket: number; n: string }[]).map((h) => [h.bucket, Number(h.n)]));
+  return { ...toMetrics(row), p95LatencyMs: percentileFromBuckets(buckets, 95) };
+}
+
+export type TimeseriesPoint = Metrics & { t: string; group: string | null };
+
+const keySchema = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/), z.string().max(200)]);
+
+/** Buckets in time order (then group); an infinite query like every list. */
+export async function getTimeseries(db: Db, secret: Buffer, projectId: string, input: TimeseriesInput) {
+  const ds: Dim[] = [dims.bucketTime(input.bucket)];
+  if (input.groupBy) ds.push(dims[input.groupBy]);
+  const scope: CursorScope = {
+    list: "timeseries",
+    projectId,
+    fingerprint: filterFingerprint(input, { bucket: input.bucket, groupBy: input.groupBy ?? null }),
+  };
+  const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
+  const names = sql.join(ds.map((d) => sql.identifier(d.as)), sql`, `);
+  const groupExpr = input.groupBy ? sql.identifier(input.groupBy) : sql`''::text`;
+  const keyset = after
+    ? input.groupBy
+      ? sql` WHERE (t, ${groupExpr}) > (${after[0]}::timestamptz, ${after[1]})`
+      : sql` WHERE t > ${after[0]}::timestamptz`
+    : sql``;
+  const order = input.groupBy ? sql`t, ${groupExpr}` : sql`t`;
+  const rows = (await db.execute(sql`
+    WITH p AS (${usageParts(projectId, input, ds)}),
+    a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names})
+    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t_key, ${groupExpr} AS g, a.* FROM a${keyset}
+    ORDER BY ${order}
+    LIMIT ${input.limit + 1}`)) as unknown as (MetricsRow & { t_key: string; g: string })[];
+  const page = rows.slice(0, input.limit);
+  const items: TimeseriesPoint[] = page.map((r) => ({
+    t: r.t_key,
+    group: input.groupBy ? r.g : null,
+    ...toMetrics(r),
+  }));
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > input.limit && last ? encodeCursor(secret, scope, [last.t_key, last.g]) : null;
+  return { items, nextCursor };
+}

@@ -1,0 +1,125 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import type { Filters } from "../schemas";
+import { planWindow, rawConditions, rollupConditions } from "./window";
+
+/** A grouping dimension: its output name and the expression on the rollup (r) and raw (e) side. */
+export type Dim = { as: string; rollup: SQL; raw: SQL };
+
+export const dims = {
+  feature: { as: "feature", rollup: sql`r.feature`, raw: sql`e.feature` },
+  model: { as: "model", rollup: sql`r.model`, raw: sql`e.model` },
+  provider: { as: "provider", rollup: sql`r.provider`, raw: sql`e.provider` },
+  bucketTime: (unit: "hour" | "day"): Dim =>
+    unit === "hour"
+      ? { as: "t", rollup: sql`r.hour`, raw: sql`date_trunc('hour', e.ts, 'UTC')` }
+      : { as: "t", rollup: sql`date_trunc('day', r.hour, 'UTC')`, raw: sql`date_trunc('day', e.ts, 'UTC')` },
+} satisfies Record<string, Dim | ((u: "hour" | "day") => Dim)>;
+
+const select = (ds: Dim[], side: "rollup" | "raw") =>
+  ds.length === 0 ? sql`` : sql`${sql.join(ds.map((d) => sql`${d[side]} AS ${sql.identifier(d.as)}`), sql`, `)}, `;
+const groupBy = (ds: Dim[], side: "rollup" | "raw") =>
+  ds.length === 0 ? sql`` : sql` GROUP BY ${sql.join(ds.map((d) => d[side]), sql`, `)}`;
+
+/**
+ * Usage metrics per group for the filters: whole hours from usage_hourly plus the partial hours
+ * at the edges (or everything, when the filters need raw rows) from cost_events. Exact either way.
+ */
+export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
+  const plan = planWindow(f);
+  const parts: SQL[] = [];
+  if (plan.rollup) {
+    parts.push(sql`SELECT ${select(ds, "rollup")}sum(r.calls) AS calls, sum(r.errors) AS errors,
+      sum(r.unpriced_calls) AS unpriced, sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens,
+      sum(r.cached_input_tokens) AS cached_input_tokens, sum(r.cache_write_tokens) AS cache_write_tokens,
+      sum(r.reasoning_tokens) AS reasoning_tokens, sum(r.cost_usd) AS cost, sum(r.latency_count) AS lat_n,
+      sum(r.latency_sum_ms) AS lat_sum
+      FROM usage_hourly r WHERE ${rollupConditions(projectId, f, plan.rollup)}${groupBy(ds, "rollup")}`);
+  }
+  for (const range of plan.raw) {
+    parts.push(sql`SELECT ${select(ds, "raw")}count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
+      count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
+      sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
+      sum(e.cache_write_tokens) AS cache_write_tokens, sum(e.reasoning_tokens) AS reasoning_tokens,
+      sum(e.cost_usd) AS cost, count(e.latency_ms) AS lat_n, sum(e.latency_ms) AS lat_sum
+      FROM cost_events e WHERE ${rawConditions(projectId, f, range)}${groupBy(ds, "raw")}`);
+  }
+  return sql.join(parts, sql` UNION ALL `);
+}
+
+/** Latency histogram counts per group and bucket, split the same way as usageParts. */
+export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
+  const plan = planWindow(f);
+  const parts: SQL[] = [];
+  const withBucket = (side: "rollup" | "raw") => [
+    ...ds,
+    { as: "bucket", rollup: sql`r.bucket`, raw: sql`e.latency_bucket` },
+  ].map((d) => d[side]);
+  if (plan.rollup) {
+    parts.push(sql`SELECT ${select(ds, "rollup")}r.bucket AS bucket, sum(r.calls) AS n
+      FROM latency_hourly r WHERE ${rollupConditions(projectId, f, plan.rollup)}
+      GROUP BY ${sql.join(withBucket("rollup"), sql`, `)}`);
+  }
+  for (const range of plan.raw) {
+    parts.push(sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, count(*) AS n
+      FROM cost_events e WHERE ${rawConditions(projectId, f, range)} AND e.latency_bucket IS NOT NULL
+      GROUP BY ${sql.join(withBucket("raw"), sql`, `)}`);
+  }
+  return sql.join(parts, sql` UNION ALL `);
+}
+
+/** Sums the parts per group; money stays numeric and leaves the database as text. */
+export function metricsColumns(): SQL {
+  return sql`coalesce(sum(calls), 0)::text AS calls, coalesce(sum(errors), 0)::text AS errors,
+    coalesce(sum(unpriced), 0)::text AS unpriced, coalesce(sum(input_tokens), 0)::text AS input_tokens,
+    coalesce(sum(output_tokens), 0)::text AS output_tokens, coalesce(sum(cached_input_tokens), 0)::text AS cached_input_tokens,
+    coalesce(sum(cache_write_tokens), 0)::text AS cache_write_tokens, coalesce(sum(reasoning_tokens), 0)::text AS reasoning_tokens,
+    coalesce(sum(cost), 0) AS cost, coalesce(sum(lat_n), 0)::text AS lat_n, coalesce(sum(lat_sum), 0)::text AS lat_sum`;
+}
+
+export type MetricsRow = {
+  calls: string;
+  errors: string;
+  unpriced: string;
+  input_tokens: string;
+  output_tokens: string;
+  cached_input_tokens: string;
+  cache_write_tokens: string;
+  reasoning_tokens: string;
+  cost: string;
+  lat_n: string;
+  lat_sum: string;
+};
+
+export type Metrics = {
+  calls: number;
+  errors: number;
+  errorRate: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  /** Exact decimal string (numeric in PostgreSQL), never a float. Unpriced calls are excluded. */
+  costUsd: string;
+  avgLatencyMs: number | null;
+};
+
+export function toMetrics(r: MetricsRow): Metrics {
+  const calls = Number(r.calls);
+  const latN = Number(r.lat_n);
+  return {
+    calls,
+    errors: Number(r.errors),
+    errorRate: calls === 0 ? 0 : Number(r.errors) / calls,
+    unpricedCalls: Number(r.unpriced),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    cachedInputTokens: Number(r.cached_input_tokens),
+    cacheWriteTokens: Number(r.cache_write_tokens),
+    reasoningTokens: Number(r.reasoning_tokens),
+    costUsd: r.cost,
+    avgLatencyMs: latN === 0 ? null : Math.round(Number(r.lat_sum) / latN),
+  };
+}
