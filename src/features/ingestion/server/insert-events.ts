@@ -31,19 +31,13 @@ export type PromptRow = { hash: string; text: string; truncated: boolean; length
 // rollups are written together, so rollups can never disagree with cost_events. Only rows that
 // were really inserted (not duplicates of an earlier id) feed the prompts and the rollups.
 // Every upsert is fed in key order so concurrent batches lock rows in the same order (no deadlocks).
-/** Advisory-lock class of the per-project ingestion lock (the object id is hashtext(project_id)). */
-export const INGEST_LOCK_CLASS = 815_004;
-
 const INSERT_EVENTS = `
 WITH input AS (
-  SELECT r.* FROM jsonb_to_recordset($2::jsonb) AS r(
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
     event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
     input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
     cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
     error_message text, prompt_hash text, metadata jsonb)
-  -- Shared per-project lock, taken once before any row is written: only repricing takes it
-  -- exclusively, so batches never wait on each other (see src/features/pricing/server/reprice.ts).
-  WHERE (SELECT pg_advisory_xact_lock_shared(${INGEST_LOCK_CLASS}, hashtext($1::text))::text) = ''
 ),
 ins AS (
   INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,

@@ -1,0 +1,64 @@
+import { afterAll, expect, it } from "vitest";
+import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { modelPrices } from "~/server/db/schema";
+import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { computeCostPicos } from "./compute";
+import { priceEntrySchema, toPrice } from "./catalog";
+import { entryToRow } from "./server/price-rows";
+import { invalidatePrices } from "./server/pricer";
+import { repriceProject } from "./server/reprice";
+import { formatPicos } from "~/lib/money";
+
+afterAll(closeTestDb);
+
+describeWithDb("prices:reprice", () => {
+  it("reprices computed and unpriced events after a custom price, keeping rollups and prompt totals exact", async () => {
+    const { projectId } = await newProject("reprice");
+    const base = { inputTokens: 10_000, outputTokens: 2_000, cachedInputTokens: 4_000, prompt: "same prompt" };
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      ...base,
+      id: `r${i}`,
+      timestamp: new Date(Date.now() - (i % 48) * 3_600_000 - 1000).toISOString(),
+      provider: i % 3 === 0 ? "acme" : "openai",
+      model: i % 3 === 0 ? "acme-7b" : "gpt-4o-mini",
+      feature: `f${i % 4}`,
+      ...(i % 10 === 1 ? { costUsd: "0.5" } : {}),
+    }));
+    await ingestEvents(testDb(), projectId, events);
+    const { sql, db } = testDb();
+    const before = await sql`SELECT count(*)::int AS n FROM cost_events WHERE project_id = ${projectId} AND cost_source = 'unpriced'`;
+    expect(before[0]?.n).toBe(90); // 100 acme calls, 10 of them with a reported cost
+
+    const custom = [
+      priceEntrySchema.parse({ provider: "acme", model: "acme-7b", input: "0.20", output: "0.80", cachedInput: "0.05", effectiveFrom: "2020-01-01", source: "our contract" }),
+      priceEntrySchema.parse({ provider: "openai", model: "gpt-4o-mini", input: "0.10", output: "0.40", cachedInput: "0.01", effectiveFrom: "2020-01-01", source: "negotiated" }),
+    ];
+    await db.insert(modelPrices).values(custom.map((e) => entryToRow(e, projectId, null)));
+    invalidatePrices(projectId);
+
+    const result = await repriceProject(testDb(), projectId, new Date(Date.now() - 7 * 86_400_000));
+    expect(result.scanned).toBe(270); // the 30 reported events are never touched
+    expect(result.updated).toBe(270);
+    const [c0, c1] = custom.map((e) => formatPicos(computeCostPicos(toPrice(e, true), base)));
+    const byModel = await sql<{ model: string; source: string; cost: string; n: number }[]>`
+      SELECT model, cost_source AS source, cost_usd::text AS cost, count(*)::int AS n FROM cost_events
+      WHERE project_id = ${projectId} GROUP BY 1, 2, 3 ORDER BY 1, 2`;
+    expect(byModel).toEqual([
+      { model: "acme-7b", source: "computed", cost: c0, n: 90 },
+      { model: "acme-7b", source: "reported", cost: "0.500000000000", n: 10 },
+      { model: "gpt-4o-mini", source: "computed", cost: c1, n: 180 },
+      { model: "gpt-4o-mini", source: "reported", cost: "0.500000000000", n: 20 },
+    ]);
+    const check = await sql<{ raw: string; roll: string; unpriced: string; prompt: string }[]>`
+      SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
+             (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll,
+             (SELECT sum(unpriced_calls)::text FROM usage_hourly WHERE project_id = ${projectId}) AS unpriced,
+             (SELECT total_cost_usd::text FROM prompts WHERE project_id = ${projectId}) AS prompt`;
+    expect(check[0]?.roll).toBe(check[0]?.raw);
+    expect(check[0]?.prompt).toBe(check[0]?.raw);
+    expect(check[0]?.unpriced).toBe("0");
+    // Running it again changes nothing.
+    const again = await repriceProject(testDb(), projectId, new Date(Date.now() - 7 * 86_400_000));
+    expect(again.updated).toBe(0);
+  });
+});
