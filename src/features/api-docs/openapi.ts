@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { filtersSchema } from "~/features/analytics/schemas";
+import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion/schemas";
+
+// The REST surface described from the same zod schemas that validate it, so the document
+// cannot drift from the code.
+const toSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "openapi-3.0" });
+
+const errorBody = {
+  type: "object",
+  properties: {
+    error: { type: "string" },
+    message: { type: "string" },
+    issues: { type: "array", items: { $ref: "#/components/schemas/Issue" } },
+    requestId: { type: "string" },
+  },
+  required: ["error", "message"],
+};
+
+const filterParams = Object.entries(
+  (toSchema(filtersSchema) as { properties?: Record<string, unknown> }).properties ?? {},
+).map(([name, schema]) => ({ name, in: "query", required: false, schema }));
+
+export function openApiDocument(serverUrl: string) {
+  const error = (description: string) => ({
+    description,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  });
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "AI Cost Profiler API",
+      version: "1",
+      description:
+        "Ingestion of LLM call events, health and exports. Analytics lists are tRPC procedures at /api/trpc " +
+        "(superjson); every list returns {items, nextCursor} with opaque keyset cursors: pass nextCursor back " +
+        "unchanged with the same filters until it is null.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "project API key (acp_…)" } },
+      schemas: {
+        Event: toSchema(eventSchema),
+        Issue: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } }, required: ["path", "message"] },
+        Error: errorBody,
+        IngestResult: {
+          type: "object",
+          properties: {
+            accepted: { type: "integer" },
+            duplicates: { type: "integer" },
+            rejected: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { index: { type: "integer" }, issues: { type: "array", items: { $ref: "#/components/schemas/Issue" } } },
+              },
+            },
+          },
+          required: ["accepted", "duplicates", "rejected"],
+        },
+      },
+    },
+    security: [{ apiKey: [] }],
+    paths: {
+      "/api/v1/events": {
+        post: {
+          summary: "Ingest one event or a batch",
+          description: `One event, or {"events": [...]} with at most ${MAX_BATCH_EVENTS} events; body at most ${MAX_BODY_BYTES} bytes. Unknown fields are ignored. Accepted events are committed when the response is sent.`,
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  oneOf: [
+                    { $ref: "#/components/schemas/Event" },
+                    {
+                      type: "object",
+                      properties: { events: { type: "array", maxItems: MAX_BATCH_EVENTS, items: { $ref: "#/components/schemas/Event" } } },
+                      required: ["events"],
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          responses: {
+            "200": { description: "all stored", content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } } },
+            "207": { description: "some rejected, the rest stored", content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } } },
+            "400": error("not JSON, empty or oversized batch, or nothing valid"),
+            "401": error("missing, malformed, unknown or revoked API key"),
+            "413": error("body too large"),
+            "415": error("Content-Type is not JSON"),
+            "429": error("rate limited; see Retry-After"),
+            "503": error("storage unavailable; nothing stored; see Retry-After"),
+          },
+        },
+      },
+      "/api/health": {
+        get: {
+          summary: "Health of the database, Redis and the embedder",
+          security: [],
+          responses: { "200": { description: "database reachable" }, "503": { description: "database down" } },
+        },
+      },
+      "/api/export/{kind}": {
+        get: {
+          summary: "Streamed export of events, features, models or prompts",
+          parameters: [
+            { name: "kind", in: "path", required: true, schema: { type: "string", enum: ["events", "features", "models", "prompts"] } },
+            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["csv", "json", "ndjson"] } },
+            ...filterParams,
+          ],
+          responses: { "200": { description: "the file, streamed" }, "400": error("bad kind, format or filter"), "401": error("not authorised") },
+        },
+      },
+    },
+  };
+}
