@@ -2,15 +2,11 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { eq } from "drizzle-orm";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { findActiveApiKey } from "../auth/api-keys";
-import { DEFAULT_PROJECT } from "../bootstrap";
+import { resolveProject } from "../auth/resolve-project";
 import { getDbClient, type DbClient } from "../db";
-import { projects } from "../db/schema";
 import { AppError, isDatabaseUnavailable } from "../errors";
-import { bearerToken } from "../http";
 import { errorFields, logger } from "../logger";
 import { getSecret } from "../secrets";
 
@@ -86,18 +82,7 @@ export const publicProcedure = t.procedure.use(errorMapping);
  * project; without one, the dashboard's server-side default project (until accounts exist).
  */
 export const projectProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const token = bearerToken(ctx.headers);
-  let projectId: string;
-  if (token) {
-    const owner = await findActiveApiKey(ctx.client.db, token);
-    if (!owner) throw new TRPCError({ code: "UNAUTHORIZED", message: "invalid or revoked API key" });
-    projectId = owner.projectId;
-  } else {
-    const rows = await ctx.client.db.select({ id: projects.id }).from(projects).where(eq(projects.name, DEFAULT_PROJECT)).limit(1);
-    const id = rows[0]?.id;
-    if (!id) throw new TRPCError({ code: "UNAUTHORIZED", message: "send Authorization: Bearer <project API key>" });
-    projectId = id;
-  }
+  const projectId = await resolveProject(ctx.client.db, ctx.headers);
   const cursorSecret = await getSecret(ctx.client.db, "cursor");
   return next({ ctx: { ...ctx, projectId, db: ctx.client.db, cursorSecret } });
 });
