@@ -14,8 +14,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
-          exclude: ["**/*.int.test.ts", "node_modules/**"],
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "sdk/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**", "sdk/dist/**"],
           environment: "node",
         },
       },

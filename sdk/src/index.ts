@@ -1,0 +1,19 @@
+export { createProfiler } from "./profiler.js";
+export type { Profiler, ProfilerError, ProfilerOptions, ProfilerStats, TrackEvent, WrapOptions } from "./types.js";
+export { anthropicUsage } from "./anthropic.js";
+export { chatUsage, responsesUsage } from "./openai.js";
+export type { Usage } from "./usage.js";
+
+import type { Profiler, WrapOptions } from "./types.js";
+
+/** `wrapOpenAI(client, { profiler, feature })`, the same as `profiler.wrapOpenAI(client, { feature })`. */
+export function wrapOpenAI<C extends object>(client: C, options: WrapOptions & { profiler: Profiler }): C {
+  const { profiler, ...rest } = options;
+  return profiler.wrapOpenAI(client, rest);
+}
+
+/** `wrapAnthropic(client, { profiler, feature })`, the same as `profiler.wrapAnthropic(client, { feature })`. */
+export function wrapAnthropic<C extends object>(client: C, options: WrapOptions & { profiler: Profiler }): C {
+  const { profiler, ...rest } = options;
+  return profiler.wrapAnthropic(client, rest);
+}
