@@ -6,6 +6,12 @@ const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const intWithDefault = (def: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
 
+const ipOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+function isTrustedProxies(v: string | undefined): boolean {
+  if (v === undefined || /^\s*\d{1,2}\s*$/.test(v)) return true;
+  return v.split(",").every((t) => ipOrCidr.safeParse(t.trim()).success);
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
@@ -19,7 +25,18 @@ const schema = z.object({
     z.string().regex(/^acp_[A-Za-z0-9_-]{32,}$/, "BOOTSTRAP_API_KEY must look like acp_ + 32 or more URL-safe characters").optional(),
   ),
   RATE_LIMIT_EVENTS_PER_HOUR: intWithDefault(10_000, 1, 1_000_000_000),
-  TRUSTED_PROXIES: optionalString,
+  // Comma list of CIDRs/addresses, or one hop count; src/server/client-ip.ts applies it.
+  TRUSTED_PROXIES: optionalString.refine(isTrustedProxies, "TRUSTED_PROXIES must be a comma list of IPs/CIDRs or one integer hop count"),
+  // `acp_xxxxxxxx=50000,...`: per-key limits keyed by the 12-character display prefix (no secrets in env).
+  RATE_LIMIT_KEY_OVERRIDES: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^\s*acp_[A-Za-z0-9_-]{8}=[1-9]\d{0,9}\s*(,\s*acp_[A-Za-z0-9_-]{8}=[1-9]\d{0,9}\s*)*$/, "RATE_LIMIT_KEY_OVERRIDES must look like acp_xxxxxxxx=50000,acp_yyyyyyyy=100").optional(),
+  ),
+  RATE_LIMIT_ALGORITHM: z.preprocess(emptyToUndefined, z.enum(["sliding", "fixed"]).default("sliding")),
+  // Benchmarks and emergencies: the proxy still sets x-request-id but counts nothing.
+  RATE_LIMIT_DISABLED: z.preprocess(emptyToUndefined, z.enum(["0", "1", "true", "false"]).default("0")).transform((v) => v === "1" || v === "true"),
+  // Redis key prefix: separate deployments (or test servers) sharing one Redis never share counters.
+  RATE_LIMIT_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[\w:.-]{1,64}$/).default("acp:rl")),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   EMBEDDING_MODEL: z.preprocess(emptyToUndefined, z.string().default("text-embedding-3-small")),
