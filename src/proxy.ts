@@ -1,0 +1,85 @@
+// Next 16 proxy (always Node.js, so ioredis works; exporting `runtime` here fails the build):
+// a request id for every matched request and the rate limits of src/server/rate-limit-rules.ts.
+import { randomUUID } from "node:crypto";
+import { NextResponse, type NextRequest } from "next/server";
+import { env } from "~/env";
+import { parseTrustedProxies } from "~/server/client-ip";
+import { errorFields, logger } from "~/server/logger";
+import { RateLimiter, rateLimitHeaders, retryAfterSeconds, type Decision } from "~/server/rate-limit";
+import { ingestionRule, parseKeyOverrides, requestSubjects, type RateLimitRule } from "~/server/rate-limit-rules";
+import { getRedis } from "~/server/redis";
+
+// Limiting another route: add its path here AND a rule in RULES (see README "Rate limiting").
+export const config = {
+  matcher: ["/api/v1/events", "/api/v1/otlp/:path*"],
+};
+
+const RULES: readonly RateLimitRule[] = [ingestionRule(() => env.RATE_LIMIT_EVENTS_PER_HOUR)];
+
+const HOUR_MS = 3_600_000;
+// The issue's budget for one decision in Redis; answers take ~0.1 ms on loopback.
+const REDIS_TIMEOUT_MS = 50;
+
+type Setup = { limiter: RateLimiter; context: Parameters<typeof requestSubjects>[2] };
+let setup: Setup | null = null;
+let warnedPeer = false;
+
+function getSetup(): Setup {
+  setup ??= {
+    limiter: new RateLimiter({
+      redis: getRedis(),
+      prefix: env.RATE_LIMIT_PREFIX,
+      algorithm: env.RATE_LIMIT_ALGORITHM,
+      windowMs: HOUR_MS,
+      timeoutMs: REDIS_TIMEOUT_MS,
+      onStateChange: (state, detail) => {
+        if (state === "fallback") logger.warn("rate limiter: Redis unavailable, counting in process until it answers", detail);
+        else logger.info("rate limiter: Redis answers again, counting in Redis", detail);
+      },
+    }),
+    context: { trust: parseTrustedProxies(env.TRUSTED_PROXIES), overrides: parseKeyOverrides(env.RATE_LIMIT_KEY_OVERRIDES) },
+  };
+  return setup;
+}
+
+/** A client's own id is kept when it is a plain token (it shows up in their logs too). */
+function requestIdOf(req: NextRequest): string {
+  const sent = req.headers.get("x-request-id");
+  return sent !== null && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
+}
+
+async function decide(rule: RateLimitRule, req: NextRequest): Promise<Decision | null> {
+  try {
+    const { limiter, context } = getSetup();
+    const { subjects, peerKnown } = requestSubjects(rule, req.headers, context);
+    if (!peerKnown && !warnedPeer) {
+      warnedPeer = true;
+      logger.warn("rate limiter: socket address unknown (instrumentation hook not installed); X-Forwarded-For may be spoofed");
+    }
+    return await limiter.limit(subjects);
+  } catch (err) {
+    // The limiter never blocks ingestion by failing: the request goes through, unlimited.
+    logger.error("rate limiter failed; request let through", errorFields(err));
+    return null;
+  }
+}
+
+export async function proxy(req: NextRequest): Promise<Response> {
+  const requestId = requestIdOf(req);
+  const forwarded = new Headers(req.headers);
+  forwarded.set("x-request-id", requestId);
+  const pathname = req.nextUrl.pathname;
+  const rule = env.RATE_LIMIT_DISABLED ? undefined : RULES.find((r) => r.matches(pathname));
+  const decision = rule ? await decide(rule, req) : null;
+  const headers: Record<string, string> = { "x-request-id": requestId, ...(decision ? rateLimitHeaders(decision) : {}) };
+  if (decision && !decision.success) {
+    const retryAfter = retryAfterSeconds(decision);
+    return NextResponse.json(
+      { error: "rate_limited", message: `rate limit of ${decision.limit} requests per hour exceeded; retry after ${retryAfter} s`, retryAfter, requestId },
+      { status: 429, headers: { ...headers, "retry-after": String(retryAfter), "cache-control": "no-store" } },
+    );
+  }
+  const res = NextResponse.next({ request: { headers: forwarded } });
+  for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+  return res;
+}
