@@ -52,10 +52,11 @@ export const costEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
-    index("cost_events_keyset_idx").on(t.projectId, t.ts.desc(), t.id.desc()),
-    index("cost_events_feature_idx").on(t.projectId, t.feature, t.ts.desc(), t.id.desc()),
-    index("cost_events_model_idx").on(t.projectId, t.model, t.ts.desc(), t.id.desc()),
-    index("cost_events_provider_idx").on(t.projectId, t.provider, t.ts.desc(), t.id.desc()),
+    // Plain DESC (= NULLS FIRST) so `ORDER BY ts DESC, id DESC` is read straight off the index.
+    index("cost_events_keyset_idx").on(t.projectId, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("cost_events_feature_idx").on(t.projectId, t.feature, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("cost_events_model_idx").on(t.projectId, t.model, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("cost_events_provider_idx").on(t.projectId, t.provider, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check(
       "cost_events_cost_source_ck",
       sql`(${t.costSource} = 'unpriced') = (${t.costUsd} IS NULL)`,

@@ -1,0 +1,181 @@
+// npm run bench:query -- [--events 5000000] [--iterations 200] [--pg URL] [--fresh] [--drop]
+// Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
+// ingestion service, starts `next start` on it and times every analytics procedure over HTTP, plus
+// the keyset and OFFSET forms of the first and a deep page inside the database (with their plans).
+import postgres from "postgres";
+import superjson from "superjson";
+import { createApiKey } from "~/server/auth/api-keys";
+import { prepareSchema } from "~/server/bootstrap";
+import { createDbClient } from "~/server/db";
+import { intArg } from "../lib/args";
+import { seedEvents } from "../lib/seed";
+import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness";
+import { fmtInt, fmtMs, percentiles } from "./lib/loop";
+import { commandLine, row } from "./lib/report";
+
+const DB_NAME = "acp_bench_query";
+const PROJECT = "bench-query";
+const DAY = 86_400_000;
+
+async function ensureDatabase(adminUrl: string, fresh: boolean): Promise<string> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    if (fresh) await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${DB_NAME}`;
+    if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${DB_NAME}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${DB_NAME}`;
+  return u.toString();
+}
+
+type Timing = { label: string; samples: number[] };
+
+async function timeIt(label: string, iterations: number, fn: () => Promise<void>): Promise<Timing> {
+  for (let i = 0; i < Math.min(10, iterations); i++) await fn(); // warm caches and plans
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return { label, samples };
+}
+
+function line(t: Timing): string {
+  const [p50, p95, p99] = percentiles(t.samples, [50, 95, 99]);
+  return row(t.label, `p50 ${fmtMs(p50 ?? NaN)}  p95 ${fmtMs(p95 ?? NaN)}  p99 ${fmtMs(p99 ?? NaN)} ms`);
+}
+
+export async function run(args: Map<string, string>, signal: AbortSignal): Promise<number> {
+  const events = intArg(args, "events", 5_000_000);
+  const iterations = intArg(args, "iterations", 200);
+  const adminUrl = args.get("pg") ?? DEFAULT_PG;
+  console.log(`[bench] ${commandLine(process.argv.slice(2))}`);
+  ensureBuild();
+  const url = await ensureDatabase(adminUrl, args.has("fresh"));
+  const client = createDbClient(url, { max: 6 });
+  let server: Awaited<ReturnType<typeof startNextServer>> | null = null;
+  try {
+    await prepareSchema(url, client);
+    const { projectId, key } = await createApiKey(client.db, PROJECT, `bench-${Date.now()}`);
+    const [{ n } = { n: 0 }] = await client.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM cost_events WHERE project_id = ${projectId}`;
+    if (n < events) {
+      console.log(`[bench] seeding ${fmtInt(events - n)} events (have ${fmtInt(n)}) through the ingestion service…`);
+      let last = 0;
+      const r = await seedEvents(client, projectId, events - n, {
+        seed: 1000 + n,
+        idPrefix: `q${n}`,
+        days: 30,
+        concurrency: 4,
+        onProgress: (done) => {
+          if (done - last >= 500_000) {
+            last = done;
+            console.log(`  ${fmtInt(done)}`);
+          }
+        },
+      });
+      console.log(`[bench] seeded ${fmtInt(r.accepted)} in ${r.seconds.toFixed(0)} s (${fmtInt(r.accepted / r.seconds)} events/s)`);
+      await client.sql`VACUUM ANALYZE cost_events`;
+      await client.sql`VACUUM ANALYZE usage_hourly`;
+      await client.sql`VACUUM ANALYZE latency_hourly`;
+    }
+    const [{ total } = { total: 0 }] = await client.sql<{ total: number }[]>`
+      SELECT count(*)::int AS total FROM cost_events WHERE project_id = ${projectId}`;
+    if (signal.aborted) return 130;
+
+    server = await startNextServer({ DATABASE_URL: url, LOG_LEVEL: "warn", EMBEDDING_WORKER: "off" }, signal);
+    const base = server.baseUrl;
+    const call = async (proc: string, input: unknown): Promise<{ nextCursor?: string | null }> => {
+      const q = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
+      const res = await fetch(`${base}/api/trpc/${proc}?input=${q}`, { headers: { authorization: `Bearer ${key}` } });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`${proc}: HTTP ${res.status} ${text.slice(0, 300)}`);
+      const body = JSON.parse(text) as { result: { data: Parameters<typeof superjson.deserialize>[0] } };
+      return superjson.deserialize(body.result.data);
+    };
+    const deepCursor = async (input: Record<string, unknown>, depth: number) => {
+      let cursor: string | null | undefined = null;
+      for (let seen = 0; seen < depth; seen += 500) {
+        const page = await call("events.list", { ...input, limit: 500, cursor });
+        cursor = page.nextCursor;
+        if (!cursor) throw new Error("not enough rows for the deep page");
+      }
+      return cursor;
+    };
+    const feature = "chat-assistant";
+    const deep = await deepCursor({}, 10_000);
+    const deepFeature = await deepCursor({ feature }, 10_000);
+    const from = new Date(Date.now() - 30 * DAY);
+    const timings: Timing[] = [];
+    const t = async (label: string, proc: string, input: unknown) =>
+      timings.push(await timeIt(label, iterations, async () => void (await call(proc, input))));
+    await t("events.list first page", "events.list", { limit: 100 });
+    await t("events.list page 10,000 deep", "events.list", { limit: 100, cursor: deep });
+    await t("events.list feature, first", "events.list", { limit: 100, feature });
+    await t("events.list feature, 10,000 deep", "events.list", { limit: 100, feature, cursor: deepFeature });
+    await t("features.list 30 d", "features.list", { from });
+    await t("models.list 30 d", "models.list", { from });
+    await t("stats.summary 30 d", "stats.summary", { from });
+    await t("stats.timeseries 30 d by day", "stats.timeseries", { from, bucket: "day" });
+    await t("stats.timeseries 30 d day×feature", "stats.timeseries", { from, bucket: "day", groupBy: "feature", limit: 500 });
+
+    // Inside the database: keyset vs OFFSET for the same first and deep pages, with their plans.
+    const plan = async (query: string, params: (string | number)[]) => {
+      const rows = await client.sql.unsafe<{ "QUERY PLAN": { "Execution Time": number; Plan: { "Node Type": string; "Index Name"?: string; Plans?: unknown[] } }[] }[]>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${query}`,
+        params,
+      );
+      const p = rows[0]?.["QUERY PLAN"][0];
+      const nodes: string[] = [];
+      const walk = (node: { "Node Type": string; "Index Name"?: string; Plans?: unknown[] }) => {
+        nodes.push(node["Index Name"] ? `${node["Node Type"]} (${node["Index Name"]})` : node["Node Type"]);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      if (p) walk(p.Plan);
+      return { ms: p?.["Execution Time"] ?? NaN, nodes: nodes.join(" → ") };
+    };
+    const [anchor] = await client.sql<{ ts: string; id: string }[]>`
+      SELECT ts::text AS ts, id::text AS id FROM cost_events WHERE project_id = ${projectId}
+      ORDER BY ts DESC, id DESC OFFSET 9999 LIMIT 1`;
+    const sel = "SELECT * FROM cost_events WHERE project_id = $1";
+    const dbRows: [string, string, (string | number)[]][] = [
+      ["keyset first page", `${sel} ORDER BY ts DESC, id DESC LIMIT 101`, [projectId]],
+      ["keyset 10,000 deep", `${sel} AND (ts, id) < ($2::timestamptz, $3::bigint) ORDER BY ts DESC, id DESC LIMIT 101`, [projectId, anchor?.ts ?? "", anchor?.id ?? "0"]],
+      ["OFFSET first page", `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET 0`, [projectId]],
+      ["OFFSET 10,000 deep", `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET 10000`, [projectId]],
+      ["OFFSET 99,000 deep", `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET 99000`, [projectId]],
+    ];
+    const inDb: string[] = [];
+    for (const [label, q, params] of dbRows) {
+      const samples: number[] = [];
+      let nodes = "";
+      for (let i = 0; i < 30; i++) {
+        const r = await plan(q, params);
+        samples.push(r.ms);
+        nodes = r.nodes;
+      }
+      const [p50, p95] = percentiles(samples, [50, 95]);
+      inDb.push(row(label, `p50 ${fmtMs(p50 ?? NaN)}  p95 ${fmtMs(p95 ?? NaN)} ms   ${nodes}`));
+    }
+
+    console.log(`\nbench:query — ${fmtInt(total)} events in project ${PROJECT}, build ${buildId()}, ${iterations} sequential requests each`);
+    console.log("over HTTP (tRPC GET, API key):");
+    for (const timing of timings) console.log(line(timing));
+    console.log("inside PostgreSQL (EXPLAIN ANALYZE execution time, plan):");
+    for (const l of inDb) console.log(l);
+    console.log(`\ncommand: ${commandLine(process.argv.slice(2))}`);
+    return 0;
+  } finally {
+    await server?.stop();
+    await client.sql.end({ timeout: 5 });
+    if (args.has("drop")) {
+      const admin = postgres(adminUrl, { max: 1 });
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+      await admin.end();
+    }
+  }
+}
