@@ -140,6 +140,21 @@ describeWithDb("ingestion service on PostgreSQL", () => {
         FROM usage_hourly WHERE project_id = ${projectId})
       SELECT count(*)::int AS n FROM ((SELECT * FROM raw EXCEPT SELECT * FROM roll) UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM raw)) d`;
     expect(diff[0]?.n).toBe(0);
+    const dailyDiff = await pg`
+      WITH raw AS (
+        SELECT date_trunc('day', ts, 'UTC') AS day, feature, model, provider, count(*) AS calls,
+          count(*) FILTER (WHERE status = 'error') AS errors, coalesce(sum(cost_usd), 0) AS cost,
+          sum(output_tokens) AS output, count(latency_ms) AS lat_n
+        FROM cost_events WHERE project_id = ${projectId} GROUP BY 1, 2, 3, 4),
+      roll AS (
+        SELECT day, feature, model, provider, calls, errors, cost_usd AS cost, output_tokens AS output, latency_count AS lat_n
+        FROM usage_daily WHERE project_id = ${projectId})
+      SELECT count(*)::int AS n FROM ((SELECT * FROM raw EXCEPT SELECT * FROM roll) UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM raw)) d`;
+    expect(dailyDiff[0]?.n).toBe(0);
+    const dailyHist = await pg`
+      SELECT (SELECT sum(calls) FROM latency_daily WHERE project_id = ${projectId})::int AS d,
+             (SELECT sum(calls) FROM latency_hourly WHERE project_id = ${projectId})::int AS h`;
+    expect(dailyHist[0]?.d).toBe(dailyHist[0]?.h);
     const [{ raw, roll } = { raw: "", roll: "x" }] = await pg<{ raw: string; roll: string }[]>`
       SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
              (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll`;

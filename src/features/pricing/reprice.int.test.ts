@@ -49,12 +49,14 @@ describeWithDb("prices:reprice", () => {
       { model: "gpt-4o-mini", source: "computed", cost: c1, n: 180 },
       { model: "gpt-4o-mini", source: "reported", cost: "0.500000000000", n: 20 },
     ]);
-    const check = await sql<{ raw: string; roll: string; unpriced: string; prompt: string }[]>`
+    const check = await sql<{ raw: string; roll: string; daily: string; unpriced: string; prompt: string }[]>`
       SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
              (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll,
+             (SELECT sum(cost_usd)::text FROM usage_daily WHERE project_id = ${projectId}) AS daily,
              (SELECT sum(unpriced_calls)::text FROM usage_hourly WHERE project_id = ${projectId}) AS unpriced,
              (SELECT total_cost_usd::text FROM prompts WHERE project_id = ${projectId}) AS prompt`;
     expect(check[0]?.roll).toBe(check[0]?.raw);
+    expect(check[0]?.daily).toBe(check[0]?.raw);
     expect(check[0]?.prompt).toBe(check[0]?.raw);
     expect(check[0]?.unpriced).toBe("0");
     // Running it again changes nothing.

@@ -6,6 +6,8 @@ import {
   promptsListProcedure,
   statsRouter,
 } from "~/features/analytics/server/router";
+import { dashboardRouter } from "~/features/dashboard/server/router";
+import { keysRouter, pricesRouter, projectsRouter } from "~/features/settings/server/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -14,6 +16,10 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   prompts: createTRPCRouter({ list: promptsListProcedure }),
   stats: statsRouter,
+  keys: keysRouter,
+  prices: pricesRouter,
+  projects: projectsRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,42 +1,58 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Filters } from "../schemas";
-import { planWindow, rawConditions, rollupConditions } from "./window";
+import { planWindow, rawConditions, rollupConditions, type Range } from "./window";
 
-/** A grouping dimension: its output name and the expression on the rollup (r) and raw (e) side. */
-export type Dim = { as: string; rollup: SQL; raw: SQL };
+/**
+ * A grouping dimension: its output name and its expression on each source — the hourly (r) and
+ * daily (r) rollups and raw cost_events (e). `day: null` when daily rows are too coarse for it.
+ */
+export type Dim = { as: string; hour: SQL; day: SQL | null; raw: SQL };
+type Side = "hour" | "day" | "raw";
+
+const plain = (c: string): Dim => ({ as: c, hour: sql.raw(`r.${c}`), day: sql.raw(`r.${c}`), raw: sql.raw(`e.${c}`) });
 
 export const dims = {
-  feature: { as: "feature", rollup: sql`r.feature`, raw: sql`e.feature` },
-  model: { as: "model", rollup: sql`r.model`, raw: sql`e.model` },
-  provider: { as: "provider", rollup: sql`r.provider`, raw: sql`e.provider` },
+  feature: plain("feature"),
+  model: plain("model"),
+  provider: plain("provider"),
   bucketTime: (unit: "hour" | "day"): Dim =>
     unit === "hour"
-      ? { as: "t", rollup: sql`r.hour`, raw: sql`date_trunc('hour', e.ts, 'UTC')` }
-      : { as: "t", rollup: sql`date_trunc('day', r.hour, 'UTC')`, raw: sql`date_trunc('day', e.ts, 'UTC')` },
+      ? { as: "t", hour: sql`r.hour`, day: null, raw: sql`date_trunc('hour', e.ts, 'UTC')` }
+      : { as: "t", hour: sql`date_trunc('day', r.hour, 'UTC')`, day: sql`r.day`, raw: sql`date_trunc('day', e.ts, 'UTC')` },
 } satisfies Record<string, Dim | ((u: "hour" | "day") => Dim)>;
 
-const select = (ds: Dim[], side: "rollup" | "raw") =>
-  ds.length === 0 ? sql`` : sql`${sql.join(ds.map((d) => sql`${d[side]} AS ${sql.identifier(d.as)}`), sql`, `)}, `;
-const groupBy = (ds: Dim[], side: "rollup" | "raw") =>
-  ds.length === 0 ? sql`` : sql` GROUP BY ${sql.join(ds.map((d) => d[side]), sql`, `)}`;
+const expr = (d: Dim, side: Side): SQL => (side === "day" ? (d.day ?? d.hour) : d[side]);
+const select = (ds: Dim[], side: Side) =>
+  ds.length === 0 ? sql`` : sql`${sql.join(ds.map((d) => sql`${expr(d, side)} AS ${sql.identifier(d.as)}`), sql`, `)}, `;
+const groupBy = (ds: Dim[], side: Side) =>
+  ds.length === 0 ? sql`` : sql` GROUP BY ${sql.join(ds.map((d) => expr(d, side)), sql`, `)}`;
+
+/** The rollup reads of a plan: (table period, range) pairs, daily first. */
+function rollupReads(f: Filters, ds: Dim[]) {
+  const plan = planWindow(f, ds.every((d) => d.day !== null));
+  const reads: { period: "hour" | "day"; range: Range }[] = [];
+  if (plan.day) reads.push({ period: "day", range: plan.day });
+  for (const range of plan.hour) reads.push({ period: "hour", range });
+  return { reads, raw: plan.raw };
+}
 
 /**
  * Usage metrics per group for the filters: whole hours from usage_hourly plus the partial hours
  * at the edges (or everything, when the filters need raw rows) from cost_events. Exact either way.
  */
 export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
-  const plan = planWindow(f);
-  const parts: SQL[] = [];
-  if (plan.rollup) {
-    parts.push(sql`SELECT ${select(ds, "rollup")}sum(r.calls) AS calls, sum(r.errors) AS errors,
+  const { reads, raw } = rollupReads(f, ds);
+  const parts: SQL[] = reads.map(
+    ({ period, range }) => sql`SELECT ${select(ds, period)}sum(r.calls) AS calls, sum(r.errors) AS errors,
       sum(r.unpriced_calls) AS unpriced, sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens,
       sum(r.cached_input_tokens) AS cached_input_tokens, sum(r.cache_write_tokens) AS cache_write_tokens,
       sum(r.reasoning_tokens) AS reasoning_tokens, sum(r.cost_usd) AS cost, sum(r.latency_count) AS lat_n,
       sum(r.latency_sum_ms) AS lat_sum
-      FROM usage_hourly r WHERE ${rollupConditions(projectId, f, plan.rollup)}${groupBy(ds, "rollup")}`);
-  }
-  for (const range of plan.raw) {
+      FROM ${sql.raw(period === "day" ? "usage_daily" : "usage_hourly")} r
+      WHERE ${rollupConditions(projectId, f, range, period)}${groupBy(ds, period)}`,
+  );
+  for (const range of raw) {
     parts.push(sql`SELECT ${select(ds, "raw")}count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
       count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
       sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
@@ -49,21 +65,18 @@ export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
 
 /** Latency histogram counts per group and bucket, split the same way as usageParts. */
 export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
-  const plan = planWindow(f);
-  const parts: SQL[] = [];
-  const withBucket = (side: "rollup" | "raw") => [
-    ...ds,
-    { as: "bucket", rollup: sql`r.bucket`, raw: sql`e.latency_bucket` },
-  ].map((d) => d[side]);
-  if (plan.rollup) {
-    parts.push(sql`SELECT ${select(ds, "rollup")}r.bucket AS bucket, sum(r.calls) AS n
-      FROM latency_hourly r WHERE ${rollupConditions(projectId, f, plan.rollup)}
-      GROUP BY ${sql.join(withBucket("rollup"), sql`, `)}`);
-  }
-  for (const range of plan.raw) {
+  const { reads, raw } = rollupReads(f, ds);
+  const withBucket = (side: Side, bucket: SQL) => sql.join([...ds.map((d) => expr(d, side)), bucket], sql`, `);
+  const parts: SQL[] = reads.map(
+    ({ period, range }) => sql`SELECT ${select(ds, period)}r.bucket AS bucket, sum(r.calls) AS n
+      FROM ${sql.raw(period === "day" ? "latency_daily" : "latency_hourly")} r
+      WHERE ${rollupConditions(projectId, f, range, period)}
+      GROUP BY ${withBucket(period, sql`r.bucket`)}`,
+  );
+  for (const range of raw) {
     parts.push(sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, count(*) AS n
       FROM cost_events e WHERE ${rawConditions(projectId, f, range)} AND e.latency_bucket IS NOT NULL
-      GROUP BY ${sql.join(withBucket("raw"), sql`, `)}`);
+      GROUP BY ${withBucket("raw", sql`e.latency_bucket`)}`);
   }
   return sql.join(parts, sql` UNION ALL `);
 }

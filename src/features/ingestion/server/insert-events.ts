@@ -31,6 +31,37 @@ export type PromptRow = { hash: string; text: string; truncated: boolean; length
 // rollups are written together, so rollups can never disagree with cost_events. Only rows that
 // were really inserted (not duplicates of an earlier id) feed the prompts and the rollups.
 // Every upsert is fed in key order so concurrent batches lock rows in the same order (no deadlocks).
+const METRICS = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tokens", "cached_input_tokens",
+  "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_count", "latency_sum_ms"];
+
+/** Upsert of one usage rollup (hourly or daily) from the freshly inserted rows, in key order. */
+function usageUpsert(table: string, period: "hour" | "day"): string {
+  return `${table}_up AS (
+  INSERT INTO ${table} AS u (project_id, ${period}, feature, model, provider, ${METRICS.join(", ")})
+  SELECT $1::uuid, ${period}, feature, model, provider, count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0)
+  FROM fresh GROUP BY ${period}, feature, model, provider ORDER BY ${period}, feature, model, provider
+  ON CONFLICT (project_id, ${period}, feature, model, provider) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = u.${m} + excluded.${m}`).join(",\n    ")}
+  RETURNING 1
+)`;
+}
+
+/** Upsert of one latency histogram rollup (hourly or daily). */
+function latencyUpsert(table: string, period: "hour" | "day"): string {
+  return `${table}_up AS (
+  INSERT INTO ${table} AS l (project_id, ${period}, feature, model, provider, bucket, calls)
+  SELECT $1::uuid, ${period}, feature, model, provider, latency_bucket, count(*)
+  FROM fresh WHERE latency_bucket IS NOT NULL
+  GROUP BY ${period}, feature, model, provider, latency_bucket
+  ORDER BY ${period}, feature, model, provider, latency_bucket
+  ON CONFLICT (project_id, ${period}, feature, model, provider, bucket) DO UPDATE SET calls = l.calls + excluded.calls
+  RETURNING 1
+)`;
+}
+
 const INSERT_EVENTS = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
@@ -51,7 +82,8 @@ ins AS (
   RETURNING event_id
 ),
 fresh AS (
-  SELECT i.*, date_trunc('hour', i.ts, 'UTC') AS hour FROM input i JOIN ins USING (event_id)
+  SELECT i.*, date_trunc('hour', i.ts, 'UTC') AS hour, date_trunc('day', i.ts, 'UTC') AS day
+  FROM input i JOIN ins USING (event_id)
 ),
 prompt_input AS (
   SELECT * FROM jsonb_to_recordset($3::jsonb) AS p(hash text, text text, truncated boolean, length int)
@@ -71,42 +103,14 @@ prompt_up AS (
     total_cost_usd = p.total_cost_usd + excluded.total_cost_usd
   RETURNING 1
 ),
-usage_up AS (
-  INSERT INTO usage_hourly AS u (project_id, hour, feature, model, provider, calls, errors, unpriced_calls,
-    input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
-    latency_count, latency_sum_ms)
-  SELECT $1::uuid, hour, feature, model, provider, count(*),
-    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
-    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
-    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0)
-  FROM fresh GROUP BY hour, feature, model, provider ORDER BY hour, feature, model, provider
-  ON CONFLICT (project_id, hour, feature, model, provider) DO UPDATE SET
-    calls = u.calls + excluded.calls,
-    errors = u.errors + excluded.errors,
-    unpriced_calls = u.unpriced_calls + excluded.unpriced_calls,
-    input_tokens = u.input_tokens + excluded.input_tokens,
-    output_tokens = u.output_tokens + excluded.output_tokens,
-    cached_input_tokens = u.cached_input_tokens + excluded.cached_input_tokens,
-    cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens,
-    reasoning_tokens = u.reasoning_tokens + excluded.reasoning_tokens,
-    cost_usd = u.cost_usd + excluded.cost_usd,
-    latency_count = u.latency_count + excluded.latency_count,
-    latency_sum_ms = u.latency_sum_ms + excluded.latency_sum_ms
-  RETURNING 1
-),
-latency_up AS (
-  INSERT INTO latency_hourly AS l (project_id, hour, feature, model, provider, bucket, calls)
-  SELECT $1::uuid, hour, feature, model, provider, latency_bucket, count(*)
-  FROM fresh WHERE latency_bucket IS NOT NULL
-  GROUP BY hour, feature, model, provider, latency_bucket
-  ORDER BY hour, feature, model, provider, latency_bucket
-  ON CONFLICT (project_id, hour, feature, model, provider, bucket) DO UPDATE SET calls = l.calls + excluded.calls
-  RETURNING 1
-)
+${usageUpsert("usage_hourly", "hour")},
+${usageUpsert("usage_daily", "day")},
+${latencyUpsert("latency_hourly", "hour")},
+${latencyUpsert("latency_daily", "day")}
 SELECT (SELECT count(*) FROM ins)::int AS inserted,
   (SELECT count(*) FROM prompt_up)::int AS prompts,
-  (SELECT count(*) FROM usage_up)::int AS usage_rows,
-  (SELECT count(*) FROM latency_up)::int AS latency_rows`;
+  (SELECT count(*) FROM usage_hourly_up)::int AS usage_rows,
+  (SELECT count(*) FROM latency_hourly_up)::int AS latency_rows`;
 
 /** Writes the rows in one statement; returns how many were new (the rest were duplicates). */
 export async function insertEvents(sql: Sql, projectId: string, events: EventRow[], prompts: PromptRow[]) {

@@ -24,6 +24,22 @@ type EventRow = {
 // Each batch is ONE statement: the events' new costs and the matching deltas on usage_hourly and
 // prompts commit together. Deltas commute with concurrent ingestion (both only add), so repricing
 // never blocks ingestion and the rollups equal a full scan at every commit.
+/** The cost and unpriced-count deltas of the updated events, applied to one usage rollup. */
+function deltaUpdate(table: string, period: "hour" | "day"): string {
+  return `${table}_d AS (
+  SELECT date_trunc('${period}', ts, 'UTC') AS period, feature, model, provider,
+    sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost,
+    count(*) FILTER (WHERE new_src = 'unpriced') - count(*) FILTER (WHERE old_src = 'unpriced') AS dunpriced
+  FROM upd GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+),
+${table}_up AS (
+  UPDATE ${table} u SET cost_usd = u.cost_usd + d.dcost, unpriced_calls = u.unpriced_calls + d.dunpriced
+  FROM ${table}_d d WHERE u.project_id = $1::uuid AND u.${period} = d.period AND u.feature = d.feature
+    AND u.model = d.model AND u.provider = d.provider
+  RETURNING 1
+)`;
+}
+
 const APPLY = `
 WITH v AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS v(event_id text, cost numeric, src text)),
 upd AS (
@@ -35,17 +51,8 @@ upd AS (
   RETURNING e.ts, e.feature, e.model, e.provider, e.prompt_hash, v.cost AS new_cost, v.src AS new_src,
     o.cost_usd AS old_cost, o.cost_source AS old_src
 ),
-d AS (
-  SELECT date_trunc('hour', ts, 'UTC') AS hour, feature, model, provider,
-    sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost,
-    count(*) FILTER (WHERE new_src = 'unpriced') - count(*) FILTER (WHERE old_src = 'unpriced') AS dunpriced
-  FROM upd GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-),
-roll AS (
-  UPDATE usage_hourly u SET cost_usd = u.cost_usd + d.dcost, unpriced_calls = u.unpriced_calls + d.dunpriced
-  FROM d WHERE u.project_id = $1::uuid AND u.hour = d.hour AND u.feature = d.feature AND u.model = d.model AND u.provider = d.provider
-  RETURNING 1
-),
+${deltaUpdate("usage_hourly", "hour")},
+${deltaUpdate("usage_daily", "day")},
 pr AS (
   UPDATE prompts p SET total_cost_usd = p.total_cost_usd + x.dcost
   FROM (SELECT prompt_hash, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost FROM upd
@@ -53,7 +60,7 @@ pr AS (
   WHERE p.project_id = $1::uuid AND p.hash = x.prompt_hash
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int AS updated, (SELECT coalesce(sum(dcost), 0)::text FROM d) AS delta`;
+SELECT (SELECT count(*) FROM upd)::int AS updated, (SELECT coalesce(sum(dcost), 0)::text FROM usage_hourly_d) AS delta`;
 
 export type RepriceResult = { scanned: number; updated: number; deltaUsd: string };
 
