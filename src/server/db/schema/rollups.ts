@@ -38,25 +38,28 @@ export const usageDaily = pgTable(
   (t) => [primaryKey({ columns: [t.projectId, t.day, t.feature, t.model, t.provider] })],
 );
 
-// Log-scale latency histogram per rollup key: p95 from it is exact to one bucket (see src/lib/latency.ts).
+// Log-scale latency histograms (src/lib/latency.ts: a percentile is exact to one bucket), kept per
+// dimension rather than per full rollup key so a 30-day p95 reads a few thousand rows:
+// dim 'feature' (key1 = feature), 'model' (key1 = provider, key2 = model), 'all' (both '').
+const latencyColumns = () => ({
+  projectId: uuid("project_id")
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  dim: text("dim", { enum: ["feature", "model", "all"] }).notNull(),
+  key1: text("key1").notNull(),
+  key2: text("key2").notNull(),
+  bucket: smallint("bucket").notNull(),
+  calls: bigint("calls", { mode: "bigint" }).notNull(),
+});
+
 export const latencyHourly = pgTable(
   "latency_hourly",
-  {
-    ...rollupKey(),
-    hour: timestamp("hour", { withTimezone: true }).notNull(),
-    bucket: smallint("bucket").notNull(),
-    calls: bigint("calls", { mode: "bigint" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.projectId, t.hour, t.feature, t.model, t.provider, t.bucket] })],
+  { hour: timestamp("hour", { withTimezone: true }).notNull(), ...latencyColumns() },
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.hour, t.key1, t.key2, t.bucket] })],
 );
 
 export const latencyDaily = pgTable(
   "latency_daily",
-  {
-    ...rollupKey(),
-    day: timestamp("day", { withTimezone: true }).notNull(),
-    bucket: smallint("bucket").notNull(),
-    calls: bigint("calls", { mode: "bigint" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.projectId, t.day, t.feature, t.model, t.provider, t.bucket] })],
+  { day: timestamp("day", { withTimezone: true }).notNull(), ...latencyColumns() },
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key1, t.key2, t.bucket] })],
 );

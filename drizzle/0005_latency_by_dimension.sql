@@ -1,0 +1,2 @@
+DROP TABLE "latency_daily" CASCADE;--> statement-breakpoint
+DROP TABLE "latency_hourly" CASCADE;
