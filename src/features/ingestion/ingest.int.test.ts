@@ -153,16 +153,30 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     expect(dailyDiff[0]?.n).toBe(0);
     const dailyHist = await pg`
       SELECT (SELECT sum(calls) FROM latency_daily WHERE project_id = ${projectId})::int AS d,
-             (SELECT sum(calls) FROM latency_hourly WHERE project_id = ${projectId})::int AS h`;
+             (SELECT sum(calls) FROM latency_hourly WHERE project_id = ${projectId})::int AS h`; // all three dims
     expect(dailyHist[0]?.d).toBe(dailyHist[0]?.h);
     const [{ raw, roll } = { raw: "", roll: "x" }] = await pg<{ raw: string; roll: string }[]>`
       SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
              (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll`;
     expect(roll).toBe(raw);
     const hist = await pg`
-      SELECT (SELECT sum(calls) FROM latency_hourly WHERE project_id = ${projectId})::int AS h,
+      SELECT (SELECT sum(calls) FROM latency_hourly WHERE project_id = ${projectId} AND dim = 'all')::int AS h,
              (SELECT count(latency_ms) FROM cost_events WHERE project_id = ${projectId})::int AS e`;
     expect(hist[0]?.h).toBe(hist[0]?.e);
+    // Every per-dimension histogram equals the raw bucket counts for its key.
+    const histDiff = await pg`
+      WITH raw AS (
+        SELECT date_trunc('day', ts, 'UTC') AS day, 'feature' AS dim, feature AS key1, '' AS key2, latency_bucket AS bucket, count(*) AS n
+          FROM cost_events WHERE project_id = ${projectId} AND latency_bucket IS NOT NULL GROUP BY 1, 3, 5
+        UNION ALL
+        SELECT date_trunc('day', ts, 'UTC'), 'model', provider, model, latency_bucket, count(*)
+          FROM cost_events WHERE project_id = ${projectId} AND latency_bucket IS NOT NULL GROUP BY 1, 3, 4, 5
+        UNION ALL
+        SELECT date_trunc('day', ts, 'UTC'), 'all', '', '', latency_bucket, count(*)
+          FROM cost_events WHERE project_id = ${projectId} AND latency_bucket IS NOT NULL GROUP BY 1, 5),
+      roll AS (SELECT day, dim, key1, key2, bucket, calls AS n FROM latency_daily WHERE project_id = ${projectId})
+      SELECT count(*)::int AS n FROM ((SELECT * FROM raw EXCEPT SELECT * FROM roll) UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM raw)) d`;
+    expect(histDiff[0]?.n).toBe(0);
     const promptTotals = await pg`
       SELECT (SELECT sum(occurrences) FROM prompts WHERE project_id = ${projectId})::int AS p,
              (SELECT count(*) FROM cost_events WHERE project_id = ${projectId} AND prompt_hash IS NOT NULL)::int AS e`;

@@ -63,20 +63,53 @@ export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
   return sql.join(parts, sql` UNION ALL `);
 }
 
-/** Latency histogram counts per group and bucket, split the same way as usageParts. */
+type LatencyTarget = { dim: "feature" | "model" | "all"; select: SQL; keys: SQL[] };
+
+/**
+ * Which per-dimension histogram answers this grouping + filters, or null when only raw rows can
+ * (e.g. grouping by feature while filtering by model).
+ */
+function latencyTarget(f: Filters, ds: Dim[]): LatencyTarget | null {
+  const grouped = ds.map((d) => d.as).join(",");
+  const filtered = (["feature", "provider", "model"] as const).filter((c) => f[c] !== undefined);
+  const keyIs = (col: "key1" | "key2", v: string | undefined) => (v === undefined ? [] : [sql`${sql.raw(`r.${col}`)} = ${v}`]);
+  const byFeature = { dim: "feature" as const, select: sql`r.key1 AS feature, `, keys: keyIs("key1", f.feature) };
+  const byModel = { dim: "model" as const, select: sql`r.key1 AS provider, r.key2 AS model, `, keys: [...keyIs("key1", f.provider), ...keyIs("key2", f.model)] };
+  if (grouped === "feature") return filtered.every((c) => c === "feature") ? byFeature : null;
+  if (grouped === "provider,model") return filtered.every((c) => c !== "feature") ? byModel : null;
+  if (grouped !== "") return null;
+  if (filtered.length === 0) return { dim: "all", select: sql``, keys: [] };
+  if (filtered.every((c) => c === "feature")) return { ...byFeature, select: sql`` };
+  if (filtered.every((c) => c !== "feature")) return { ...byModel, select: sql`` };
+  return null;
+}
+
+/** Latency histogram counts per group and bucket, split over rollups and raw rows like usageParts. */
 export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
-  const { reads, raw } = rollupReads(f, ds);
-  const withBucket = (side: Side, bucket: SQL) => sql.join([...ds.map((d) => expr(d, side)), bucket], sql`, `);
-  const parts: SQL[] = reads.map(
-    ({ period, range }) => sql`SELECT ${select(ds, period)}r.bucket AS bucket, sum(r.calls) AS n
+  const target = latencyTarget(f, ds);
+  const { reads, raw } = target
+    ? rollupReads(f, ds)
+    : { reads: [], raw: [{ from: f.from ?? null, to: f.to ?? null }] };
+  const parts: SQL[] = reads.map(({ period, range }) => {
+    const t = target ?? { dim: "all", select: sql``, keys: [] };
+    const col = sql.raw(`r.${period}`);
+    const conds = [
+      sql`r.project_id = ${projectId}`,
+      sql`r.dim = ${t.dim}`,
+      ...(range.from ? [sql`${col} >= ${range.from.toISOString()}::timestamptz`] : []),
+      ...(range.to ? [sql`${col} < ${range.to.toISOString()}::timestamptz`] : []),
+      ...t.keys,
+    ];
+    const groups = ds.map((d) => sql.identifier(d.as));
+    return sql`SELECT ${t.select}r.bucket AS bucket, sum(r.calls) AS n
       FROM ${sql.raw(period === "day" ? "latency_daily" : "latency_hourly")} r
-      WHERE ${rollupConditions(projectId, f, range, period)}
-      GROUP BY ${withBucket(period, sql`r.bucket`)}`,
-  );
+      WHERE ${sql.join(conds, sql` AND `)}
+      GROUP BY ${sql.join([...groups, sql`r.bucket`], sql`, `)}`;
+  });
   for (const range of raw) {
     parts.push(sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, count(*) AS n
       FROM cost_events e WHERE ${rawConditions(projectId, f, range)} AND e.latency_bucket IS NOT NULL
-      GROUP BY ${withBucket("raw", sql`e.latency_bucket`)}`);
+      GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`);
   }
   return sql.join(parts, sql` UNION ALL `);
 }

@@ -49,15 +49,22 @@ function usageUpsert(table: string, period: "hour" | "day"): string {
 )`;
 }
 
-/** Upsert of one latency histogram rollup (hourly or daily). */
+/**
+ * Upsert of one latency histogram rollup (hourly or daily), one row set per dimension via
+ * GROUPING SETS: by feature, by provider + model, and overall (see the latency tables' schema).
+ */
 function latencyUpsert(table: string, period: "hour" | "day"): string {
   return `${table}_up AS (
-  INSERT INTO ${table} AS l (project_id, ${period}, feature, model, provider, bucket, calls)
-  SELECT $1::uuid, ${period}, feature, model, provider, latency_bucket, count(*)
+  INSERT INTO ${table} AS l (project_id, ${period}, dim, key1, key2, bucket, calls)
+  SELECT $1::uuid, ${period},
+    CASE WHEN grouping(feature) = 0 THEN 'feature' WHEN grouping(model) = 0 THEN 'model' ELSE 'all' END AS dim,
+    CASE WHEN grouping(feature) = 0 THEN feature WHEN grouping(model) = 0 THEN provider ELSE '' END AS key1,
+    CASE WHEN grouping(model) = 0 THEN model ELSE '' END AS key2,
+    latency_bucket, count(*)
   FROM fresh WHERE latency_bucket IS NOT NULL
-  GROUP BY ${period}, feature, model, provider, latency_bucket
-  ORDER BY ${period}, feature, model, provider, latency_bucket
-  ON CONFLICT (project_id, ${period}, feature, model, provider, bucket) DO UPDATE SET calls = l.calls + excluded.calls
+  GROUP BY GROUPING SETS ((${period}, feature, latency_bucket), (${period}, provider, model, latency_bucket), (${period}, latency_bucket))
+  ORDER BY 3, 2, 4, 5, 6
+  ON CONFLICT (project_id, dim, ${period}, key1, key2, bucket) DO UPDATE SET calls = l.calls + excluded.calls
   RETURNING 1
 )`;
 }
