@@ -1,12 +1,15 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  check,
   foreignKey,
   index,
   integer,
   numeric,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   unique,
@@ -36,10 +39,20 @@ export const prompts = pgTable(
     occurrences: bigint("occurrences", { mode: "bigint" }).notNull(),
     totalCostUsd: numeric("total_cost_usd", { precision: 30, scale: 12 }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    // Embedding queue (src/features/prompts/server/worker/). Ingestion only inserts the defaults,
+    // so a new prompt is queued without a trigger or a second statement. Done = a vector for
+    // embed_model is stored and its neighbours are linked. embed_next_at is the claim's lease
+    // and, after a failure, the backoff; embed_attempts doubles as the claim's fencing token.
+    embedDone: boolean("embed_done").notNull().default(false),
+    embedModel: text("embed_model"),
+    embedAttempts: integer("embed_attempts").notNull().default(0),
+    embedNextAt: timestamp("embed_next_at", { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.id] }),
     unique("prompts_project_hash_uq").on(t.projectId, t.hash),
+    // Small (pending rows only) and on columns ingestion never updates, so its upserts stay HOT.
+    index("prompts_embed_queue_idx").on(t.embedNextAt.asc().nullsFirst()).where(sql`NOT ${t.embedDone}`),
   ],
 );
 
@@ -60,5 +73,30 @@ export const promptEmbeddings = pgTable(
       foreignColumns: [prompts.projectId, prompts.id],
     }).onDelete("cascade"),
     index("prompt_embeddings_hnsw_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+  ],
+);
+
+// Near-duplicate edges found by the embedding worker: each prompt's nearest earlier-embedded
+// neighbours above a floor, one row per pair (prompt_id < neighbor_id), per vector space.
+// Clusters are the connected components over edges above the requested threshold.
+// Only the first id has a foreign key: a cascade through neighbor_id would need a second index
+// on every edge, and prompts are only ever deleted with their project.
+export const promptNeighbors = pgTable(
+  "prompt_neighbors",
+  {
+    projectId: uuid("project_id").notNull(),
+    promptId: bigint("prompt_id", { mode: "bigint" }).notNull(),
+    neighborId: bigint("neighbor_id", { mode: "bigint" }).notNull(),
+    model: text("model").notNull(),
+    similarity: real("similarity").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.promptId, t.neighborId, t.model] }),
+    foreignKey({
+      name: "prompt_neighbors_prompt_fk",
+      columns: [t.projectId, t.promptId],
+      foreignColumns: [prompts.projectId, prompts.id],
+    }).onDelete("cascade"),
+    check("prompt_neighbors_order_ck", sql`${t.promptId} < ${t.neighborId}`),
   ],
 );
