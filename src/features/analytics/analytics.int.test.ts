@@ -130,6 +130,24 @@ describeWithDb("analytics procedures (createCaller, real PostgreSQL)", () => {
     }
   });
 
+  it("p95 from the histograms equals the raw percentile bucket, with and without cross filters", async () => {
+    const { sql } = testDb();
+    const from = new Date(Date.now() - 3 * 86_400_000 - 777_000);
+    const raw = await sql<{ feature: string; b: number }[]>`
+      SELECT feature, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_bucket)::int AS b
+      FROM cost_events WHERE project_id = ${projectId} AND ts >= ${from.toISOString()}::timestamptz
+        AND latency_bucket IS NOT NULL GROUP BY feature`;
+    const rawModel = await sql<{ feature: string; b: number }[]>`
+      SELECT feature, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_bucket)::int AS b
+      FROM cost_events WHERE project_id = ${projectId} AND ts >= ${from.toISOString()}::timestamptz
+        AND model = 'gpt-4o-mini' AND latency_bucket IS NOT NULL GROUP BY feature`;
+    const upper = (b: number) => (b <= 0 ? 0 : Math.round(2 ** ((b - 1) / 8)));
+    const listed = await caller.features.list({ from, limit: 500 });
+    for (const r of raw) expect(listed.items.find((i) => (i.feature ?? "") === r.feature)?.p95LatencyMs).toBe(upper(r.b));
+    const crossed = await caller.features.list({ from, model: "gpt-4o-mini", limit: 500 });
+    for (const r of rawModel) expect(crossed.items.find((i) => (i.feature ?? "") === r.feature)?.p95LatencyMs).toBe(upper(r.b));
+  });
+
   it("models.list pages by cost desc with a stable cursor and matches the summary", async () => {
     const all: { model?: string; costUsd: string }[] = [];
     let cursor: string | null = null;
