@@ -45,6 +45,8 @@ const schema = z.object({
   PROMPT_MAX_CHARS: intWithDefault(32_768, 256, 1_000_000),
   // Demo data written on the first start of the embedded default (0 disables it).
   DEMO_EVENTS: intWithDefault(20_000, 0, 10_000_000),
+  // OTLP ingestion: the span (then resource) attribute naming the feature; service.name otherwise.
+  OTLP_FEATURE_ATTRIBUTE: z.preprocess(emptyToUndefined, z.string().max(256).default("feature")),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

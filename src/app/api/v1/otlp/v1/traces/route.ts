@@ -1,0 +1,19 @@
+// POST /api/v1/otlp/v1/traces — OTLP/HTTP trace export (JSON or protobuf); GenAI/OpenInference LLM spans become cost events
+import { env } from "~/env";
+import { otlpResponse } from "~/features/otlp/server/respond";
+import { exportTraces } from "~/features/otlp/server/export-traces";
+import { otlpEncoding } from "~/features/otlp/server/read-body";
+import { requireApiKey } from "~/server/auth/require-api-key";
+import { getDbClient } from "~/server/db";
+import { route } from "~/server/http";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (req) => {
+  const encoding = otlpEncoding(req);
+  return otlpResponse(encoding, async () => {
+    const client = getDbClient();
+    const { projectId } = await requireApiKey(req, client.db);
+    return exportTraces(client, projectId, req, encoding, env.OTLP_FEATURE_ATTRIBUTE);
+  });
+});
