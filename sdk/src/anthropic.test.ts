@@ -13,7 +13,7 @@ afterAll(() => stub.close());
 
 const client = () => new Anthropic({ apiKey: "test", baseURL: stub.url, maxRetries: 0 });
 const params = {
-  model: "claude-sonnet-4-5",
+  model: "claude-sonnet-4-6",
   max_tokens: 1024,
   system: "You are terse.",
   messages: [{ role: "user" as const, content: [{ type: "text" as const, text: "Summarise this contract." }] }],
@@ -21,7 +21,7 @@ const params = {
 // Anthropic's input_tokens (50) excludes the cache: 50 + 2000 read + 1000 written = 3050.
 const expected = {
   provider: "anthropic",
-  model: "claude-sonnet-4-5-20250929",
+  model: "claude-sonnet-4-6",
   inputTokens: 3050,
   cachedInputTokens: 2000,
   cacheWriteTokens: 1000,

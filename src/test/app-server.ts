@@ -23,9 +23,10 @@ export type AppServer = { url: string; port: number; process: ChildProcess; stop
  */
 export async function startAppServer(
   env: Record<string, string>,
-  options: { readyStatus?: number; timeoutMs?: number } = {},
+  options: { readyStatus?: number; timeoutMs?: number; port?: number } = {},
 ): Promise<AppServer> {
-  const port = await freePort();
+  // `port`: start again where a stopped server listened (restart tests keep their clients' URL).
+  const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
     [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],

@@ -10,7 +10,7 @@ export const nativeUsage = {
   output_tokens_details: { thinking_tokens: 100 },
   service_tier: "standard",
 };
-const MODEL = "claude-sonnet-4-5-20250929";
+const MODEL = "claude-sonnet-4-6";
 const message = (usage: unknown, content: unknown[]) => ({
   id: "msg_1", type: "message", role: "assistant", model: MODEL, content, stop_reason: "end_turn", stop_sequence: null, usage,
 });
