@@ -1,9 +1,9 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
-import { filterFingerprint, type ListInput } from "../schemas";
+import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { percentileFromBuckets } from "./percentile";
 import { dims, latencyParts, metricsColumns, toMetrics, usageParts, type Dim, type Metrics, type MetricsRow } from "./usage-sql";
 
@@ -18,11 +18,14 @@ const groupDims: Record<AggregateKind, Dim[]> = {
 // Cursor key: the last row's exact cost and its group values (cost desc, group asc is unique).
 const keySchema = z.tuple([z.string().regex(/^\d{1,20}(\.\d{1,12})?$/), z.array(z.string().max(200)).min(1).max(2)]);
 
-/** Aggregates in the window by cost desc; reads rollups for whole hours, raw rows at the edges. */
-export async function listAggregates(db: Db, secret: Buffer, projectId: string, kind: AggregateKind, input: ListInput) {
+type AggregateKey = [string, string[]];
+
+/**
+ * Groups in the window by cost desc (group values asc breaks ties): rollups for whole hours, raw
+ * rows at the edges. `after` and `limit` page it for the lists; the export streams it whole.
+ */
+export function aggregatesQuery(projectId: string, kind: AggregateKind, f: Filters, after: AggregateKey | null, limit: number | null): SQL {
   const ds = groupDims[kind];
-  const scope: CursorScope = { list: kind, projectId, fingerprint: filterFingerprint(input) };
-  const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
   const names = sql.join(ds.map((d) => sql.identifier(d.as)), sql`, `);
   let keyset = sql``;
   if (after) {
@@ -30,20 +33,36 @@ export async function listAggregates(db: Db, secret: Buffer, projectId: string, 
     const tuple = sql.join(after[1].map((v) => sql`${v}`), sql`, `);
     keyset = sql` WHERE (cost < ${after[0]}::numeric OR (cost = ${after[0]}::numeric AND (${names}) > (${tuple})))`;
   }
-  const rows = (await db.execute(sql`
-    WITH p AS (${usageParts(projectId, input, ds)}),
+  return sql`
+    WITH p AS (${usageParts(projectId, f, ds)}),
     a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names})
     SELECT * FROM a${keyset}
-    ORDER BY a.cost DESC, ${names}
-    LIMIT ${input.limit + 1}`)) as unknown as (MetricsRow & Record<string, string>)[];
-  const page = rows.slice(0, input.limit);
-  const hist = await histograms(db, projectId, input, ds, page);
-  const items: AggregateItem[] = page.map((r) => {
+    ORDER BY a.cost DESC, ${names}${limit === null ? sql`` : sql`
+    LIMIT ${limit}`}`;
+}
+
+export type AggregateRow = MetricsRow & Record<string, string>;
+
+/** Rows of aggregatesQuery as items, with the p95 of each group (one histogram query for them all). */
+export async function aggregateItems(db: Db, projectId: string, kind: AggregateKind, f: Filters, page: AggregateRow[]): Promise<AggregateItem[]> {
+  const ds = groupDims[kind];
+  const hist = await histograms(db, projectId, f, ds, page);
+  return page.map((r) => {
     const key = ds.map((d) => r[d.as] ?? "");
     const group: Partial<AggregateItem> =
       kind === "features" ? { feature: key[0] === "" ? null : key[0] } : { provider: key[0], model: key[1] };
     return { ...group, ...toMetrics(r), p95LatencyMs: percentileFromBuckets(hist.get(JSON.stringify(key)) ?? new Map<number, number>(), 95) };
   });
+}
+
+/** Aggregates in the window by cost desc; reads rollups for whole hours, raw rows at the edges. */
+export async function listAggregates(db: Db, secret: Buffer, projectId: string, kind: AggregateKind, input: ListInput) {
+  const ds = groupDims[kind];
+  const scope: CursorScope = { list: kind, projectId, fingerprint: filterFingerprint(input) };
+  const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
+  const rows = (await db.execute(aggregatesQuery(projectId, kind, input, after, input.limit + 1))) as unknown as AggregateRow[];
+  const page = rows.slice(0, input.limit);
+  const items = await aggregateItems(db, projectId, kind, input, page);
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > input.limit && last ? encodeCursor(secret, scope, [last.cost, ds.map((d) => last[d.as] ?? "")]) : null;
@@ -51,7 +70,7 @@ export async function listAggregates(db: Db, secret: Buffer, projectId: string, 
 }
 
 /** Latency histograms for the groups on this page only. */
-async function histograms(db: Db, projectId: string, input: ListInput, ds: Dim[], page: Record<string, string>[]) {
+async function histograms(db: Db, projectId: string, f: Filters, ds: Dim[], page: Record<string, string>[]) {
   const out = new Map<string, Map<number, number>>();
   if (page.length === 0) return out;
   const names = sql.join(ds.map((d) => sql.identifier(d.as)), sql`, `);
@@ -60,7 +79,7 @@ async function histograms(db: Db, projectId: string, input: ListInput, ds: Dim[]
     sql`, `,
   );
   const rows = (await db.execute(sql`
-    WITH p AS (${latencyParts(projectId, input, ds)})
+    WITH p AS (${latencyParts(projectId, f, ds)})
     SELECT ${names}, bucket::int AS bucket, sum(n)::text AS n FROM p
     WHERE (${names}) IN (${keys})
     GROUP BY ${names}, bucket`)) as unknown as (Record<string, string> & { bucket: number; n: string })[];
