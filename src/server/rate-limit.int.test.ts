@@ -125,6 +125,29 @@ describe.skipIf(!available)("rate limiter on a throw-away Redis", () => {
     expect(limiter.state).toBe("redis");
   });
 
+  it("stays on the fallback while Redis answers PING but refuses the scripts (no flapping), then recovers", async () => {
+    const redis = await connect();
+    const admin = await connect();
+    const changes: Change[] = [];
+    const limiter = limiterOn(redis, `t${randomBytes(4).toString("hex")}`, changes);
+    expect((await limiter.limit([{ id: "x", limit: 100 }])).source).toBe("redis");
+    // Out of memory: writes (our scripts) are refused, PING still answers.
+    await admin.config("SET", "maxmemory-policy", "noeviction");
+    await admin.config("SET", "maxmemory", "1");
+    try {
+      for (let i = 0; i < 12; i++) {
+        expect((await limiter.limit([{ id: "y", limit: 100 }])).source).toBe("memory");
+        await sleep(100); // past several probe intervals
+      }
+      expect(await redis.ping()).toBe("PONG");
+      expect(changes.map((c) => c.state)).toEqual(["fallback"]);
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+    }
+    await untilRedis(limiter, "z");
+    expect(changes.map((c) => c.state)).toEqual(["fallback", "redis"]);
+  });
+
   it("treats a hung Redis as down after a few 50 ms timeouts, never waiting longer, and recovers", async () => {
     const redis = await connect();
     const changes: Change[] = [];

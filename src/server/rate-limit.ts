@@ -58,6 +58,8 @@ export function mostRestrictive(results: readonly LimitResult[]): LimitResult {
 // A single slow answer can be our own event loop stalling (a large JSON body, GC), not Redis:
 // that request is counted in process, but only this many timeouts in a row mean an outage.
 const TIMEOUTS_BEFORE_FALLBACK = 3;
+// The probe's own counter never refuses: only whether Redis runs the script matters.
+const PROBE_LIMIT = 1_000_000_000;
 
 export class RateLimiter {
   private readonly memory: MemoryRateLimiter;
@@ -142,7 +144,11 @@ export class RateLimiter {
     this.options.onStateChange("fallback", detail);
   }
 
-  /** At most one PING in flight and one per interval; requests never wait for it. */
+  /**
+   * At most one probe in flight and one per interval; requests never wait for it. The probe is a
+   * real limiter call (on its own counter), not a PING: a Redis that answers PING but fails the
+   * scripts (read-only replica, out of memory) must not flap between the two modes.
+   */
   private probe(redis: IORedis): void {
     const now = Date.now();
     if (this.probing || now - this.lastProbe < (this.options.probeIntervalMs ?? 1000)) return;
@@ -153,11 +159,11 @@ export class RateLimiter {
     this.probing = true;
     this.lastProbe = now;
     const started = performance.now();
-    withTimeout(redis.ping(), this.options.timeoutMs)
+    withTimeout(this.redisLimiter(PROBE_LIMIT).limit("probe"), this.options.timeoutMs)
       .then(() => {
         if (this.mode !== "fallback") return;
         this.mode = "redis";
-        this.options.onStateChange("redis", { pingMs: Math.round((performance.now() - started) * 10) / 10 });
+        this.options.onStateChange("redis", { probeMs: Math.round((performance.now() - started) * 10) / 10 });
       })
       .catch(() => undefined)
       .finally(() => {
