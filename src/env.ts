@@ -41,6 +41,8 @@ const schema = z.object({
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   EMBEDDING_MODEL: z.preprocess(emptyToUndefined, z.string().default("text-embedding-3-small")),
   EMBEDDING_DIMENSIONS: intWithDefault(512, 64, 2000),
+  // The embedding worker runs inside every server by default; `off` leaves it to `npm run worker`.
+  EMBEDDING_WORKER: z.preprocess(emptyToUndefined, z.enum(["on", "off"], { error: "EMBEDDING_WORKER must be on or off" }).default("on")),
   // Prompts longer than this are stored truncated (and flagged) rather than rejected.
   PROMPT_MAX_CHARS: intWithDefault(32_768, 256, 1_000_000),
   // Demo data written on the first start of the embedded default (0 disables it).

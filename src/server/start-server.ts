@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "~/env";
+import { startEmbeddingWorker } from "~/features/prompts/server/worker/start";
 import { prepareDatabase } from "./bootstrap";
 import { getDbClient } from "./db";
 import { errorFields, logger } from "./logger";
@@ -24,6 +25,7 @@ async function prepareWithRetry(url: string): Promise<void> {
       logger.info("created project 'default' with a new API key (shown once, store it now)", { apiKey: createdKey });
     }
     logger.info("database ready");
+    if (env.EMBEDDING_WORKER === "on") startEmbeddingWorker(getDbClient().sql);
   } catch (err) {
     // Keep serving: routes answer 503 while the database is unreachable, /api/health says why,
     // and preparation is retried in the background until it succeeds.

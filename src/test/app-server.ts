@@ -31,7 +31,9 @@ export async function startAppServer(
     process.execPath,
     [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
     {
-      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", NEXT_TELEMETRY_DISABLED: "1", ...env },
+      // EMBEDDING_WORKER off unless asked: a server-wide worker would race the tests' own
+      // project-scoped workers on the shared test database.
+      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", NEXT_TELEMETRY_DISABLED: "1", EMBEDDING_WORKER: "off", ...env },
       stdio: ["ignore", "ignore", "inherit"],
     },
   );

@@ -1,0 +1,113 @@
+import "server-only";
+import type { Sql } from "~/server/db";
+import { toVectorLiteral } from "../embedders/types";
+
+// The embedding queue lives on `prompts` (embed_done = false). Every statement here is short:
+// row locks on prompts are held for one UPDATE, never while calling an embedder or walking the
+// HNSW graph, so ingestion's upserts of hot prompts never wait behind the worker.
+
+export type Claimed = { projectId: string; id: string; text: string; attempts: number; hasVector: boolean };
+
+/**
+ * Claims up to `limit` due prompts: FOR UPDATE SKIP LOCKED lets any number of workers claim at
+ * once without waiting on or taking each other's rows; the claim moves embed_next_at to the end of
+ * a lease (a crashed worker's prompts come back when it expires) and bumps embed_attempts, which
+ * later writes check, so a worker whose lease was taken over cannot write.
+ */
+export async function claimPrompts(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
+  const scope = o.projectId ? sql`AND project_id = ${o.projectId}::uuid` : sql``;
+  const rows = await sql<{ project_id: string; id: string; text: string; attempts: number; has_vector: boolean }[]>`
+    WITH c AS (
+      SELECT project_id, id FROM prompts
+      WHERE NOT embed_done AND (embed_next_at IS NULL OR embed_next_at <= now()) ${scope}
+      ORDER BY embed_next_at NULLS FIRST
+      LIMIT ${o.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE prompts p
+    SET embed_next_at = now() + make_interval(secs => ${o.leaseSeconds}), embed_attempts = p.embed_attempts + 1
+    FROM c WHERE p.project_id = c.project_id AND p.id = c.id
+    RETURNING p.project_id::text, p.id::text, p.text, p.embed_attempts AS attempts,
+      EXISTS (SELECT 1 FROM prompt_embeddings e
+              WHERE e.project_id = p.project_id AND e.prompt_id = p.id AND e.model = ${o.model}) AS has_vector`;
+  return rows.map((r) => ({ projectId: r.project_id, id: r.id, text: r.text, attempts: r.attempts, hasVector: r.has_vector }));
+}
+
+/** Stores vectors (no prompt row locks: the FK check only takes KEY SHARE). Existing rows win. */
+export async function storeVectors(sql: Sql, model: string, items: { projectId: string; id: string; vector: Float32Array }[]): Promise<void> {
+  if (items.length === 0) return;
+  const rows = items.map((i) => ({ project_id: i.projectId, id: i.id, v: toVectorLiteral(i.vector) }));
+  await sql`
+    INSERT INTO prompt_embeddings (project_id, prompt_id, model, embedding)
+    SELECT r.project_id, r.id, ${model}, r.v::vector
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(project_id uuid, id bigint, v text)
+    ORDER BY r.project_id, r.id
+    ON CONFLICT (project_id, prompt_id, model) DO NOTHING`;
+}
+
+export type LinkOptions = { model: string; k: number; floor: number; efSearch: number };
+
+/**
+ * Records each prompt's k nearest neighbours (same project, same vector space) with similarity
+ * at or above `floor`, one row per pair. Runs after the prompts' own vectors are committed, so of
+ * two near-duplicates embedded at the same moment by two workers, the later link sees the other.
+ */
+export async function linkNeighbors(sql: Sql, items: { projectId: string; id: string }[], o: LinkOptions): Promise<number> {
+  if (items.length === 0) return 0;
+  const keys = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id })));
+  const maxDistance = 1 - o.floor;
+  return sql.begin(async (tx) => {
+    // SET LOCAL: the settings end with the transaction (PGlite shares one session between connections).
+    await tx.unsafe(`SET LOCAL hnsw.ef_search = ${Math.trunc(o.efSearch)}`);
+    await tx.unsafe("SET LOCAL hnsw.iterative_scan = relaxed_order");
+    const res = await tx`
+      INSERT INTO prompt_neighbors (project_id, prompt_id, neighbor_id, model, similarity)
+      SELECT s.project_id, least(s.id, n.prompt_id), greatest(s.id, n.prompt_id), ${o.model}, (1 - n.d)::real
+      FROM (
+        SELECT e.project_id, e.prompt_id AS id, e.embedding
+        FROM jsonb_to_recordset(${keys}::jsonb) AS r(project_id uuid, id bigint)
+        JOIN prompt_embeddings e ON e.project_id = r.project_id AND e.prompt_id = r.id AND e.model = ${o.model}
+      ) s
+      CROSS JOIN LATERAL (
+        SELECT e2.prompt_id, e2.embedding <=> s.embedding AS d
+        FROM prompt_embeddings e2
+        WHERE e2.project_id = s.project_id AND e2.model = ${o.model} AND e2.prompt_id <> s.id
+        ORDER BY e2.embedding <=> s.embedding
+        LIMIT ${o.k}
+      ) n
+      WHERE n.d <= ${maxDistance}
+      ORDER BY 1, 2, 3
+      ON CONFLICT DO NOTHING`;
+    return res.count;
+  });
+}
+
+/** Done, unless the claim was taken over (attempts moved on) in the meantime. */
+export async function markDone(sql: Sql, model: string, items: Claimed[]): Promise<number> {
+  if (items.length === 0) return 0;
+  const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts })));
+  const res = await sql`
+    UPDATE prompts p SET embed_done = true, embed_model = ${model}, embed_attempts = 0, embed_next_at = NULL
+    FROM jsonb_to_recordset(${rows}::jsonb) AS r(project_id uuid, id bigint, attempts int)
+    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`;
+  return res.count;
+}
+
+/** Back on the queue after `delaySeconds` (per item: the backoff grows with its attempts). */
+export async function markFailed(sql: Sql, items: (Claimed & { delaySeconds: number })[]): Promise<void> {
+  if (items.length === 0) return;
+  const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts, delay: i.delaySeconds })));
+  await sql`
+    UPDATE prompts p SET embed_next_at = now() + make_interval(secs => r.delay)
+    FROM jsonb_to_recordset(${rows}::jsonb) AS r(project_id uuid, id bigint, attempts int, delay float8)
+    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`;
+}
+
+/** The dimension of the live vector column (pgvector stores it as the type modifier). */
+export async function vectorColumnDimensions(sql: Sql): Promise<number | null> {
+  const rows = await sql<{ dims: number }[]>`
+    SELECT atttypmod AS dims FROM pg_attribute
+    WHERE attrelid = 'prompt_embeddings'::regclass AND attname = 'embedding' AND NOT attisdropped`;
+  const dims = rows[0]?.dims;
+  return dims === undefined || dims < 1 ? null : dims;
+}

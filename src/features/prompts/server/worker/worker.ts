@@ -1,0 +1,122 @@
+import "server-only";
+import type { Sql } from "~/server/db";
+import { errorFields, logger } from "~/server/logger";
+import { sleep } from "../embedders/retry";
+import { PermanentEmbedError, type Embedder } from "../embedders/types";
+import { claimPrompts, linkNeighbors, markDone, markFailed, storeVectors, type Claimed, type LinkOptions } from "./queue";
+
+export const WORKER_DEFAULTS = {
+  leaseSeconds: 300,
+  // The embedder must finish well inside the lease, or another worker could claim and embed again.
+  leaseMarginSeconds: 60,
+  idleMs: 2000,
+  neighbors: 10,
+  neighborFloor: 0.75,
+  linkEfSearch: 64,
+  failureBaseSeconds: 30,
+  failureMaxSeconds: 6 * 3600,
+};
+
+export type WorkerOptions = {
+  sql: Sql;
+  embedder: Embedder;
+  batchSize?: number;
+  leaseSeconds?: number;
+  /** Only this project's prompts (tests, targeted scripts); all projects when absent. */
+  projectId?: string;
+  random?: () => number;
+};
+
+export type BatchResult = { claimed: number; embedded: number; reused: number; failed: number; done: number; edges: number };
+
+/** Next attempt after a failure: 30 s, 1 min, 2 min … capped at 6 h, jittered ±50 %. */
+export function failureDelaySeconds(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(WORKER_DEFAULTS.failureMaxSeconds, WORKER_DEFAULTS.failureBaseSeconds * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.5 + random()));
+}
+
+/** Embeds; a permanent error (bad input) is narrowed down by halving, so one bad text cannot block its batch. */
+async function embedIsolating(embedder: Embedder, texts: string[], signal: AbortSignal): Promise<(Float32Array | Error)[]> {
+  try {
+    return await embedder.embed(texts, { signal });
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (!(err instanceof PermanentEmbedError) || texts.length === 1 || signal.aborted) return texts.map(() => error);
+    const mid = Math.ceil(texts.length / 2);
+    return [...(await embedIsolating(embedder, texts.slice(0, mid), signal)), ...(await embedIsolating(embedder, texts.slice(mid), signal))];
+  }
+}
+
+/** One claim → embed → store → link → done cycle. */
+export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
+  const { sql, embedder } = o;
+  const leaseSeconds = o.leaseSeconds ?? WORKER_DEFAULTS.leaseSeconds;
+  const claimed = await claimPrompts(sql, { limit: o.batchSize ?? embedder.batchSize, leaseSeconds, model: embedder.model, projectId: o.projectId });
+  const result: BatchResult = { claimed: claimed.length, embedded: 0, reused: 0, failed: 0, done: 0, edges: 0 };
+  if (claimed.length === 0) return result;
+
+  // Never embed a text twice: prompts that already have a vector in this space (a crash between
+  // storing and marking done, a rebuild back to an old model) skip the embedder, and identical
+  // texts in one batch (same text in two projects, long prompts equal after truncation) share one call.
+  const todo = claimed.filter((c) => !c.hasVector);
+  result.reused = claimed.length - todo.length;
+  const distinct = [...new Set(todo.map((c) => c.text))];
+  const failed: Claimed[] = [];
+  if (distinct.length > 0) {
+    const deadline = AbortSignal.timeout(Math.max(1, leaseSeconds - WORKER_DEFAULTS.leaseMarginSeconds) * 1000);
+    const vectors = await embedIsolating(embedder, distinct, deadline);
+    const byText = new Map(distinct.map((t, i) => [t, vectors[i]]));
+    const ok: { projectId: string; id: string; vector: Float32Array }[] = [];
+    for (const c of todo) {
+      const v = byText.get(c.text);
+      if (v instanceof Float32Array) ok.push({ projectId: c.projectId, id: c.id, vector: v });
+      else failed.push(c);
+    }
+    const firstError = vectors.find((v): v is Error => v instanceof Error);
+    if (firstError) logger.warn("embedding failed; prompts retried later", { prompts: failed.length, ...errorFields(firstError) });
+    await storeVectors(sql, embedder.model, ok);
+    result.embedded = distinct.filter((t) => byText.get(t) instanceof Float32Array).length;
+  }
+  const random = o.random ?? Math.random;
+  await markFailed(sql, failed.map((c) => ({ ...c, delaySeconds: failureDelaySeconds(c.attempts, random) })));
+  result.failed = failed.length;
+
+  const stored = claimed.filter((c) => !failed.includes(c));
+  const link: LinkOptions = { model: embedder.model, k: WORKER_DEFAULTS.neighbors, floor: WORKER_DEFAULTS.neighborFloor, efSearch: WORKER_DEFAULTS.linkEfSearch };
+  result.edges = await linkNeighbors(sql, stored, link);
+  result.done = await markDone(sql, embedder.model, stored);
+  return result;
+}
+
+/** Runs batches until the queue has nothing due (or `maxBatches`): scripts and tests. */
+export async function drainQueue(o: WorkerOptions & { maxBatches?: number; signal?: AbortSignal }): Promise<BatchResult> {
+  const total: BatchResult = { claimed: 0, embedded: 0, reused: 0, failed: 0, done: 0, edges: 0 };
+  const max = o.maxBatches ?? 1_000_000;
+  for (let i = 0; i < max && !o.signal?.aborted; i++) {
+    const r = await processBatch(o);
+    for (const k of Object.keys(total) as (keyof BatchResult)[]) total[k] += r[k];
+    if (r.claimed === 0) break;
+  }
+  return total;
+}
+
+/** The long-running loop: polls when idle, backs off on database errors, stops on `signal`. */
+export async function runWorker(o: WorkerOptions & { signal: AbortSignal; idleMs?: number }): Promise<void> {
+  const idle = o.idleMs ?? WORKER_DEFAULTS.idleMs;
+  let errors = 0;
+  while (!o.signal.aborted) {
+    let wait = 0;
+    try {
+      const r = await processBatch(o);
+      errors = 0;
+      if (r.claimed > 0) logger.debug("embedding batch", { ...r, model: o.embedder.model });
+      // Jittered so several idle workers do not poll in lockstep.
+      else wait = idle * (0.5 + Math.random());
+    } catch (err) {
+      errors += 1;
+      wait = Math.min(60_000, 1000 * 2 ** Math.min(errors, 6));
+      logger.error("embedding worker error; retrying", { waitMs: wait, ...errorFields(err) });
+    }
+    if (wait > 0) await sleep(wait, o.signal).catch(() => undefined);
+  }
+}

@@ -1,0 +1,62 @@
+// Test helpers for the prompts feature (integration tier only).
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { pgUrl } from "~/test/integration";
+import type { Embedder } from "./server/embedders/types";
+
+let seq = 0;
+
+/** A minimal valid event carrying `prompt`, priced as reported so costs are exact and known. */
+export function promptEvent(prompt: string, o: { at?: Date | string; costUsd?: string | null; id?: string; model?: string } = {}) {
+  seq += 1;
+  return {
+    id: o.id ?? `pe-${Date.now()}-${seq}`,
+    timestamp: typeof o.at === "string" ? o.at : (o.at ?? new Date()).toISOString(),
+    provider: "openai",
+    model: o.model ?? (o.costUsd === null ? "no-such-model-unpriced" : "gpt-4o-mini"),
+    inputTokens: 10,
+    outputTokens: 5,
+    ...(o.costUsd === null ? {} : { costUsd: o.costUsd ?? "0.001" }),
+    prompt,
+  };
+}
+
+/** Wraps an embedder: counts every text it is asked to embed, optionally slow or failing. */
+export function countingEmbedder(
+  base: Embedder,
+  o: { delayMs?: number; fail?: (texts: string[], call: number) => Error | null; batchSize?: number } = {},
+) {
+  const counts = new Map<string, number>();
+  let calls = 0;
+  const embedder: Embedder = {
+    ...base,
+    batchSize: o.batchSize ?? base.batchSize,
+    embed: async (texts, options) => {
+      calls += 1;
+      const call = calls;
+      if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
+      const err = o.fail?.(texts, call);
+      if (err) throw err;
+      for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1);
+      return base.embed(texts, options);
+    },
+  };
+  return { embedder, counts, calls: () => calls };
+}
+
+/** A database of its own next to the test database (for tests that alter the schema). */
+export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!pgUrl) throw new Error("no test database");
+  const name = `acp_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(pgUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const u = new URL(pgUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
