@@ -5,9 +5,14 @@ const hex = (n: number) => n.toString(16).padStart(2, "0");
  * Bun, Deno, browsers, workers); `getRandomValues` or, on Node 18 without a global crypto,
  * Math.random for the 122 random bits — uniqueness, not secrecy, is what an event id needs.
  */
+type WebCrypto = { randomUUID?: () => string; getRandomValues?: (a: Uint8Array) => Uint8Array };
+// Looked up once: `globalThis.crypto` is a lazy getter on Node and costs more than the UUID itself.
+const webCrypto = (globalThis as { crypto?: WebCrypto }).crypto;
+const uuid = typeof webCrypto?.randomUUID === "function" ? webCrypto.randomUUID.bind(webCrypto) : null;
+
 export function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string; getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-  if (typeof c?.randomUUID === "function") return c.randomUUID();
+  if (uuid) return uuid();
+  const c = webCrypto;
   const bytes = new Uint8Array(16);
   if (typeof c?.getRandomValues === "function") c.getRandomValues(bytes);
   else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
