@@ -3,10 +3,10 @@ import {
   eventsRouter,
   featuresRouter,
   modelsRouter,
-  promptsListProcedure,
   statsRouter,
 } from "~/features/analytics/server/router";
 import { dashboardRouter } from "~/features/dashboard/server/router";
+import { promptsRouter } from "~/features/prompts/server/router";
 import { keysRouter, pricesRouter, projectsRouter } from "~/features/settings/server/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -14,7 +14,7 @@ export const appRouter = createTRPCRouter({
   events: eventsRouter,
   features: featuresRouter,
   models: modelsRouter,
-  prompts: createTRPCRouter({ list: promptsListProcedure }),
+  prompts: promptsRouter,
   stats: statsRouter,
   keys: keysRouter,
   prices: pricesRouter,

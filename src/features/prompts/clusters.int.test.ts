@@ -1,0 +1,158 @@
+import type { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { createCaller } from "~/server/api/root";
+import { createContext } from "~/server/api/trpc";
+import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { generateEvents } from "../../../scripts/lib/generate";
+import { createLocalEmbedder } from "./server/embedders/local";
+import { drainQueue } from "./server/worker/worker";
+import { promptEvent } from "./testing";
+
+afterAll(closeTestDb);
+
+const local = createLocalEmbedder(512);
+const callerFor = (key: string) => createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }), client: testDb() }));
+type Caller = ReturnType<typeof callerFor>;
+
+const A = "Draft a friendly follow-up email to Ada about refunds.";
+const A2 = "Draft a friendly follow-up email to Grace about refunds.";
+const X = "Classify this support ticket into one of: billing, bug, feature-request, account. Ticket: My invoice is wrong";
+const T0 = Math.floor((Date.now() - 2 * 86_400_000) / 60_000) * 60_000;
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+
+// The hand-computed case (TTL 1 h unless said otherwise):
+//  #1 A  +0    0.010       first call
+//  #7 A  +20   unpriced    exact hit (A at +0), saves nothing known
+//  #2 A  +30   0.012       exact hit (A at +20)
+//  #4 A2 +50   0.020       first A2; A at +0 cost 0.010 ≤ 0.020 → semantic hit
+//  #3 A  +100  0.009       previous A at +30 is 70 min old; A2 at +50 cost 0.020 > 0.009 → no hit
+//  #5 A2 +110  0.005       exact hit (A2 at +50, exactly 60 min: inclusive)
+//  X  +0, +10  0.100 each  exact hit on the second
+const handEvents = () => [
+  promptEvent(A, { at: at(0), costUsd: "0.010" }),
+  promptEvent(A, { at: at(20), costUsd: null }),
+  promptEvent(A, { at: at(30), costUsd: "0.012" }),
+  promptEvent(A2, { at: at(50), costUsd: "0.020" }),
+  promptEvent(A, { at: at(100), costUsd: "0.009" }),
+  promptEvent(A2, { at: at(110), costUsd: "0.005" }),
+  promptEvent(X, { at: at(0), costUsd: "0.1" }),
+  promptEvent(X, { at: at(10), costUsd: "0.1" }),
+];
+
+async function allClusters(caller: Caller, input: Parameters<Caller["prompts"]["clusters"]>[0]) {
+  const items: Awaited<ReturnType<Caller["prompts"]["clusters"]>>["items"] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 100; i++) {
+    const page: Awaited<ReturnType<Caller["prompts"]["clusters"]>> = await caller.prompts.clusters({ ...input, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+const texts = (c: { members: { preview: string }[] }) => c.members.map((m) => m.preview).sort();
+
+let embedded: Caller;
+let bare: Caller;
+
+beforeAll(async () => {
+  const p = await newProject("clusters");
+  const q = await newProject("clusters-bare");
+  embedded = callerFor(p.key);
+  bare = callerFor(q.key);
+  for (const x of [p, q]) expect((await ingestEvents(testDb(), x.projectId, handEvents())).accepted).toBe(8);
+  await drainQueue({ sql: testDb().sql, embedder: local, projectId: p.projectId }); // q: no embeddings at all
+});
+
+describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
+  it("computes exact-repeat and semantic-cache savings to the picodollar (hand-computed case)", async () => {
+    const items = await allClusters(embedded, {});
+    expect(items).toHaveLength(2);
+    // Largest semantic-cache saving first: X (0.1) before the A group (0.037).
+    const [second, first] = items;
+    expect(first && texts(first)).toEqual([A, A2]);
+    expect(first).toMatchObject({
+      prompts: 2,
+      calls: "6",
+      unpricedCalls: "1",
+      costUsd: "0.056000000000",
+      exactRepeatCalls: "3",
+      exactRepeatSavingsUsd: "0.017000000000",
+      semanticCacheCalls: "4",
+      semanticCacheSavingsUsd: "0.037000000000",
+    });
+    expect(first?.firstSeen).toBe(at(0).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z"));
+    expect(second && texts(second)).toEqual([X]);
+    expect(second).toMatchObject({ prompts: 1, calls: "2", costUsd: "0.200000000000", exactRepeatSavingsUsd: "0.100000000000", semanticCacheSavingsUsd: "0.100000000000" });
+  });
+
+  it("follows the TTL given per request", async () => {
+    // 30 min: #7 and #2 are exact hits (0.012); #4 (A2 +50) is served by A at +30 (0.012 ≤ 0.020); #5 is 60 min after A2.
+    const items = await allClusters(embedded, { cacheTtlSeconds: 1800 });
+    const group = items.find((c) => c.prompts === 2);
+    expect(group).toMatchObject({ exactRepeatCalls: "2", exactRepeatSavingsUsd: "0.012000000000", semanticCacheCalls: "3", semanticCacheSavingsUsd: "0.032000000000" });
+    // 5 min: nothing repeats that fast except X (10 min apart: no) — no cluster has any saving.
+    const fast = await allClusters(embedded, { cacheTtlSeconds: 300 });
+    expect(fast.every((c) => c.exactRepeatSavingsUsd === "0.000000000000")).toBe(true);
+    expect(fast.map((c) => c.prompts)).toEqual([2]); // X alone, never repeated within 5 min, is not listed
+  });
+
+  it("finds exact repeats without any embedding (each prompt its own group)", async () => {
+    const items = await allClusters(bare, {});
+    const byText = new Map(items.map((c) => [c.members[0]?.preview, c]));
+    expect(items.every((c) => c.prompts === 1)).toBe(true);
+    expect(byText.get(A)).toMatchObject({ calls: "4", exactRepeatCalls: "2", exactRepeatSavingsUsd: "0.012000000000", semanticCacheSavingsUsd: "0.012000000000" });
+    expect(byText.get(A2)).toMatchObject({ calls: "2", exactRepeatSavingsUsd: "0.005000000000", semanticCacheSavingsUsd: "0.005000000000" });
+    expect(byText.get(X)).toMatchObject({ exactRepeatSavingsUsd: "0.100000000000" });
+  });
+
+  it("respects the window and the similarity threshold", async () => {
+    const late = await allClusters(embedded, { from: at(45), to: at(200) });
+    // In [+45, +200): A2 +50 (no earlier call in the window), A +100, A2 +110 (exact). X is outside.
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatchObject({ calls: "3", exactRepeatSavingsUsd: "0.005000000000", semanticCacheSavingsUsd: "0.005000000000" });
+    const strict = await allClusters(embedded, { minSimilarity: 0.99 });
+    expect(strict.every((c) => c.prompts === 1)).toBe(true);
+  });
+
+  it("rejects a tampered cursor, a cursor from other filters, and a threshold below the stored edges", async () => {
+    const code = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as TRPCError).code;
+    expect(await code(embedded.prompts.clusters({ cursor: "abc.def" }))).toBe("BAD_REQUEST");
+    expect(await code(embedded.prompts.clusters({ minSimilarity: 0.5 }))).toBe("BAD_REQUEST");
+    expect(await code(embedded.prompts.clusters({ cacheTtlSeconds: 0 }))).toBe("BAD_REQUEST");
+    const page = await embedded.prompts.clusters({ limit: 1 });
+    expect(page.nextCursor).not.toBeNull();
+    expect(await code(embedded.prompts.clusters({ limit: 1, cursor: page.nextCursor, cacheTtlSeconds: 60 }))).toBe("BAD_REQUEST");
+  });
+
+  it("groups the planted variants of seeded templates, and pages without repeats", async () => {
+    const p = await newProject("clusters-seeded");
+    const planted = [
+      "Write a haiku about the Acme Q3 revenue numbers for the all-hands slide.",
+      "Write a haiku about the Acme Q4 revenue numbers for the all-hands slide.",
+      "Write a haiku about the Globex Q3 revenue numbers for the all-hands slide.",
+      "Write a short haiku about the Acme Q3 revenue numbers for the all-hands slides.",
+    ];
+    const noise = [...generateEvents(1500, { seed: 21, days: 1, idPrefix: "cs" })];
+    const plantedEvents = planted.map((t, i) => promptEvent(t, { at: new Date(Date.now() - 3_600_000 + i * 60_000), costUsd: "0.05" }));
+    expect((await ingestEvents(testDb(), p.projectId, [...noise, ...plantedEvents])).rejected).toEqual([]);
+    await drainQueue({ sql: testDb().sql, embedder: local, projectId: p.projectId });
+    const items = await allClusters(callerFor(p.key), { limit: 3 });
+    const group = items.find((c) => c.members.some((m) => m.preview === planted[0]));
+    expect(group && texts(group)).toEqual([...planted].sort());
+    // Each planted variant came after a cheaper-or-equal variant within the hour: all but the first are saved.
+    expect(group).toMatchObject({ calls: "4", exactRepeatSavingsUsd: "0.000000000000", semanticCacheSavingsUsd: "0.150000000000" });
+    // Template families stay apart: no cluster mixes two of the generator's features' wordings.
+    const families = ["Draft a friendly", "Classify this support", "Translate into", "Review this diff", "Rank these 10"];
+    for (const c of items) {
+      const hit = families.filter((f) => c.members.some((m) => m.preview.startsWith(f)));
+      expect(hit.length).toBeLessThanOrEqual(1);
+    }
+    const ids = items.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const savings = items.map((c) => Number(c.semanticCacheSavingsUsd));
+    expect(savings).toEqual([...savings].sort((a, b) => b - a));
+  });
+});
