@@ -1,9 +1,12 @@
 // npm run bench:ingest -- [--seconds 30] [--clients 4] [--batch 500] [--pg URL] [--keep]
 //   [--warmup 3] [--single-seconds 10] [--baseline-seconds 5] [--client http|fetch] [--redis URL|none]
+//   [--days 30]  (event timestamps spread over the last N days; e.g. 0.04 ≈ live traffic of the last hour)
+//   [--profile DIR]  (the server writes a V8 CPU profile of the whole run into DIR when it stops)
 // Sustained ingestion through POST /api/v1/events on `next start` against a fresh database on the
 // real PostgreSQL, then the same batches without HTTP for comparison, then exact count checks.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import path from "node:path";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/server/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
@@ -21,13 +24,15 @@ import { commandLine, CPU_HEADER, cpuLine, latencyLine, rate, row } from "./lib/
 
 type Config = {
   seconds: number; clients: number; batch: number; warmup: number; singleSeconds: number; baselineSeconds: number;
-  pg: string; keep: boolean; client: ClientKind; redis: string | null;
+  pg: string; keep: boolean; client: ClientKind; redis: string | null; days: number; profile: string | null;
 };
 
 function readConfig(args: Map<string, string>): Config {
   const client = args.get("client") ?? "http";
   if (client !== "http" && client !== "fetch") throw new Error("--client must be http or fetch");
   const redis = args.get("redis") ?? DEFAULT_REDIS;
+  const days = Number(args.get("days") ?? "30");
+  if (!Number.isFinite(days) || days <= 0 || days > 365) throw new Error("--days must be a number in (0, 365]");
   const cfg: Config = {
     seconds: intArg(args, "seconds", 30),
     clients: intArg(args, "clients", 4),
@@ -39,6 +44,8 @@ function readConfig(args: Map<string, string>): Config {
     keep: args.has("keep"),
     client,
     redis: redis === "none" ? null : redis,
+    days,
+    profile: args.get("profile") ?? null,
   };
   if (cfg.clients < 1 || cfg.clients > 256) throw new Error("--clients must be between 1 and 256");
   if (cfg.batch < 1 || cfg.batch > 1000) throw new Error("--batch must be between 1 and 1000 (the API's limit)");
@@ -67,7 +74,7 @@ type Phase = { result: LoopResult; cpu: CpuSplit };
 
 export async function run(args: Map<string, string>, signal: AbortSignal): Promise<number> {
   const cfg = readConfig(args);
-  const command = commandLine(["ingest", ...process.argv.slice(3)]);
+  const command = commandLine(process.argv.slice(2));
   console.log(`[bench] ${command}`);
   ensureBuild();
   const runTag = randomBytes(3).toString("hex");
@@ -80,13 +87,14 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     db = await createBenchDatabase(cfg.pg);
     console.log(`[bench] database ${db.name} created; migrating…`);
     const dbName = db.name;
-    client = createDbClient(db.url, { max: cfg.clients + 1 });
-    await prepareSchema(db.url, client);
-    const { key, projectId } = await createApiKey(client.db, "bench-http", "bench");
+    const dbc = createDbClient(db.url, { max: cfg.clients + 1 });
+    client = dbc;
+    await prepareSchema(db.url, dbc);
+    const { key, projectId } = await createApiKey(dbc.db, "bench-http", "bench");
     const redisOk = cfg.redis !== null && (await redisReachable(cfg.redis));
     console.log(`[bench] generating request bodies (outside the timed phases)…`);
-    const batches = batchTemplates(64, cfg.batch);
-    const singles = singleTemplates(2000);
+    const batches = batchTemplates(64, cfg.batch, { days: cfg.days });
+    const singles = singleTemplates(2000, { days: cfg.days });
     const bodyMiB = batches.reduce((s, t) => s + t.fixedBytes, 0) / 64 / 1048576;
     console.log(`[bench] starting next start (LOG_LEVEL=warn, Redis ${redisOk ? "on" : "off"})…`);
     server = await startNextServer(
@@ -97,6 +105,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         ...(redisOk && cfg.redis ? { REDIS_URL: cfg.redis } : { REDIS_URL: "" }),
       },
       signal,
+      { nodeArgs: cfg.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cfg.profile)}`] : [] },
     );
     const serverPid = server.pid;
     const snap = () => cpuSnapshot(serverPid, dbName);
@@ -135,15 +144,15 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
 
     const baselines: BaselineResult[] =
       cfg.baselineSeconds > 0
-        ? await runBaselines({ client, templates: batches, workers: cfg.clients, seconds: cfg.baselineSeconds, runTag, signal, snapshot: snap })
+        ? await runBaselines({ client: dbc, templates: batches, workers: cfg.clients, seconds: cfg.baselineSeconds, runTag, signal, snapshot: snap })
         : [];
 
     // Exact checks: every accepted event is stored once and counted once in the hourly rollup.
     const httpAccepted = warm.result.events + sustained.result.events + single.result.events;
     const checks: { label: string; expected: number; events: number; calls: number | null }[] = [];
     const count = async (project: string, rollup: boolean) => {
-      const [e] = await client?.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM cost_events WHERE project_id = ${project}` ?? [];
-      const [u] = rollup ? ((await client?.sql<{ n: number }[]>`SELECT coalesce(sum(calls), 0)::int AS n FROM usage_hourly WHERE project_id = ${project}`) ?? []) : [];
+      const [e] = await dbc.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM cost_events WHERE project_id = ${project}`;
+      const [u] = rollup ? await dbc.sql<{ n: number }[]>`SELECT coalesce(sum(calls), 0)::int AS n FROM usage_hourly WHERE project_id = ${project}` : [];
       return { events: e?.n ?? -1, calls: rollup ? (u?.n ?? -1) : null };
     };
     checks.push({ label: "HTTP project", expected: httpAccepted, ...(await count(projectId, true)) });
@@ -158,10 +167,12 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     const out: string[] = [];
     out.push("", "=== AI Cost Profiler: ingestion benchmark ===");
     out.push(row("command", command));
+    out.push(row("settings", `--seconds ${cfg.seconds} --clients ${cfg.clients} --batch ${cfg.batch} --warmup ${cfg.warmup}` +
+      ` --single-seconds ${cfg.singleSeconds} --baseline-seconds ${cfg.baselineSeconds} --client ${cfg.client} --days ${cfg.days}`));
     out.push(row("machine", `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, build ${buildId()}`));
-    out.push(row("database", `${db.name} on ${redact(cfg.pg)}${cfg.keep ? " (kept)" : " (dropped at the end)"}`));
+    out.push(row("database", `${dbName} on ${redact(cfg.pg)}${cfg.keep ? " (kept)" : " (dropped at the end)"}`));
     out.push(row("server", `next start pid ${serverPid}, Redis ${redisOk ? "on" : "off"}, client ${cfg.client} keep-alive`));
-    out.push(row("request body", `${cfg.batch} events ≈ ${(bodyMiB * 1024).toFixed(0)} KiB; 64 templates, ids rewritten per request`));
+    out.push(row("request body", `${cfg.batch} events ≈ ${(bodyMiB * 1024).toFixed(0)} KiB; 64 templates, ids rewritten per request, timestamps over ${cfg.days} days`));
     out.push("", `HTTP POST /api/v1/events, ${cfg.batch}-event batches, ${cfg.clients} clients, ${s.seconds.toFixed(1)} s (after ${cfg.warmup} s warm-up):`);
     out.push(row("events/s sustained", rate(s.events, s.seconds)));
     out.push(row("batches/s", `${(s.okOps / s.seconds).toFixed(1)}/s (${fmtInt(s.okOps)} ok of ${fmtInt(s.ops)})`));
@@ -177,7 +188,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     if (baselines.length > 0) {
       out.push("", `Without HTTP, from this process (same ${cfg.batch}-event batches, ${cfg.clients} connections, after the HTTP phases):`);
       const what: Record<BaselineResult["name"], string> = {
-        "raw-insert": "raw INSERT…unnest (cost_events only)",
+        "raw-insert": "raw INSERT…unnest (events only)",
         "insert-events": "insertEvents (app SQL, +rollups)",
         "ingest-events": "ingestEvents (service, no HTTP)",
       };
@@ -185,9 +196,13 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         out.push(row(what[b.name], `${rate(b.result.events, b.result.seconds).padEnd(12)} ${latencyLine(b.result, [50, 99])}${b.result.errors ? `  errors ${b.result.errors}` : ""}`));
       }
     }
-    out.push("", "CPU (average cores busy; pg bench = backends of the bench database, loadgen = this process):", CPU_HEADER);
-    out.push(cpuLine("HTTP batches", sustained.cpu), cpuLine("HTTP single events", single.cpu));
-    for (const b of baselines) out.push(cpuLine(b.name, b.cpu));
+    out.push("", "CPU, average cores busy (pg bench = backends of the bench database; pg exited = PostgreSQL processes that ended" +
+      " during the phase (autovacuum, closed connections, also of other databases); loadgen = this process; other = anything else on the machine;" +
+      " node/pg µs = CPU time per event, less sensitive than throughput to other load on the machine):", CPU_HEADER);
+    const perSec = (r: LoopResult, n: number) => (r.seconds > 0 ? n / r.seconds : 0);
+    out.push(cpuLine("HTTP batches", sustained.cpu, perSec(s, s.events), "event"));
+    out.push(cpuLine("HTTP single events", single.cpu, perSec(e, e.okOps), "request"));
+    for (const b of baselines) out.push(cpuLine(b.name, b.cpu, perSec(b.result, b.result.events), "event"));
     out.push("", "Checks:");
     for (const c of checks) {
       const okEvents = c.events === c.expected;
@@ -208,6 +223,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     poster?.close();
     await server?.stop().catch((err: unknown) => console.error(`[bench] could not stop the server: ${String(err)}`));
     await client?.sql.end({ timeout: 5 }).catch(() => undefined);
+    if (cfg.profile) console.log(`[bench] server CPU profile (if written) in ${path.resolve(cfg.profile)}`);
     if (db && cfg.keep) console.log(`[bench] kept database: ${redact(db.url)}`);
     else await db?.drop().then(
       () => console.log(`[bench] dropped ${db?.name ?? ""}`),

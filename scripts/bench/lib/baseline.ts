@@ -26,7 +26,8 @@ type Prepared = { suffixes: string[]; rows: EventRow[]; prompts: PromptRow[]; co
 type Columns = {
   ts: string[]; provider: string[]; model: string[]; feature: string[]; userId: (string | null)[]; sessionId: (string | null)[];
   inputTokens: number[]; outputTokens: number[]; cached: number[]; cacheWrite: number[]; reasoning: number[];
-  cost: (string | null)[]; costSource: string[]; latency: (number | null)[]; status: string[]; error: (string | null)[];
+  cost: (string | null)[]; costSource: string[]; latency: (number | null)[]; latencyBucket: (number | null)[];
+  status: string[]; error: (string | null)[];
   promptHash: (string | null)[]; metadata: (string | null)[];
 };
 
@@ -74,29 +75,37 @@ function prepare(t: BodyTemplate, pricer: Pricer): Prepared {
       ts: col("ts"), provider: col("provider"), model: col("model"), feature: col("feature"), userId: col("user_id"),
       sessionId: col("session_id"), inputTokens: col("input_tokens"), outputTokens: col("output_tokens"),
       cached: col("cached_input_tokens"), cacheWrite: col("cache_write_tokens"), reasoning: col("reasoning_tokens"),
-      cost: col("cost_usd"), costSource: col("cost_source"), latency: col("latency_ms"), status: col("status"),
-      error: col("error_message"), promptHash: col("prompt_hash"),
+      cost: col("cost_usd"), costSource: col("cost_source"), latency: col("latency_ms"),
+      latencyBucket: col("latency_bucket"), status: col("status"), error: col("error_message"), promptHash: col("prompt_hash"),
       metadata: rows.map((r) => (r.metadata === null ? null : JSON.stringify(r.metadata))),
     },
   };
 }
 
+// Array parameters need their array type oids (text[] 1009, int4[] 1007) or postgres.js sends
+// them as scalars. Timestamps, costs and metadata travel as text[] and are cast per row, because
+// drizzle replaces postgres.js' serializers of timestamptz[] and numeric[] with pass-throughs.
 async function rawInsert(client: DbClient, projectId: string, p: Prepared, prefix: string): Promise<number> {
+  const { sql } = client;
   const c = p.columns;
+  const text = (v: (string | null)[]) => sql.array(v, 1009);
+  const int = (v: (number | null)[]) => sql.array(v, 1007);
   const ids = p.suffixes.map((s) => prefix + s);
-  const res = await client.sql`
+  const res = await sql`
     INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
       input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-      cost_usd, cost_source, latency_ms, status, error_message, prompt_hash, metadata)
-    SELECT ${projectId}::uuid, u.event_id, u.ts, u.provider, u.model, u.feature, u.user_id, u.session_id,
-      u.input_tokens, u.output_tokens, u.cached, u.cache_write, u.reasoning, u.cost, u.cost_source,
-      u.latency, u.status, u.error, decode(u.prompt_hash, 'hex'), u.metadata
-    FROM unnest(${ids}::text[], ${c.ts}::timestamptz[], ${c.provider}::text[], ${c.model}::text[], ${c.feature}::text[],
-      ${c.userId}::text[], ${c.sessionId}::text[], ${c.inputTokens}::int[], ${c.outputTokens}::int[], ${c.cached}::int[],
-      ${c.cacheWrite}::int[], ${c.reasoning}::int[], ${c.cost}::numeric[], ${c.costSource}::text[], ${c.latency}::int[],
-      ${c.status}::text[], ${c.error}::text[], ${c.promptHash}::text[], ${c.metadata}::jsonb[])
+      cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata)
+    SELECT ${projectId}::uuid, u.event_id, u.ts::timestamptz, u.provider, u.model, u.feature, u.user_id, u.session_id,
+      u.input_tokens, u.output_tokens, u.cached, u.cache_write, u.reasoning, u.cost::numeric, u.cost_source,
+      u.latency, u.latency_bucket, u.status, u.error, decode(u.prompt_hash, 'hex'), u.metadata::jsonb
+    FROM unnest(${text(ids)}::text[], ${text(c.ts)}::text[], ${text(c.provider)}::text[],
+      ${text(c.model)}::text[], ${text(c.feature)}::text[], ${text(c.userId)}::text[], ${text(c.sessionId)}::text[],
+      ${int(c.inputTokens)}::int[], ${int(c.outputTokens)}::int[], ${int(c.cached)}::int[], ${int(c.cacheWrite)}::int[],
+      ${int(c.reasoning)}::int[], ${text(c.cost)}::text[], ${text(c.costSource)}::text[],
+      ${int(c.latency)}::int[], ${int(c.latencyBucket)}::int[], ${text(c.status)}::text[], ${text(c.error)}::text[],
+      ${text(c.promptHash)}::text[], ${text(c.metadata)}::text[])
       AS u(event_id, ts, provider, model, feature, user_id, session_id, input_tokens, output_tokens, cached,
-        cache_write, reasoning, cost, cost_source, latency, status, error, prompt_hash, metadata)
+        cache_write, reasoning, cost, cost_source, latency, latency_bucket, status, error, prompt_hash, metadata)
     ON CONFLICT (project_id, event_id) DO NOTHING`;
   return res.count;
 }

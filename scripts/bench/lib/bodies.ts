@@ -16,17 +16,19 @@ function template(json: string, events: GeneratedEvent[]): BodyTemplate {
   return { parts, fixedBytes: Buffer.byteLength(json) - events.length * Buffer.byteLength(PLACEHOLDER), slots: events.length, events };
 }
 
+export type TemplateOptions = { seed?: number; /** timestamps spread over the last `days` days */ days?: number };
+
 /** `count` templates of `{"events":[…]}` with `batch` events each (distinct seeds). */
-export function batchTemplates(count: number, batch: number, seed = 1000): BodyTemplate[] {
+export function batchTemplates(count: number, batch: number, o: TemplateOptions = {}): BodyTemplate[] {
   return Array.from({ length: count }, (_, t) => {
-    const events = [...generateEvents(batch, { seed: seed + t, idPrefix: PLACEHOLDER })];
+    const events = [...generateEvents(batch, { seed: (o.seed ?? 1000) + t, days: o.days ?? 30, idPrefix: PLACEHOLDER })];
     return template(JSON.stringify({ events }), events);
   });
 }
 
 /** `count` templates of one bare event each. */
-export function singleTemplates(count: number, seed = 5000): BodyTemplate[] {
-  return [...generateEvents(count, { seed, idPrefix: PLACEHOLDER })].map((e) => template(JSON.stringify(e), [e]));
+export function singleTemplates(count: number, o: TemplateOptions = {}): BodyTemplate[] {
+  return [...generateEvents(count, { seed: o.seed ?? 5000, days: o.days ?? 30, idPrefix: PLACEHOLDER })].map((e) => template(JSON.stringify(e), [e]));
 }
 
 /** The body with every id prefixed by `prefix` (ids become `${prefix}-${i}`). */

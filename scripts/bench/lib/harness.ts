@@ -118,11 +118,15 @@ export type RunningServer = {
 };
 
 /** `next start` on a free port against `env.DATABASE_URL`; resolves once /api/health answers 200. */
-export async function startNextServer(env: Record<string, string>, signal: AbortSignal, timeoutMs = 90_000): Promise<RunningServer> {
+export async function startNextServer(
+  env: Record<string, string>,
+  signal: AbortSignal,
+  { nodeArgs = [], timeoutMs = 90_000 }: { nodeArgs?: string[]; timeoutMs?: number } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
-  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -141,9 +145,9 @@ export async function startNextServer(env: Record<string, string>, signal: Abort
   };
   collect(child.stdout, "stdout");
   collect(child.stderr, "stderr");
-  let exited: number | string | null = null;
+  const state: { exited: number | string | null } = { exited: null };
   child.once("exit", (code, sig) => {
-    exited = code ?? sig ?? "?";
+    state.exited = code ?? sig ?? "?";
   });
   const server: RunningServer = {
     pid: child.pid ?? -1,
@@ -153,7 +157,7 @@ export async function startNextServer(env: Record<string, string>, signal: Abort
   };
   const started = performance.now();
   for (let attempt = 0; attempt < 1000; attempt++) {
-    if (exited !== null) throw new Error(`next start exited (${exited}) before becoming healthy:\n${lines.slice(-20).join("\n")}`);
+    if (state.exited !== null) throw new Error(`next start exited (${state.exited}) before becoming healthy:\n${lines.slice(-20).join("\n")}`);
     if (signal.aborted) break;
     if (performance.now() - started > timeoutMs) break;
     try {

@@ -14,13 +14,19 @@ export function rate(n: number, seconds: number): string {
   return seconds > 0 ? `${fmtInt(n / seconds)}/s` : "n/a";
 }
 
-export const CPU_HEADER = `  ${"phase".padEnd(26)}${["server", "pg bench", "pg other", "loadgen", "machine"].map((h) => h.padStart(10)).join("")}`;
+export const CPU_HEADER = `  ${"phase".padEnd(26)}${["server", "pg bench", "pg other", "pg exited", "loadgen", "other", "machine"].map((h) => h.padStart(10)).join("")}`;
 
-/** One line of average cores used (machine = % of all cores busy). */
-export function cpuLine(label: string, c: CpuSplit): string {
-  const cores = [c.server, c.pgBench, c.pgOther, c.self].map((v) => v.toFixed(2).padStart(10)).join("");
+/**
+ * One line of average cores used (machine = % of all cores busy), then the CPU time per unit
+ * (event or request) spent in Node (server + this process) and in the bench database's backends;
+ * it is less sensitive than throughput to other work sharing the machine.
+ */
+export function cpuLine(label: string, c: CpuSplit, perSecond: number, unit: string): string {
+  const cores = [c.server, c.pgBench, c.pgOther, c.pgExited, c.self, c.other].map((v) => v.toFixed(2).padStart(10)).join("");
   const machine = Number.isFinite(c.machineBusyPct) ? `${c.machineBusyPct.toFixed(0)}%` : "n/a";
-  return `  ${label.padEnd(26)}${cores}${machine.padStart(10)}`;
+  const us = (cores: number) => (perSecond > 0 ? ((cores * 1e6) / perSecond).toFixed(0) : "n/a");
+  const cost = `  node ${us(c.server + c.self)} µs + pg ${us(c.pgBench + c.pgExited)} µs per ${unit}`;
+  return `  ${label.padEnd(26)}${cores}${machine.padStart(10)}${cost}${c.otherTop ? `  (other: ${c.otherTop})` : ""}`;
 }
 
 /** The command line as typed, for copy-paste. */

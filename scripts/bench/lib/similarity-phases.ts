@@ -1,0 +1,167 @@
+// Phases of `npm run bench:similarity` (see scripts/bench/similarity.ts): seeding, the embedding
+// pipeline, the HNSW build, exact vs. approximate search, and timed query loops.
+import http from "node:http";
+import superjson from "superjson";
+import { ingestEvents } from "~/features/ingestion/server/ingest";
+import type { Embedder } from "~/features/prompts/server/embedders/types";
+import { findSimilar, type SearchTuning } from "~/features/prompts/server/similar";
+import { drainQueue } from "~/features/prompts/server/worker/worker";
+import { createDbClient, type DbClient } from "~/server/db";
+import { rng } from "../../lib/generate";
+import { closedLoop, type LoopResult } from "./loop";
+
+const DAY = 86_400_000;
+
+/** One event per prompt, then `repeats` extra calls of popular prompts (exact repeats for clusters). */
+export async function seedPrompts(client: DbClient, projectId: string, prompts: string[], repeats: number, tag: string, signal: AbortSignal) {
+  const rand = rng(99);
+  const end = Date.now() - 60_000;
+  const event = (i: number, prompt: string) => ({
+    id: `${tag}-${i}`,
+    timestamp: new Date(end - Math.floor(rand() * 30 * DAY)).toISOString(),
+    provider: "openai",
+    model: rand() < 0.7 ? "gpt-4o-mini" : "gpt-4.1-mini",
+    inputTokens: 200 + Math.floor(rand() * 2000),
+    outputTokens: 20 + Math.floor(rand() * 400),
+    prompt,
+  });
+  const all = prompts.map((p, i) => event(i, p));
+  for (let r = 0; r < repeats; r++) all.push(event(prompts.length + r, prompts[Math.floor(rand() ** 3 * prompts.length)] ?? ""));
+  const BATCH = 1000;
+  let next = 0;
+  const worker = async () => {
+    while (!signal.aborted && next < all.length) {
+      const slice = all.slice(next, (next += BATCH));
+      const res = await ingestEvents(client, projectId, slice);
+      if (res.rejected.length > 0) throw new Error(`seed rejected: ${JSON.stringify(res.rejected[0])}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return all.length;
+}
+
+/** The real pipeline (claim → embed → store → link → done) with `workers` concurrent workers. */
+export async function runPipeline(url: string, embedder: Embedder, workers: number, signal: AbortSignal) {
+  const clients = Array.from({ length: workers }, () => createDbClient(url, { max: 1 }));
+  const t0 = performance.now();
+  try {
+    const results = await Promise.all(clients.map((c) => drainQueue({ sql: c.sql, embedder, signal })));
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, done: results.reduce((s, r) => s + r.done, 0), edges: results.reduce((s, r) => s + r.edges, 0), failed: results.reduce((s, r) => s + r.failed, 0) };
+  } finally {
+    await Promise.all(clients.map((c) => c.sql.end({ timeout: 5 })));
+  }
+}
+
+/** Drops and rebuilds the HNSW index; returns the build time and the index size. */
+export async function buildIndex(client: DbClient, o: { m: number; efConstruction: number; memory: string }) {
+  const sql = client.sql;
+  return sql.begin(async (tx) => {
+    // A build whose graph fits in maintenance_work_mem is several times faster; bench-local setting.
+    await tx.unsafe(`SET LOCAL maintenance_work_mem = '${o.memory.replace(/[^\w]/g, "")}'`);
+    await tx.unsafe(`DROP INDEX IF EXISTS prompt_embeddings_hnsw_idx`);
+    const t0 = performance.now();
+    await tx.unsafe(
+      `CREATE INDEX prompt_embeddings_hnsw_idx ON prompt_embeddings USING hnsw (embedding vector_cosine_ops) WITH (m = ${Math.trunc(o.m)}, ef_construction = ${Math.trunc(o.efConstruction)})`,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const [size] = await tx<{ bytes: string }[]>`SELECT pg_relation_size('prompt_embeddings_hnsw_idx')::text AS bytes`;
+    return { seconds, bytes: Number(size?.bytes ?? 0) };
+  });
+}
+
+export type Truth = { promptId: string; vector: string; kth: number; ids: string[] };
+
+/** Exact top-k by a sequential scan (indexes off), the ground truth for recall. */
+export async function exactTopK(client: DbClient, projectId: string, model: string, ids: string[], k: number): Promise<Truth[]> {
+  const out: Truth[] = [];
+  for (const promptId of ids) {
+    const [src] = await client.sql<{ v: string }[]>`
+      SELECT embedding::text AS v FROM prompt_embeddings WHERE project_id = ${projectId} AND prompt_id = ${promptId} AND model = ${model}`;
+    if (!src) continue;
+    const rows = await client.sql.begin(async (tx) => {
+      await tx`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+      return tx<{ id: string; d: number }[]>`
+        SELECT prompt_id::text AS id, (embedding <=> ${src.v}::vector)::float8 AS d FROM prompt_embeddings
+        WHERE project_id = ${projectId} AND model = ${model} AND prompt_id <> ${promptId}
+        ORDER BY embedding <=> ${src.v}::vector LIMIT ${k}`;
+    });
+    out.push({ promptId, vector: src.v, kth: rows[rows.length - 1]?.d ?? Infinity, ids: rows.map((r) => r.id) });
+  }
+  return out;
+}
+
+/**
+ * recall@k: the share of returned rows at least as close as the exact k-th neighbour (ties at
+ * the boundary count as hits, as in ANN benchmarks).
+ */
+export async function recallAt(client: DbClient, embedder: Embedder, projectId: string, truth: Truth[], k: number, tuning: SearchTuning) {
+  let hits = 0;
+  let total = 0;
+  const samples: number[] = [];
+  for (const t of truth) {
+    const t0 = performance.now();
+    const r = await findSimilar(client.db, embedder, projectId, { promptId: t.promptId, minSimilarity: 0, limit: k }, tuning);
+    samples.push(performance.now() - t0);
+    const exact = new Set(t.ids);
+    for (const item of r.items) if (exact.has(item.id) || 1 - item.similarity <= t.kth + 1e-6) hits += 1;
+    total += Math.min(k, t.ids.length);
+  }
+  return { recall: total === 0 ? NaN : hits / total, samples };
+}
+
+/** prompts.similar in the database: `workers` concurrent callers, each on its own connection. */
+export async function dbLoop(url: string, embedder: Embedder, projectId: string, ids: string[], o: { workers: number; seconds: number; signal: AbortSignal; tuning?: SearchTuning }): Promise<LoopResult> {
+  const client = createDbClient(url, { max: o.workers });
+  try {
+    return await closedLoop({
+      label: `db x${o.workers}`,
+      workers: o.workers,
+      seconds: o.seconds,
+      maxOps: 10_000_000,
+      signal: o.signal,
+      op: async (seq) => {
+        const r = await findSimilar(client.db, embedder, projectId, { promptId: ids[seq % ids.length] ?? "", minSimilarity: 0, limit: 10 }, o.tuning);
+        return r.items.length === 10 ? { ok: true, events: 1 } : { ok: false, error: `${r.items.length} items` };
+      },
+    });
+  } finally {
+    await client.sql.end({ timeout: 5 });
+  }
+}
+
+/** prompts.similar over HTTP (tRPC GET, superjson), keep-alive sockets, `workers` clients. */
+export async function httpLoop(baseUrl: string, key: string, ids: string[], o: { workers: number; seconds: number; signal: AbortSignal }): Promise<LoopResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.workers });
+  const base = new URL(baseUrl);
+  const get = (path: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.get({ agent, host: base.hostname, port: base.port, path, headers: { authorization: `Bearer ${key}` }, timeout: 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", reject);
+    });
+  try {
+    return await closedLoop({
+      label: `http x${o.workers}`,
+      workers: o.workers,
+      seconds: o.seconds,
+      maxOps: 10_000_000,
+      signal: o.signal,
+      op: async (seq) => {
+        const input = encodeURIComponent(JSON.stringify(superjson.serialize({ promptId: ids[seq % ids.length] ?? "", minSimilarity: 0, limit: 10 })));
+        const res = await get(`/api/trpc/prompts.similar?input=${input}`);
+        if (res.status !== 200) return { ok: false, error: `HTTP ${res.status}: ${res.text.slice(0, 200)}` };
+        const body = JSON.parse(res.text) as { result: { data: { json: { items: unknown[] } } } };
+        const n = body.result.data.json.items.length;
+        return n === 10 ? { ok: true, events: 1 } : { ok: false, error: `${n} items` };
+      },
+    });
+  } finally {
+    agent.destroy();
+  }
+}
