@@ -1,0 +1,42 @@
+import { Suspense } from "react";
+import { AggregateTableSkeleton } from "~/features/dashboard/components/aggregate-table/skeleton";
+import { AggregateTable } from "~/features/dashboard/components/aggregate-table/table";
+import type { AggregateKind } from "~/features/dashboard/components/aggregate-table/columns";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
+import { featuresQuery, filterOptionQueries, modelsQuery } from "~/features/dashboard/queries";
+import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
+import { FilterBarSkeleton } from "./filter-bar-skeleton";
+
+type Props = { kind: AggregateKind; searchParams: Promise<SearchParamsLike> };
+
+/** Features and Models: the same page over a different grouping. */
+export function AggregatePage(props: Props) {
+  return (
+    <Suspense
+      fallback={
+        <>
+          <FilterBarSkeleton />
+          <AggregateTableSkeleton kind={props.kind} />
+        </>
+      }
+    >
+      <AggregateData {...props} />
+    </Suspense>
+  );
+}
+
+async function AggregateData({ kind, searchParams }: Props) {
+  const now = await requestNow();
+  const input = toFilterInput(parseFilters(await searchParams), now);
+  const options = filterOptionQueries(trpc, input);
+  await prefetch((qc) => [
+    qc.prefetchInfiniteQuery(kind === "features" ? featuresQuery(trpc, input) : modelsQuery(trpc, input)),
+    qc.prefetchInfiniteQuery(options.features),
+    qc.prefetchInfiniteQuery(options.models),
+  ]);
+  return (
+    <HydrateClient>
+      <AggregateTable kind={kind} serverNowMs={now} />
+    </HydrateClient>
+  );
+}

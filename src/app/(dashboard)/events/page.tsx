@@ -1,0 +1,45 @@
+import { Suspense } from "react";
+import { EventsTableSkeleton } from "~/features/dashboard/components/events-table/skeleton";
+import { EventsTable } from "~/features/dashboard/components/events-table/table";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
+import { eventsQuery, filterOptionQueries } from "~/features/dashboard/queries";
+import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
+import { FilterBarSkeleton } from "../filter-bar-skeleton";
+import { PageHeader } from "../page-header";
+
+type Props = { searchParams: Promise<SearchParamsLike> };
+
+export default function EventsPage({ searchParams }: Props) {
+  return (
+    <>
+      <PageHeader title="Events">Every call, newest first. Click a row for its prompt and metadata.</PageHeader>
+      <Suspense
+        fallback={
+          <>
+            <FilterBarSkeleton />
+            <div className="table-meta" />
+            <EventsTableSkeleton />
+          </>
+        }
+      >
+        <EventsData searchParams={searchParams} />
+      </Suspense>
+    </>
+  );
+}
+
+async function EventsData({ searchParams }: Props) {
+  const now = await requestNow();
+  const input = toFilterInput(parseFilters(await searchParams), now);
+  const options = filterOptionQueries(trpc, input);
+  await prefetch((qc) => [
+    qc.prefetchInfiniteQuery(eventsQuery(trpc, input)),
+    qc.prefetchInfiniteQuery(options.features),
+    qc.prefetchInfiniteQuery(options.models),
+  ]);
+  return (
+    <HydrateClient>
+      <EventsTable serverNowMs={now} />
+    </HydrateClient>
+  );
+}

@@ -1,0 +1,66 @@
+import { Suspense } from "react";
+import { TableSkeleton } from "~/components/ui/data-table/table-skeleton";
+import { Overview } from "~/features/dashboard/components/overview/overview";
+import { SummaryCardsSkeleton } from "~/features/dashboard/components/overview/summary-cards";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
+import {
+  featuresQuery,
+  filterOptionQueries,
+  modelsQuery,
+  OVERVIEW_MODELS,
+  parseGroupBy,
+  previousSummaryQuery,
+  summaryQuery,
+  timeseriesQuery,
+  TOP_FEATURES,
+} from "~/features/dashboard/queries";
+import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
+import { FilterBarSkeleton } from "./filter-bar-skeleton";
+import { PageHeader } from "./page-header";
+
+type Props = { searchParams: Promise<SearchParamsLike> };
+
+export default function OverviewPage({ searchParams }: Props) {
+  return (
+    <>
+      <PageHeader title="Overview">Where the money goes, and how it compares with the window before.</PageHeader>
+      <Suspense fallback={<OverviewSkeleton />}>
+        <OverviewData searchParams={searchParams} />
+      </Suspense>
+    </>
+  );
+}
+
+async function OverviewData({ searchParams }: Props) {
+  const sp = await searchParams;
+  const now = await requestNow();
+  const input = toFilterInput(parseFilters(sp), now);
+  const group = parseGroupBy(sp instanceof URLSearchParams ? sp.get("group") : [sp.group].flat()[0]);
+  const options = filterOptionQueries(trpc, input);
+  // Every query the overview's first render asks for, in parallel: no client waterfall.
+  await prefetch((qc) => [
+    qc.prefetchQuery(summaryQuery(trpc, input)),
+    qc.prefetchQuery(previousSummaryQuery(trpc, input)),
+    qc.prefetchInfiniteQuery(timeseriesQuery(trpc, input, group)),
+    qc.prefetchInfiniteQuery(featuresQuery(trpc, input, TOP_FEATURES)),
+    qc.prefetchInfiniteQuery(modelsQuery(trpc, input, OVERVIEW_MODELS)),
+    qc.prefetchInfiniteQuery(options.features),
+    qc.prefetchInfiniteQuery(options.models),
+  ]);
+  return (
+    <HydrateClient>
+      <Overview serverNowMs={now} />
+    </HydrateClient>
+  );
+}
+
+function OverviewSkeleton() {
+  return (
+    <>
+      <FilterBarSkeleton />
+      <SummaryCardsSkeleton />
+      <div className="card chart-card" style={{ height: 346 }} aria-hidden="true" />
+      <TableSkeleton columns={["Name", "Calls", "Cost"]} rows={5} label="Top features" />
+    </>
+  );
+}

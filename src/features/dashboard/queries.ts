@@ -1,0 +1,51 @@
+// The query options of every dashboard view, built from the same function on the server
+// (prefetch) and in the browser (hooks): identical keys, so hydrated data is used as is.
+import type { TRPCOptionsProxy } from "@trpc/tanstack-react-query";
+import type { AppRouter } from "~/server/api/root";
+import { bucketFor, previousWindow, type FilterInput } from "./filters";
+
+export type Trpc = TRPCOptionsProxy<AppRouter>;
+
+const next = (p: { nextCursor: string | null }) => p.nextCursor;
+
+export const EVENTS_PAGE = 200; // one index range scan per page; the table virtualizes the rest
+export const AGGREGATE_PAGE = 100;
+const OPTIONS_LIMIT = 200; // filter-bar choices: every feature/model a project realistically has
+
+export const eventsQuery = (t: Trpc, input: FilterInput) =>
+  t.events.list.infiniteQueryOptions({ ...input, limit: EVENTS_PAGE }, { getNextPageParam: next });
+
+export const featuresQuery = (t: Trpc, input: FilterInput, limit = AGGREGATE_PAGE) =>
+  t.features.list.infiniteQueryOptions({ ...input, limit }, { getNextPageParam: next });
+
+export const modelsQuery = (t: Trpc, input: FilterInput, limit = AGGREGATE_PAGE) =>
+  t.models.list.infiniteQueryOptions({ ...input, limit }, { getNextPageParam: next });
+
+export const promptsQuery = (t: Trpc, input: FilterInput, search: string | undefined) =>
+  t.prompts.list.infiniteQueryOptions({ ...input, ...(search ? { search } : {}), limit: AGGREGATE_PAGE }, { getNextPageParam: next });
+
+/** Choices for the filter bar: what exists in the window, whatever the other filters say. */
+export const filterOptionQueries = (t: Trpc, input: FilterInput) => {
+  const window = { from: input.from, to: input.to };
+  return {
+    features: t.features.list.infiniteQueryOptions({ ...window, limit: OPTIONS_LIMIT }, { getNextPageParam: next }),
+    models: t.models.list.infiniteQueryOptions({ ...window, limit: OPTIONS_LIMIT }, { getNextPageParam: next }),
+  };
+};
+
+export const summaryQuery = (t: Trpc, input: FilterInput) => t.stats.summary.queryOptions(input);
+export const previousSummaryQuery = (t: Trpc, input: FilterInput) =>
+  t.stats.summary.queryOptions({ ...input, ...previousWindow(input) });
+
+export type GroupBy = "feature" | "model";
+export function parseGroupBy(v: string | null | undefined): GroupBy {
+  return v === "model" ? "model" : "feature";
+}
+export const TOP_FEATURES = 5;
+export const OVERVIEW_MODELS = 100; // top models and the unpriced ones come from one page
+export const TIMESERIES_PAGE = 500;
+export const timeseriesQuery = (t: Trpc, input: FilterInput, groupBy: GroupBy) =>
+  t.stats.timeseries.infiniteQueryOptions(
+    { ...input, bucket: bucketFor(input), groupBy, limit: TIMESERIES_PAGE },
+    { getNextPageParam: next },
+  );
