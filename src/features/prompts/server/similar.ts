@@ -74,7 +74,9 @@ export async function findSimilar(
   const rows = await db.transaction(async (tx) => {
     // Transaction-local (set_config(..., true) = SET LOCAL): pooled connections, and PGlite's one
     // shared session, never keep these settings.
-    await tx.execute(sql`SELECT set_config('hnsw.ef_search', ${String(tuning.efSearch)}, true),
+    // jit off: a millisecond lookup must never pay ~200 ms of JIT compilation because the plan's
+    // cost estimate crossed jit_above_cost (large projects, or the "index" plan's disabled sort).
+    await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('hnsw.ef_search', ${String(tuning.efSearch)}, true),
       set_config('hnsw.iterative_scan', ${tuning.iterative}, true),
       set_config('hnsw.max_scan_tuples', ${String(tuning.maxScanTuples)}, true)`);
     if (tuning.plan === "index") await tx.execute(sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)`);

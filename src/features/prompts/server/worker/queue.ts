@@ -60,6 +60,7 @@ export async function linkNeighbors(sql: Sql, items: { projectId: string; id: st
     // SET LOCAL: the settings end with the transaction (PGlite shares one session between connections).
     await tx.unsafe(`SET LOCAL hnsw.ef_search = ${Math.trunc(o.efSearch)}`);
     await tx.unsafe("SET LOCAL hnsw.iterative_scan = relaxed_order");
+    await tx.unsafe("SET LOCAL jit = off"); // many tiny index lookups: compiling them costs more than it saves
     const res = await tx`
       INSERT INTO prompt_neighbors (project_id, prompt_id, neighbor_id, model, similarity)
       SELECT s.project_id, least(s.id, n.prompt_id), greatest(s.id, n.prompt_id), ${o.model}, (1 - n.d)::real

@@ -30,6 +30,8 @@ export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?
       await tx`TRUNCATE prompt_neighbors, prompt_embeddings`;
       await tx.unsafe(`DROP INDEX IF EXISTS "${HNSW_INDEX}"`);
       await tx.unsafe(`ALTER TABLE prompt_embeddings ALTER COLUMN embedding TYPE vector(${dims})`);
+      // A type change resets the column's storage to the type's default: keep vectors in the row (migration 0008).
+      await tx.unsafe(`ALTER TABLE prompt_embeddings ALTER COLUMN embedding SET STORAGE PLAIN`);
       await tx.unsafe(CREATE_HNSW);
       const res = await tx`
         UPDATE prompts SET embed_done = false, embed_model = NULL, embed_attempts = 0, embed_next_at = NULL
