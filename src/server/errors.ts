@@ -40,6 +40,9 @@ const CONNECTION_ERROR_CODES = new Set([
   "57P02",
   "57P03",
   "25006",
+  // Deadlock / serialization failure that persisted through the service's own retries.
+  "40P01",
+  "40001",
 ]);
 
 /** True when the database could not be reached or refused work for now (as opposed to a bug). */

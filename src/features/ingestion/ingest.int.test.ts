@@ -6,6 +6,7 @@ import { formatPicos } from "~/lib/money";
 import { costEvents, prompts, usageHourly } from "~/server/db/schema";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
+import { deleteProject } from "~/server/delete-project";
 import { ingestEvents } from "./server/ingest";
 
 afterAll(closeTestDb);
@@ -186,5 +187,23 @@ describeWithDb("ingestion service on PostgreSQL", () => {
       .from(costEvents)
       .where(and(eq(costEvents.projectId, projectId)));
     expect(counted[0]?.n).toBe(3000);
+  });
+});
+
+describeWithDb("deleteProject", () => {
+  it("removes the project's events, rollups and prompts and nothing else", async () => {
+    const a = await newProject("del-a");
+    const b = await newProject("del-b");
+    const events = [...generateEvents(200, { seed: 4, days: 1, idPrefix: "d" })];
+    await ingestEvents(testDb(), a.projectId, events);
+    await ingestEvents(testDb(), b.projectId, events);
+    await deleteProject(testDb().db, a.projectId);
+    const { sql: pg } = testDb();
+    for (const table of ["cost_events", "usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "api_keys"]) {
+      const [gone] = await pg.unsafe(`SELECT count(*)::int AS n FROM ${table} WHERE project_id = $1`, [a.projectId]);
+      expect(gone?.n, table).toBe(0);
+      const [kept] = await pg.unsafe(`SELECT count(*)::int AS n FROM ${table} WHERE project_id = $1`, [b.projectId]);
+      expect(kept?.n, table).toBeGreaterThan(0);
+    }
   });
 });

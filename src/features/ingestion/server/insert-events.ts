@@ -119,13 +119,23 @@ SELECT (SELECT count(*) FROM ins)::int AS inserted,
   (SELECT count(*) FROM usage_hourly_up)::int AS usage_rows,
   (SELECT count(*) FROM latency_hourly_up)::int AS latency_rows`;
 
+// A deadlock or serialization failure rolls the whole statement back, so running it again is safe.
+const RETRYABLE = new Set(["40P01", "40001"]);
+const ATTEMPTS = 3;
+
 /** Writes the rows in one statement; returns how many were new (the rest were duplicates). */
 export async function insertEvents(sql: Sql, projectId: string, events: EventRow[], prompts: PromptRow[]) {
   if (events.length === 0) return 0;
-  const rows = await sql.unsafe<{ inserted: number }[]>(INSERT_EVENTS, [
-    projectId,
-    JSON.stringify(events),
-    JSON.stringify(prompts),
-  ]);
-  return rows[0]?.inserted ?? 0;
+  const params = [projectId, JSON.stringify(events), JSON.stringify(prompts)];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Prepared: the statement is parsed and planned once per connection, not per batch.
+      const rows = await sql.unsafe<{ inserted: number }[]>(INSERT_EVENTS, params, { prepare: true });
+      return rows[0]?.inserted ?? 0;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= ATTEMPTS || typeof code !== "string" || !RETRYABLE.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+    }
+  }
 }
