@@ -49,3 +49,9 @@ export const timeseriesQuery = (t: Trpc, input: FilterInput, groupBy: GroupBy) =
     { ...input, bucket: bucketFor(input), groupBy, limit: TIMESERIES_PAGE },
     { getNextPageParam: next },
   );
+
+export const similarQuery = (t: Trpc, promptId: string) => t.prompts.similar.queryOptions({ promptId, minSimilarity: 0.8, limit: 10 });
+
+export const CLUSTERS_PAGE = 25; // the costliest clusters answer "what can we stop paying for"
+export const clustersQuery = (t: Trpc, input: FilterInput) =>
+  t.prompts.clusters.infiniteQueryOptions({ ...input, limit: CLUSTERS_PAGE }, { getNextPageParam: next });

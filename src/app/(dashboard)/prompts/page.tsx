@@ -1,9 +1,8 @@
 import { Suspense } from "react";
-import { PromptClusters } from "~/features/dashboard/components/prompts-table/clusters";
 import { PromptsTableSkeleton } from "~/features/dashboard/components/prompts-table/skeleton";
 import { PromptsTable } from "~/features/dashboard/components/prompts-table/table";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { filterOptionQueries, promptsQuery } from "~/features/dashboard/queries";
+import { clustersQuery, filterOptionQueries, promptsQuery } from "~/features/dashboard/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";
@@ -13,8 +12,7 @@ type Props = { searchParams: Promise<SearchParamsLike> };
 export default function PromptsPage({ searchParams }: Props) {
   return (
     <>
-      <PageHeader title="Prompts">Distinct prompts by cost. Select one for its full text and near-duplicates.</PageHeader>
-      <PromptClusters />
+      <PageHeader title="Prompts">Distinct prompts by cost, and clusters of near-duplicates with what caching them would save.</PageHeader>
       <Suspense
         fallback={
           <>
@@ -34,9 +32,12 @@ async function PromptsData({ searchParams }: Props) {
   const sp = await searchParams;
   const input = toFilterInput(parseFilters(sp), now);
   const q = sp instanceof URLSearchParams ? sp.get("q") : [sp.q].flat()[0];
+  const view = sp instanceof URLSearchParams ? sp.get("view") : [sp.view].flat()[0];
   const options = filterOptionQueries(trpc, input);
   await prefetch((qc) => [
-    qc.prefetchInfiniteQuery(promptsQuery(trpc, input, q?.trim() || undefined)),
+    view === "clusters"
+      ? qc.prefetchInfiniteQuery(clustersQuery(trpc, input))
+      : qc.prefetchInfiniteQuery(promptsQuery(trpc, input, q?.trim() || undefined)),
     qc.prefetchInfiniteQuery(options.features),
     qc.prefetchInfiniteQuery(options.models),
   ]);

@@ -49,7 +49,7 @@ export function Overview({ serverNowMs }: { serverNowMs: number }) {
           more={models.hasNextPage}
         />
       )}
-      <SavingsHeadline />
+      <SavingsHeadline input={input} filters={filters} />
       <CostOverTime input={input} groupBy={groupBy} onGroupBy={(g) => state.setParam("group", g === "feature" ? undefined : g)} />
       <div className="grid-2">
         <TopList

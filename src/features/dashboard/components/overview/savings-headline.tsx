@@ -1,11 +1,40 @@
-// ───────────────────────────── SLOT: prompts.clusters ─────────────────────────────
-// The savings headline ("near-duplicate prompts cost $X; consolidating them would save ~$Y") reads
-// `prompts.clusters`, which the prompt-similarity work is adding to the router. It is not in
-// src/server/api/root.ts yet, so nothing is rendered here. When it lands: query
-// `trpc.prompts.clusters.queryOptions(<window filters>)`, prefetch the same options in
-// src/app/(dashboard)/page.tsx, and render the summed savings with <Money/> and a link to /prompts.
-// ──────────────────────────────────────────────────────────────────────────────────
+"use client";
 
-export function SavingsHeadline() {
-  return null;
+import { useInfiniteQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { Money } from "~/components/ui/money";
+import { Skeleton } from "~/components/ui/skeleton";
+import { useTRPC } from "~/trpc/react";
+import { hrefWith, type DashboardFilters, type FilterInput } from "../../filters";
+import { sumUsd } from "../../format";
+import { clustersQuery } from "../../queries";
+
+/** What caching near-duplicate prompts would have saved in this window (from prompts.clusters). */
+export function SavingsHeadline({ input, filters }: { input: FilterInput; filters: DashboardFilters }) {
+  const trpc = useTRPC();
+  const clusters = useInfiniteQuery(clustersQuery(trpc, input));
+  const page = clusters.data?.pages[0];
+  if (clusters.isPending) {
+    return (
+      <div className="callout savings" aria-busy="true">
+        <Skeleton width="60%" />
+      </div>
+    );
+  }
+  // The headline is a bonus: when clustering fails the rest of the overview still stands.
+  if (clusters.isError || !page || page.items.length === 0) return null;
+  const semantic = sumUsd(page.items.map((c) => c.semanticCacheSavingsUsd));
+  const exact = sumUsd(page.items.map((c) => c.exactRepeatSavingsUsd));
+  return (
+    <div className="callout savings" data-testid="savings-headline">
+      <strong>
+        <Money value={semantic} />
+      </strong>{" "}
+      could have been saved by caching answers to near-duplicate prompts ({page.items.length}
+      {page.nextCursor ? "+" : ""} clusters; <Money value={exact} /> from exact repeats alone).{" "}
+      <Link href={hrefWith("/prompts", filters, { view: "clusters" })} prefetch={false}>
+        See clusters
+      </Link>
+    </div>
+  );
 }

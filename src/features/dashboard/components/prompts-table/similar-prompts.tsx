@@ -1,19 +1,45 @@
 "use client";
 
-// ───────────────────────────── SLOT: prompts.similar ─────────────────────────────
-// `prompts.similar` ({promptId, minSimilarity, limit} → prompts with cosine similarity, calls and
-// cost) is being added to the router by the prompt-similarity work. When it is in
-// src/server/api/root.ts, replace this body with:
-//   const similar = useQuery(trpc.prompts.similar.queryOptions({ promptId, minSimilarity: 0.8, limit: 10 }));
-// and list each item (similarity %, preview, calls, cost) in <ul data-testid="similar-prompts">.
-// The e2e spec `e2e/prompts.spec.ts` turns itself on once that procedure exists.
-// ──────────────────────────────────────────────────────────────────────────────────
+import { useQuery } from "@tanstack/react-query";
+import { Money } from "~/components/ui/money";
+import { Skeleton } from "~/components/ui/skeleton";
+import { useTRPC } from "~/trpc/react";
+import { formatTokens } from "../../format";
+import { similarQuery } from "../../queries";
 
+/** Near-duplicates of one prompt (pgvector cosine similarity), with what each of them costs. */
 export function SimilarPrompts({ promptId }: { promptId: string }) {
+  const trpc = useTRPC();
+  const similar = useQuery(similarQuery(trpc, promptId));
   return (
     <section aria-labelledby={`similar-${promptId}`} className="similar">
       <h3 id={`similar-${promptId}`}>Similar prompts</h3>
-      <p className="muted small">Near-duplicate detection is not available on this server yet.</p>
+      {similar.isPending ? (
+        <Skeleton height={60} />
+      ) : similar.isError ? (
+        <p role="alert">
+          Could not search similar prompts: {similar.error.message}{" "}
+          <button type="button" className="btn btn-small" onClick={() => void similar.refetch()}>
+            Retry
+          </button>
+        </p>
+      ) : similar.data.items.length === 0 ? (
+        <p className="muted small">No prompt is at least 80% similar{similar.data.embedded ? "" : " (embeddings are still being computed)"}.</p>
+      ) : (
+        <ul className="similar-list" data-testid="similar-prompts">
+          {similar.data.items.map((s) => (
+            <li key={s.id}>
+              <span className="similarity" title={`cosine similarity ${s.similarity.toFixed(4)}`}>
+                {Math.round(s.similarity * 100)}%
+              </span>
+              <span className="similar-text">{s.preview}</span>
+              <span className="muted small">
+                {formatTokens(Number(s.calls))} calls · <Money value={s.costUsd} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
