@@ -1,0 +1,43 @@
+import { expectNoSeriousA11yViolations, saveScreenshot, test, expect } from "./test";
+
+const PAGES = [
+  { path: "/", name: "overview", ready: "[data-testid=summary-cost]" },
+  { path: "/events", name: "events", ready: ".vtable-body [role=row]" },
+  { path: "/features", name: "features", ready: ".vtable-body [role=row]" },
+  { path: "/models", name: "models", ready: ".vtable-body [role=row]" },
+  { path: "/prompts", name: "prompts", ready: ".vtable-body [role=row]" },
+  { path: "/prompts?view=clusters", name: "prompt-clusters", ready: "[data-testid=clusters]" },
+  { path: "/settings", name: "settings", ready: "table[aria-label='API keys']" },
+];
+
+for (const p of PAGES) {
+  test(`${p.name}: renders without console errors, passes axe, in light and dark`, async ({ page }) => {
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(p.path);
+      await expect(page.locator(p.ready).first()).toBeVisible();
+      await page.waitForLoadState("networkidle");
+      await expectNoSeriousA11yViolations(page);
+      await saveScreenshot(page, `${p.name}-${scheme}`);
+    }
+  });
+}
+
+test("server HTML already carries the first rows (no client waterfall)", async ({ request }) => {
+  const html = await (await request.get("/events")).text();
+  expect(html).toContain('data-row-id="');
+  const overview = await (await request.get("/")).text();
+  expect(overview).toContain('data-testid="summary-cost"');
+});
+
+test("keyboard: skip link, navigation and the event drawer work without a mouse", async ({ page }) => {
+  await page.goto("/events");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  const firstOpen = page.locator(".vtable-body [role=row] button").first();
+  await firstOpen.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog", { name: "Event details" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toBeHidden();
+});

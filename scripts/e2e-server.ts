@@ -1,0 +1,98 @@
+// Playwright's web server: a FRESH database on the local PostgreSQL, migrated and seeded through
+// the ingestion service (project "default", which the dashboard shows, and a second project for
+// isolation checks), then `next start` against it. The database is dropped when this exits.
+// Writes test-results/e2e-fixture.json (URL, API keys, planted prompts) for the specs.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { getEmbedder } from "~/features/prompts/server/embedders";
+import { drainQueue } from "~/features/prompts/server/worker/worker";
+import { createApiKey } from "~/server/auth/api-keys";
+import { prepareSchema } from "~/server/bootstrap";
+import { createDbClient } from "~/server/db";
+import { createFreshDatabase } from "./lib/fresh-db";
+import { seedEvents } from "./lib/seed";
+import { E2E_FIXTURE_PATH, PLANTED_PROMPTS, type E2EFixture } from "../e2e/fixture-data";
+
+const ADMIN_URL = process.env.E2E_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PORT = Number(process.env.E2E_PORT ?? 3210);
+const EVENTS = Number(process.env.E2E_EVENTS ?? 6000);
+
+const db = await createFreshDatabase(ADMIN_URL, "acp_e2e");
+let child: ReturnType<typeof spawn> | null = null;
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child?.once("exit", r));
+    child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+  await db.drop().catch((err: unknown) => console.error("[e2e-server] could not drop", db.name, err));
+  process.exit(code);
+};
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+try {
+  const client = createDbClient(db.url, { max: 4 });
+  await prepareSchema(db.url, client);
+  const main = await createApiKey(client.db, "default", "e2e");
+  const other = await createApiKey(client.db, "e2e-other", "e2e");
+  const t0 = performance.now();
+  await seedEvents(client, main.projectId, EVENTS, { seed: 8, days: 14, idPrefix: "e2e" });
+  await seedEvents(client, other.projectId, 300, { seed: 9, days: 14, idPrefix: "e2e-other" });
+  // Near-duplicate prompts the similar-prompts panel must find (recent, so every window has them).
+  const now = Date.now();
+  const planted = PLANTED_PROMPTS.map((prompt, i) => ({
+    id: `planted-${i}`,
+    timestamp: new Date(now - (i + 1) * 60_000).toISOString(),
+    provider: "openai",
+    model: "gpt-4o-mini",
+    feature: "planted-similar",
+    inputTokens: 900 + i,
+    outputTokens: 120,
+    latencyMs: 700,
+    prompt,
+    userId: "planted-user",
+  }));
+  const res = await ingestEvents(client, main.projectId, planted);
+  if (res.rejected.length > 0) throw new Error(`planted events rejected: ${JSON.stringify(res.rejected)}`);
+  // Embed and link every prompt now, so similar prompts and clusters are there from the first test.
+  await drainQueue({ sql: client.sql, embedder: getEmbedder(), signal: new AbortController().signal });
+  await client.sql.end({ timeout: 5 });
+  console.log(`[e2e-server] ${db.name}: seeded ${EVENTS + 300 + planted.length} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const fixture: E2EFixture = {
+    baseUrl: `http://127.0.0.1:${PORT}`,
+    apiKey: main.key,
+    otherApiKey: other.key,
+    seededEvents: EVENTS + planted.length,
+    plantedPrompts: PLANTED_PROMPTS,
+  };
+  fs.mkdirSync(path.dirname(E2E_FIXTURE_PATH), { recursive: true });
+  fs.writeFileSync(E2E_FIXTURE_PATH, JSON.stringify(fixture, null, 2));
+
+  child = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: db.url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      RATE_LIMIT_PREFIX: `acp:e2e:${db.name}`,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  child.once("exit", (code) => {
+    if (!stopping) {
+      console.error(`[e2e-server] next start exited with ${code}`);
+      void stop(1);
+    }
+  });
+} catch (err) {
+  console.error("[e2e-server] failed:", err);
+  await stop(1);
+}
