@@ -213,35 +213,47 @@ class ProfilerImpl implements Profiler {
     for (let round = 0; round < 1_000_000 && this.queue.length > 0; round++) {
       this.reportDrops();
       const events = this.queue.take(this.batchSize);
-      let parts: string[] = [];
-      let bytes = 0;
-      for (const e of events) {
-        let json: string;
-        try {
-          json = JSON.stringify(e);
-        } catch (err) {
-          this.settle(0, 1);
-          this.onError({ kind: "invalid", message: `event is not serializable: ${String(err)}`, count: 1, cause: err });
-          continue;
-        }
-        const size = utf8Length(json) + 1;
-        if (size > MAX_BODY_BYTES) {
-          this.settle(0, 1);
-          this.onError({ kind: "invalid", message: `event ${e.id ?? ""} is ${size} bytes, over the 5 MiB request limit`, count: 1 });
-          continue;
-        }
-        if (bytes + size > MAX_BODY_BYTES && parts.length > 0) {
-          await this.deliver(parts, 0);
-          parts = [];
-          bytes = 0;
-        }
-        parts.push(json);
-        bytes += size;
+      const settledBefore = this.counters.settled;
+      try {
+        await this.sendEvents(events);
+      } catch (err) {
+        // Unreachable by design (sendBatch never throws); if it happens, account for the batch so
+        // flush() cannot wait for it forever, and say so.
+        const lost = events.length - (this.counters.settled - settledBefore);
+        this.settle(0, Math.max(0, lost));
+        this.onError({ kind: "internal", message: `delivery failed: ${String(err)}`, count: lost, cause: err });
       }
-      if (parts.length > 0) await this.deliver(parts, 0);
     }
   }
 
+  private async sendEvents(events: TrackEvent[]): Promise<void> {
+    let parts: string[] = [];
+    let bytes = 0;
+    for (const e of events) {
+      let json: string;
+      try {
+        json = JSON.stringify(e);
+      } catch (err) {
+        this.settle(0, 1);
+        this.onError({ kind: "invalid", message: `event is not serializable: ${String(err)}`, count: 1, cause: err });
+        continue;
+      }
+      const size = utf8Length(json) + 1;
+      if (size > MAX_BODY_BYTES) {
+        this.settle(0, 1);
+        this.onError({ kind: "invalid", message: `event ${e.id ?? ""} is ${size} bytes, over the 5 MiB request limit`, count: 1 });
+        continue;
+      }
+      if (bytes + size > MAX_BODY_BYTES && parts.length > 0) {
+        await this.deliver(parts, 0);
+        parts = [];
+        bytes = 0;
+      }
+      parts.push(json);
+      bytes += size;
+    }
+    if (parts.length > 0) await this.deliver(parts, 0);
+  }
   private async deliver(parts: string[], depth: number): Promise<void> {
     const out = await sendBatch(this.transport, `{"events":[${parts.join(",")}]}`, parts.length);
     this.counters.requests += out.requests;
