@@ -49,6 +49,8 @@ const schema = z.object({
   DEMO_EVENTS: intWithDefault(20_000, 0, 10_000_000),
   // OTLP ingestion: the span (then resource) attribute naming the feature; service.name otherwise.
   OTLP_FEATURE_ATTRIBUTE: z.preprocess(emptyToUndefined, z.string().max(256).default("feature")),
+  // Rows per export before the file ends with a "truncated" marker (one snapshot, one connection).
+  EXPORT_MAX_ROWS: intWithDefault(10_000_000, 1, 1_000_000_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

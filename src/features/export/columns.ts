@@ -1,0 +1,76 @@
+import type { ExportKind } from "./schemas";
+
+/**
+ * How a column's values are typed, which decides how they are written:
+ * - text: user-supplied strings (prompt, feature, error…) — neutralised in CSV against formulas
+ * - json: JSON text from the database (metadata) — neutralised in CSV, embedded as JSON in JSON
+ * - integer / number: JS numbers; decimal / id: exact digit strings (costs, bigint ids) — never neutralised
+ * - timestamp: ISO-8601 text we produce ourselves; boolean
+ */
+export type ColumnKind = "text" | "json" | "integer" | "number" | "decimal" | "id" | "timestamp" | "boolean";
+export type Column = { name: string; kind: ColumnKind };
+
+const col = (name: string, kind: ColumnKind): Column => ({ name, kind });
+
+/** The events list fields, plus the prompt text and metadata as JSON. */
+export const EVENT_COLUMNS: readonly Column[] = [
+  col("eventId", "text"),
+  col("timestamp", "timestamp"),
+  col("provider", "text"),
+  col("model", "text"),
+  col("feature", "text"),
+  col("userId", "text"),
+  col("sessionId", "text"),
+  col("inputTokens", "integer"),
+  col("outputTokens", "integer"),
+  col("cachedInputTokens", "integer"),
+  col("cacheWriteTokens", "integer"),
+  col("reasoningTokens", "integer"),
+  col("costUsd", "decimal"),
+  col("costSource", "text"),
+  col("latencyMs", "integer"),
+  col("status", "text"),
+  col("errorMessage", "text"),
+  col("promptId", "id"),
+  col("prompt", "text"),
+  col("metadata", "json"),
+];
+
+/** The Metrics of src/features/analytics/server/usage-sql.ts plus p95, in list order. */
+export const METRIC_COLUMNS: readonly Column[] = [
+  col("calls", "integer"),
+  col("errors", "integer"),
+  col("errorRate", "number"),
+  col("unpricedCalls", "integer"),
+  col("inputTokens", "integer"),
+  col("outputTokens", "integer"),
+  col("cachedInputTokens", "integer"),
+  col("cacheWriteTokens", "integer"),
+  col("reasoningTokens", "integer"),
+  col("costUsd", "decimal"),
+  col("avgLatencyMs", "integer"),
+  col("p95LatencyMs", "integer"),
+];
+
+export const COLUMNS: Record<ExportKind, readonly Column[]> = {
+  events: EVENT_COLUMNS,
+  features: [col("feature", "text"), ...METRIC_COLUMNS],
+  models: [col("provider", "text"), col("model", "text"), ...METRIC_COLUMNS],
+  // The prompts list shows a 300-character preview; the export carries the full text.
+  prompts: [
+    col("id", "id"),
+    col("text", "text"),
+    col("length", "integer"),
+    col("truncated", "boolean"),
+    col("firstSeen", "timestamp"),
+    col("lastSeen", "timestamp"),
+    ...METRIC_COLUMNS,
+  ],
+};
+
+/** A database scalar as text: strings as they are, numbers and bigints in their own notation. */
+export function scalarText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return value.toString();
+  return JSON.stringify(value) ?? "";
+}

@@ -1,0 +1,80 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { Filters } from "~/features/analytics/schemas";
+import { rawConditions } from "~/features/analytics/server/window";
+import { EVENT_COLUMNS } from "../columns";
+import { FORMULA_TRIGGERS } from "../csv";
+
+// The events export query: the events list's rows (same window conditions, same order, same
+// field names) plus the prompt text and metadata as JSON text. Two renderings of one query:
+// "values" for the cursor path (formatted in JS) and "csv" for COPY, where each cell is already
+// what src/features/export/csv.ts would write.
+
+const EXPRESSIONS: Record<string, SQL> = {
+  eventId: sql`e.event_id`,
+  // PostgreSQL's own microsecond text, as in the events list.
+  timestamp: sql`to_char(e.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  provider: sql`e.provider`,
+  model: sql`e.model`,
+  feature: sql`nullif(e.feature, '')`, // '' is "no feature" in storage, null in the lists
+  userId: sql`e.user_id`,
+  sessionId: sql`e.session_id`,
+  inputTokens: sql`e.input_tokens`,
+  outputTokens: sql`e.output_tokens`,
+  cachedInputTokens: sql`e.cached_input_tokens`,
+  cacheWriteTokens: sql`e.cache_write_tokens`,
+  reasoningTokens: sql`e.reasoning_tokens`,
+  costUsd: sql`e.cost_usd::text`,
+  costSource: sql`e.cost_source`,
+  latencyMs: sql`e.latency_ms`,
+  status: sql`e.status`,
+  errorMessage: sql`e.error_message`,
+  promptId: sql`p.id::text`,
+  prompt: sql`p.text`,
+  metadata: sql`e.metadata::text`,
+};
+
+/**
+ * The SQL twin of `neutralise` + `csvCell` for text: a leading formula trigger gets a single
+ * quote, and '' becomes NULL (an empty cell, as csv-stringify writes ""); ascii() is the first
+ * code point in a UTF-8 database, as charCodeAt(0) is for these BMP characters.
+ */
+export function neutraliseSql(x: SQL): SQL {
+  return sql`CASE WHEN ascii(${x}) IN (${sql.raw(FORMULA_TRIGGERS.join(", "))}) THEN '''' || ${x} ELSE nullif(${x}, '') END`;
+}
+
+function selectList(mode: "values" | "csv"): SQL {
+  return sql.join(
+    EVENT_COLUMNS.map((c) => {
+      const expr = EXPRESSIONS[c.name];
+      if (!expr) throw new Error(`no SQL for event column ${c.name}`);
+      const out = mode === "csv" && (c.kind === "text" || c.kind === "json") ? neutraliseSql(expr) : expr;
+      return sql`${out} AS ${sql.identifier(c.name)}`;
+    }),
+    sql`, `,
+  );
+}
+
+/** Newest first like the list (index range scan on project_id, ts desc, id desc), at most `limit` rows. */
+export function eventsExportQuery(projectId: string, f: Filters, limit: number, mode: "values" | "csv"): SQL {
+  return sql`SELECT ${selectList(mode)}
+    FROM cost_events e
+    LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
+    WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })}
+    ORDER BY e.ts DESC, e.id DESC
+    LIMIT ${limit}`;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * `COPY (query) TO STDOUT (FORMAT csv)` as one string: COPY runs on the simple protocol, which
+ * has no bind parameters, so the (zod-validated, NUL-free) values are inlined as standard
+ * string literals — safe because the snapshot sets standard_conforming_strings = on.
+ */
+export function eventsCopyStatement(projectId: string, f: Filters, limit: number): string {
+  const query = dialect.sqlToQuery(sql`COPY (${eventsExportQuery(projectId, f, limit, "csv")}) TO STDOUT (FORMAT csv)`.inlineParams());
+  if (query.params.length > 0) throw new Error("COPY statement must not carry bind parameters");
+  return query.sql;
+}

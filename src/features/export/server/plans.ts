@@ -1,0 +1,42 @@
+import "server-only";
+import { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "~/features/analytics/server/aggregates";
+import { promptsQuery, toPromptItem, type PromptRow } from "~/features/analytics/server/prompts-list";
+import { COLUMNS, EVENT_COLUMNS } from "../columns";
+import type { ExportRequest } from "../schemas";
+import type { CursorPlan, Row } from "./cursor-source";
+import { eventsExportQuery } from "./events-sql";
+import type { Snapshot } from "./snapshot";
+
+// Each kind's rows come from the same query builders as its tRPC list (one definition of the
+// window and of every figure); only the paging is replaced by a cursor capped at limit + 1.
+
+const pick = (names: readonly string[]) => (item: Record<string, unknown>) => names.map((n) => item[n]);
+
+export function cursorPlan(snap: Snapshot, projectId: string, request: ExportRequest, limit: number): CursorPlan {
+  const { kind, filters } = request;
+  const cap = limit + 1;
+  if (kind === "events") {
+    const values = pick(EVENT_COLUMNS.map((c) => c.name));
+    return { query: eventsExportQuery(projectId, filters, cap, "values"), toValues: (rows) => rows.map(values) };
+  }
+  if (kind === "prompts") {
+    const values = pick(COLUMNS.prompts.map((c) => c.name));
+    return {
+      query: promptsQuery(projectId, { ...filters, search: request.search }, { after: null, limit: cap, previewChars: null }),
+      toValues: (rows) =>
+        rows.map((r) => {
+          const { preview, ...item } = toPromptItem(r as PromptRow);
+          return values({ ...item, text: preview });
+        }),
+    };
+  }
+  const values = pick(COLUMNS[kind].map((c) => c.name));
+  return {
+    query: aggregatesQuery(projectId, kind, filters, null, cap),
+    // p95 per group: one histogram query per batch, on the same snapshot.
+    toValues: async (rows: Row[]) => {
+      const items: AggregateItem[] = await aggregateItems(snap.db, projectId, kind, filters, rows as AggregateRow[]);
+      return items.map((item) => values(item));
+    },
+  };
+}
