@@ -1,5 +1,6 @@
+import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { mostRestrictive, RateLimiter, rateLimitHeaders, retryAfterSeconds } from "./rate-limit";
+import { mostRestrictive, RateLimiter, rateLimitHeaders, retryAfterSeconds, withTimeout } from "./rate-limit";
 
 const ok = (remaining: number, limit = 10) => ({ success: true, limit, remaining, reset: 7_200_000 });
 const refused = (reset: number, limit = 10) => ({ success: false, limit, remaining: 0, reset });
@@ -51,5 +52,37 @@ describe("RateLimiter without Redis", () => {
     ]);
     // The IP counter took the refused request too (both counters are checked at once).
     expect((await limiter.limit([{ id: "ingest:ip:1.2.3.4", limit: 5 }])).remaining).toBe(1);
+  });
+});
+
+describe("withTimeout", () => {
+  it("lets an answer that arrived while the event loop was blocked win over the overdue timer", async () => {
+    const accepted: net.Socket[] = [];
+    const server = net.createServer((socket) => {
+      socket.on("error", () => undefined);
+      accepted.push(socket);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const address = server.address();
+    const socket = net.connect({ host: "127.0.0.1", port: typeof address === "object" && address ? address.port : 0 });
+    socket.on("error", () => undefined);
+    try {
+      await new Promise((r) => socket.once("connect", r));
+      while (accepted.length === 0) await new Promise((r) => setImmediate(r));
+      const answer = new Promise((r) => socket.once("data", r));
+      const raced = withTimeout(answer, 20);
+      accepted[0]?.write("pong"); // into the kernel at once: the "Redis reply" is waiting for us
+      // Block the loop well past the deadline, like a large JSON.parse or a GC pause.
+      const until = performance.now() + 100;
+      while (performance.now() < until) {
+        // busy
+      }
+      await expect(raced).resolves.toBeDefined();
+      await expect(withTimeout(new Promise(() => undefined), 20)).rejects.toThrow(/did not answer within 20 ms/);
+    } finally {
+      socket.destroy();
+      for (const s of accepted) s.destroy();
+      server.close();
+    }
   });
 });

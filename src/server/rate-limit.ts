@@ -33,12 +33,18 @@ class RedisTimeout extends Error {
   }
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * `work`, or a RedisTimeout after `ms`. When the timer fires, the rejection waits for one
+ * setImmediate: timers run before the poll phase of the same loop turn, so on a busy or starved
+ * process an answer already sitting in the socket would otherwise lose to a timer that was due
+ * long ago, and our own lateness would count as Redis being slow.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   // A late answer or error must not surface as an unhandled rejection after we gave up on it.
   work.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeout(ms)), ms);
+    timer = setTimeout(() => setImmediate(() => reject(new RedisTimeout(ms))), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
