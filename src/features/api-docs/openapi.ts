@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { filtersSchema } from "~/features/analytics/schemas";
+import { EXPORT_FORMATS, EXPORT_KINDS } from "~/features/export/schemas";
 import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion/schemas";
 
 // The REST surface described from the same zod schemas that validate it, so the document
@@ -20,6 +21,17 @@ const errorBody = {
 const filterParams = Object.entries(
   (toSchema(filtersSchema) as { properties?: Record<string, unknown> }).properties ?? {},
 ).map(([name, schema]) => ({ name, in: "query", required: false, schema }));
+
+const exportParams = [
+  { name: "kind", in: "path", required: true, schema: { type: "string", enum: [...EXPORT_KINDS] } },
+  { name: "format", in: "query", required: false, schema: { type: "string", enum: [...EXPORT_FORMATS], default: "csv" } },
+  ...filterParams,
+  { name: "search", in: "query", required: false, description: "prompts only: case-insensitive substring of the text", schema: { type: "string", maxLength: 200 } },
+];
+const exportHeaders = {
+  "Content-Disposition": { schema: { type: "string" }, description: 'attachment; filename="<project>-<kind>-<YYYY-MM-DD>.<format>"' },
+  "X-Export-Row-Limit": { schema: { type: "integer" }, description: "rows per export (EXPORT_MAX_ROWS)" },
+};
 
 export function openApiDocument(serverUrl: string) {
   const error = (description: string) => ({
@@ -105,12 +117,21 @@ export function openApiDocument(serverUrl: string) {
       "/api/export/{kind}": {
         get: {
           summary: "Streamed export of events, features, models or prompts",
-          parameters: [
-            { name: "kind", in: "path", required: true, schema: { type: "string", enum: ["events", "features", "models", "prompts"] } },
-            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["csv", "json", "ndjson"] } },
-            ...filterParams,
-          ],
-          responses: { "200": { description: "the file, streamed" }, "400": error("bad kind, format or filter"), "401": error("not authorised") },
+          description:
+            "One REPEATABLE READ snapshot per file. CSV text cells starting with = + - @ tab or CR get a leading '. " +
+            "X-Export-Row-Limit gives the cap (EXPORT_MAX_ROWS); a capped file ends with a _truncated marker record.",
+          parameters: exportParams,
+          responses: {
+            "200": { description: "the file, streamed (Content-Disposition: attachment)", headers: exportHeaders },
+            "400": error("bad kind, format, filter or unknown parameter (issues name it)"),
+            "401": error("not authorised"),
+            "503": error("this instance already runs its share of exports, or no database connection: Retry-After"),
+          },
+        },
+        head: {
+          summary: "The export's headers, without running its query",
+          parameters: exportParams,
+          responses: { "200": { description: "headers only", headers: exportHeaders }, "400": error("bad parameter"), "401": error("not authorised") },
         },
       },
     },

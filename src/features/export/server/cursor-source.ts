@@ -13,12 +13,13 @@ export type CursorPlan = {
   toValues: (rows: Row[]) => Promise<unknown[][]> | unknown[][];
 };
 
-// Batches aim at about 1 MiB of output: small rows come 10,000 at a time, rows carrying 32 KiB
-// prompts a hundred at a time, so memory stays flat whatever the rows hold.
-const TARGET_CHARS = 1 << 20;
-const MIN_BATCH = 100;
-const MAX_BATCH = 10_000;
-const FIRST_BATCH = 1_000;
+// Batches aim at about 256 KiB of output: small rows come 2,000 at a time, rows carrying 32 KiB
+// prompts 50 at a time, so memory stays flat whatever the rows hold (a batch lives as row
+// objects, then as text, then as bytes before the next one is fetched).
+const TARGET_CHARS = 256 * 1024;
+const MIN_BATCH = 50;
+const MAX_BATCH = 2_000;
+const FIRST_BATCH = 500;
 
 /**
  * A server-side cursor (DECLARE … NO SCROLL) inside the snapshot, one FETCH per pull. Plain SQL
