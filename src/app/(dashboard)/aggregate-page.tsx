@@ -3,7 +3,7 @@ import { AggregateTableSkeleton } from "~/features/dashboard/components/aggregat
 import { AggregateTable } from "~/features/dashboard/components/aggregate-table/table";
 import type { AggregateKind } from "~/features/dashboard/components/aggregate-table/columns";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { featuresQuery, filterOptionQueries, modelsQuery } from "~/features/dashboard/queries";
+import { featuresQuery, filterOptionsQuery, modelsQuery } from "~/features/dashboard/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
 
@@ -28,11 +28,9 @@ export function AggregatePage(props: Props) {
 async function AggregateData({ kind, searchParams }: Props) {
   const now = await requestNow();
   const input = toFilterInput(parseFilters(await searchParams), now);
-  const options = filterOptionQueries(trpc, input);
   await prefetch((qc) => [
     qc.prefetchInfiniteQuery(kind === "features" ? featuresQuery(trpc, input) : modelsQuery(trpc, input)),
-    qc.prefetchInfiniteQuery(options.features),
-    qc.prefetchInfiniteQuery(options.models),
+    qc.prefetchQuery(filterOptionsQuery(trpc, input)),
   ]);
   return (
     <HydrateClient>

@@ -5,7 +5,7 @@ import { SummaryCardsSkeleton } from "~/features/dashboard/components/overview/s
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
 import {
   featuresQuery,
-  filterOptionQueries,
+  filterOptionsQuery,
   modelsQuery,
   OVERVIEW_MODELS,
   parseGroupBy,
@@ -36,7 +36,6 @@ async function OverviewData({ searchParams }: Props) {
   const now = await requestNow();
   const input = toFilterInput(parseFilters(sp), now);
   const group = parseGroupBy(sp instanceof URLSearchParams ? sp.get("group") : [sp.group].flat()[0]);
-  const options = filterOptionQueries(trpc, input);
   // Every query the overview's first render asks for, in parallel: no client waterfall.
   await prefetch((qc) => [
     qc.prefetchQuery(summaryQuery(trpc, input)),
@@ -44,8 +43,7 @@ async function OverviewData({ searchParams }: Props) {
     qc.prefetchInfiniteQuery(timeseriesQuery(trpc, input, group)),
     qc.prefetchInfiniteQuery(featuresQuery(trpc, input, TOP_FEATURES)),
     qc.prefetchInfiniteQuery(modelsQuery(trpc, input, OVERVIEW_MODELS)),
-    qc.prefetchInfiniteQuery(options.features),
-    qc.prefetchInfiniteQuery(options.models),
+    qc.prefetchQuery(filterOptionsQuery(trpc, input)),
   ]);
   return (
     <HydrateClient>

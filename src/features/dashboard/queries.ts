@@ -10,7 +10,6 @@ const next = (p: { nextCursor: string | null }) => p.nextCursor;
 
 export const EVENTS_PAGE = 200; // one index range scan per page; the table virtualizes the rest
 export const AGGREGATE_PAGE = 100;
-const OPTIONS_LIMIT = 200; // filter-bar choices: every feature/model a project realistically has
 
 export const eventsQuery = (t: Trpc, input: FilterInput) =>
   t.events.list.infiniteQueryOptions({ ...input, limit: EVENTS_PAGE }, { getNextPageParam: next });
@@ -25,13 +24,7 @@ export const promptsQuery = (t: Trpc, input: FilterInput, search: string | undef
   t.prompts.list.infiniteQueryOptions({ ...input, ...(search ? { search } : {}), limit: AGGREGATE_PAGE }, { getNextPageParam: next });
 
 /** Choices for the filter bar: what exists in the window, whatever the other filters say. */
-export const filterOptionQueries = (t: Trpc, input: FilterInput) => {
-  const window = { from: input.from, to: input.to };
-  return {
-    features: t.features.list.infiniteQueryOptions({ ...window, limit: OPTIONS_LIMIT }, { getNextPageParam: next }),
-    models: t.models.list.infiniteQueryOptions({ ...window, limit: OPTIONS_LIMIT }, { getNextPageParam: next }),
-  };
-};
+export const filterOptionsQuery = (t: Trpc, input: FilterInput) => t.dashboard.filterOptions.queryOptions({ from: input.from, to: input.to });
 
 export const summaryQuery = (t: Trpc, input: FilterInput) => t.stats.summary.queryOptions(input);
 export const previousSummaryQuery = (t: Trpc, input: FilterInput) =>

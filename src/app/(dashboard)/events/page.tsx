@@ -2,7 +2,7 @@ import { Suspense } from "react";
 import { EventsTableSkeleton } from "~/features/dashboard/components/events-table/skeleton";
 import { EventsTable } from "~/features/dashboard/components/events-table/table";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { eventsQuery, filterOptionQueries } from "~/features/dashboard/queries";
+import { eventsQuery, filterOptionsQuery } from "~/features/dashboard/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";
@@ -31,11 +31,9 @@ export default function EventsPage({ searchParams }: Props) {
 async function EventsData({ searchParams }: Props) {
   const now = await requestNow();
   const input = toFilterInput(parseFilters(await searchParams), now);
-  const options = filterOptionQueries(trpc, input);
   await prefetch((qc) => [
     qc.prefetchInfiniteQuery(eventsQuery(trpc, input)),
-    qc.prefetchInfiniteQuery(options.features),
-    qc.prefetchInfiniteQuery(options.models),
+    qc.prefetchQuery(filterOptionsQuery(trpc, input)),
   ]);
   return (
     <HydrateClient>

@@ -2,7 +2,7 @@ import { Suspense } from "react";
 import { PromptsTableSkeleton } from "~/features/dashboard/components/prompts-table/skeleton";
 import { PromptsTable } from "~/features/dashboard/components/prompts-table/table";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { clustersQuery, filterOptionQueries, promptsQuery } from "~/features/dashboard/queries";
+import { clustersQuery, filterOptionsQuery, promptsQuery } from "~/features/dashboard/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";
@@ -33,13 +33,11 @@ async function PromptsData({ searchParams }: Props) {
   const input = toFilterInput(parseFilters(sp), now);
   const q = sp instanceof URLSearchParams ? sp.get("q") : [sp.q].flat()[0];
   const view = sp instanceof URLSearchParams ? sp.get("view") : [sp.view].flat()[0];
-  const options = filterOptionQueries(trpc, input);
   await prefetch((qc) => [
     view === "clusters"
       ? qc.prefetchInfiniteQuery(clustersQuery(trpc, input))
       : qc.prefetchInfiniteQuery(promptsQuery(trpc, input, q?.trim() || undefined)),
-    qc.prefetchInfiniteQuery(options.features),
-    qc.prefetchInfiniteQuery(options.models),
+    qc.prefetchQuery(filterOptionsQuery(trpc, input)),
   ]);
   return (
     <HydrateClient>

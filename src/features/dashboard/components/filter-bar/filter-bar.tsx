@@ -1,10 +1,10 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTRPC } from "~/trpc/react";
 import { activeFilterCount, type DashboardFilters } from "../../filters";
-import { filterOptionQueries } from "../../queries";
+import { filterOptionsQuery } from "../../queries";
 import type { FilterState } from "../use-dashboard-filters";
 import { TimeRange } from "./time-range";
 import { UserFilter } from "./user-filter";
@@ -18,13 +18,10 @@ function uniqueSorted(values: (string | null | undefined)[]): string[] {
 export function FilterBar({ state, actions }: { state: FilterState; actions?: ReactNode }) {
   const { filters, input, setFilters } = state;
   const trpc = useTRPC();
-  const opts = filterOptionQueries(trpc, input);
-  const features = useInfiniteQuery(opts.features);
-  const models = useInfiniteQuery(opts.models);
-  const featureItems = features.data?.pages.flatMap((p) => p.items) ?? [];
-  const modelItems = models.data?.pages.flatMap((p) => p.items) ?? [];
-  const hasNoFeature = featureItems.some((f) => f.feature === null);
-  const featureNames = uniqueSorted([...featureItems.map((f) => f.feature), filters.feature]);
+  const options = useQuery(filterOptionsQuery(trpc, input));
+  const modelItems = options.data?.models ?? [];
+  const hasNoFeature = options.data?.features.includes(null) ?? false;
+  const featureNames = uniqueSorted([...(options.data?.features ?? []), filters.feature]);
   const modelNames = uniqueSorted([...modelItems.filter((m) => !filters.provider || m.provider === filters.provider).map((m) => m.model), filters.model]);
   const providerNames = uniqueSorted([...modelItems.map((m) => m.provider), filters.provider]);
 

@@ -21,8 +21,15 @@ export function SavingsHeadline({ input, filters }: { input: FilterInput; filter
       </div>
     );
   }
-  // The headline is a bonus: when clustering fails the rest of the overview still stands.
-  if (clusters.isError || !page || page.items.length === 0) return null;
+  // The headline is a bonus: when clustering fails the rest of the overview still stands. It keeps
+  // its box either way, so nothing below it moves when it arrives.
+  if (clusters.isError || !page || page.items.length === 0) {
+    return (
+      <div className="callout savings savings-none muted">
+        {clusters.isError ? "Savings from near-duplicate prompts are unavailable right now." : "No near-duplicate prompts in this window: nothing to save by caching them."}
+      </div>
+    );
+  }
   const semantic = sumUsd(page.items.map((c) => c.semanticCacheSavingsUsd));
   const exact = sumUsd(page.items.map((c) => c.exactRepeatSavingsUsd));
   return (
@@ -30,7 +37,7 @@ export function SavingsHeadline({ input, filters }: { input: FilterInput; filter
       <strong>
         <Money value={semantic} />
       </strong>{" "}
-      could have been saved by caching answers to near-duplicate prompts ({page.items.length}
+      could be saved by caching near-duplicate prompts ({page.items.length}
       {page.nextCursor ? "+" : ""} clusters; <Money value={exact} /> from exact repeats alone).{" "}
       <Link href={hrefWith("/prompts", filters, { view: "clusters" })} prefetch={false}>
         See clusters
