@@ -135,7 +135,9 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     await prepareSchema(db.url, client);
     const { key } = await createApiKey(client.db, "bench-ratelimit", "bench");
     const templates = batchTemplates(64, cfg.batch);
-    const common = { DATABASE_URL: db.url, LOG_LEVEL: "warn", REDIS_URL: cfg.redis, RATE_LIMIT_EVENTS_PER_HOUR: "1000000000" };
+    // No embedding worker: both servers would race for the new prompts (SKIP LOCKED) and whichever
+    // claimed more would look slower for CPU that has nothing to do with the limiter.
+    const common = { DATABASE_URL: db.url, LOG_LEVEL: "warn", REDIS_URL: cfg.redis, RATE_LIMIT_EVENTS_PER_HOUR: "1000000000", EMBEDDING_WORKER: "off" };
     console.log("[bench] starting two servers (limiter on / RATE_LIMIT_DISABLED=1)…");
     const variant: Record<string, string> = cfg.on === "memory" ? { REDIS_URL: "" } : cfg.on === "off" ? { RATE_LIMIT_DISABLED: "1" } : {};
     const on = await startNextServer({ ...common, RATE_LIMIT_PREFIX: prefixes.on, ...variant }, signal);
