@@ -12,7 +12,8 @@ export const WORKER_DEFAULTS = {
   idleMs: 2000,
   neighbors: 10,
   neighborFloor: 0.75,
-  linkEfSearch: 64,
+  linkEfSearch: 40,
+  linkMaxScanTuples: 2000,
   failureBaseSeconds: 30,
   failureMaxSeconds: 6 * 3600,
 };
@@ -82,7 +83,13 @@ export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
   result.failed = failed.length;
 
   const stored = claimed.filter((c) => !failed.includes(c));
-  const link: LinkOptions = { model: embedder.model, k: WORKER_DEFAULTS.neighbors, floor: WORKER_DEFAULTS.neighborFloor, efSearch: WORKER_DEFAULTS.linkEfSearch };
+  const link: LinkOptions = {
+    model: embedder.model,
+    k: WORKER_DEFAULTS.neighbors,
+    floor: WORKER_DEFAULTS.neighborFloor,
+    efSearch: WORKER_DEFAULTS.linkEfSearch,
+    maxScanTuples: WORKER_DEFAULTS.linkMaxScanTuples,
+  };
   result.edges = await linkNeighbors(sql, stored, link);
   result.done = await markDone(sql, embedder.model, stored);
   return result;

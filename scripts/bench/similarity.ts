@@ -1,0 +1,146 @@
+// npm run bench:similarity -- [--prompts 100000] [--noise 20000] [--repeats 50000] [--queries 200]
+//   [--ef 40,64,100,200] [--m 16] [--ef-construction 64] [--workers 2] [--seconds 10] [--clients 8]
+//   [--pg URL] [--redis URL|none] [--keep] [--db acp_bench_… (reuse a kept, embedded database)]
+// prompts.similar on ≥ 100k distinct prompts in a throw-away database on the real PostgreSQL:
+// embedding pipeline throughput (local embedder), HNSW build time and size, recall@10 against an
+// exact sequential scan of the same data, and p50/p95 in the database and over HTTP (1 and 8 clients).
+import { createLocalEmbedder } from "~/features/prompts/server/embedders/local";
+import { listClusters } from "~/features/prompts/server/clusters/list";
+import { clustersInputSchema } from "~/features/prompts/schemas";
+import { DEFAULT_TUNING } from "~/features/prompts/server/similar";
+import { createApiKey } from "~/server/auth/api-keys";
+import { prepareSchema } from "~/server/bootstrap";
+import { createDbClient, type DbClient } from "~/server/db";
+import { getSecret } from "~/server/secrets";
+import { intArg } from "../lib/args";
+import { rng } from "../lib/generate";
+import { distinctPrompts } from "./lib/prompt-corpus";
+import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
+import { fmtInt, fmtMs, percentiles, type LoopResult } from "./lib/loop";
+import { commandLine, latencyLine, row } from "./lib/report";
+import { buildIndex, dbLoop, exactTopK, httpLoop, recallAt, runPipeline, seedPrompts } from "./lib/similarity-phases";
+
+const K = 10;
+
+/** `--db NAME`: a database kept by an earlier `--keep` run (seeded and embedded), to iterate on search settings. */
+function reusedDatabase(adminUrl: string, name: string): BenchDatabase {
+  if (!/^acp_bench_\w+$/.test(name)) throw new Error("--db must name a database created by this benchmark (acp_bench_…)");
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { name, url: u.toString(), drop: () => Promise.resolve() };
+}
+const pct = (s: number[]) => {
+  const [p50, p95] = percentiles(s, [50, 95]);
+  return `p50 ${fmtMs(p50 ?? NaN)}  p95 ${fmtMs(p95 ?? NaN)} ms`;
+};
+const loopLine = (r: LoopResult) => `${latencyLine(r)}  (${fmtInt(r.okOps / r.seconds)}/s, ${r.errors} errors)`;
+
+export async function run(args: Map<string, string>, signal: AbortSignal): Promise<number> {
+  const n = intArg(args, "prompts", 100_000);
+  const noise = intArg(args, "noise", 20_000);
+  const repeats = intArg(args, "repeats", 50_000);
+  const queries = intArg(args, "queries", 200);
+  const efs = (args.get("ef") ?? "40,64,100,200").split(",").map(Number).filter((x) => Number.isInteger(x) && x > 0 && x <= 1000);
+  const m = intArg(args, "m", 16);
+  const efConstruction = intArg(args, "ef-construction", 64);
+  const workers = intArg(args, "workers", 2);
+  const seconds = intArg(args, "seconds", 10);
+  const clients = intArg(args, "clients", 8);
+  const redis = args.get("redis") ?? DEFAULT_REDIS;
+  console.log(`[bench] ${commandLine(process.argv.slice(2))}`);
+  ensureBuild();
+  let db: BenchDatabase | null = null;
+  let client: DbClient | null = null;
+  let server: RunningServer | null = null;
+  const out: string[] = [];
+  const step = (what: string) => {
+    if (signal.aborted) throw new Error(`interrupted before ${what}`);
+    console.log(`[bench] ${what}…`);
+  };
+  try {
+    const reuse = args.get("db") ?? null;
+    db = reuse ? reusedDatabase(args.get("pg") ?? DEFAULT_PG, reuse) : await createBenchDatabase(args.get("pg") ?? DEFAULT_PG);
+    client = createDbClient(db.url, { max: 4 });
+    await prepareSchema(db.url, client);
+    const [info] = await client.sql<{ pg: string; vector: string; sb: string }[]>`
+      SELECT current_setting('server_version') AS pg, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vector,
+        current_setting('shared_buffers') AS sb`;
+    const embedder = createLocalEmbedder(512);
+    const { projectId, key } = await createApiKey(client.db, "bench-similarity", "bench");
+    const other = await createApiKey(client.db, "bench-similarity-noise", "bench");
+    const [seeded] = await client.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM prompts WHERE project_id = ${projectId}`;
+
+    if (!seeded?.n) {
+      console.log(`[bench] generating ${fmtInt(n)} + ${fmtInt(noise)} distinct prompts…`);
+      const corpus = distinctPrompts(n + noise, 1);
+      if (corpus.length < n + noise) throw new Error(`the corpus generator made only ${corpus.length} distinct prompts`);
+      let t0 = performance.now();
+      const events = await seedPrompts(client, projectId, corpus.slice(0, n), repeats, "s", signal);
+      await seedPrompts(client, other.projectId, corpus.slice(n), 0, "o", signal);
+      console.log(`[bench] ingested ${fmtInt(events + noise)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      await client.sql`ANALYZE cost_events, prompts`; // what autovacuum would have done by now
+      t0 = performance.now();
+      const sample = corpus.slice(0, 20_000);
+      await embedder.embed(sample);
+      const embedOnly = sample.length / ((performance.now() - t0) / 1000);
+      step(`embedding pipeline: ${workers} workers, local embedder, HNSW index in place`);
+      const pipe = await runPipeline(db.url, embedder, workers, signal);
+      out.push(row("embedding pipeline", `${fmtInt(pipe.done / pipe.seconds)} prompts/s (${fmtInt(pipe.done)} prompts in ${pipe.seconds.toFixed(1)} s, ${workers} workers, ${fmtInt(pipe.edges)} edges, ${pipe.failed} failed)`));
+      out.push(row("  local embedder alone", `${fmtInt(embedOnly)} prompts/s (one core, no database)`));
+    } else {
+      console.log(`[bench] reusing ${db.name}: ${fmtInt(seeded.n)} prompts already embedded (no pipeline figure)`);
+    }
+    let t0 = performance.now();
+
+    step(`HNSW build (m ${m}, ef_construction ${efConstruction})`);
+    await client.sql`VACUUM ANALYZE prompt_embeddings`;
+    const built = await buildIndex(client, { m, efConstruction, memory: "1GB" });
+    out.push(row("HNSW build", `${built.seconds.toFixed(1)} s for ${fmtInt(n + noise)} × 512 (m ${m}, ef_construction ${efConstruction}, maintenance_work_mem 1GB)`));
+    out.push(row("HNSW index size", `${(built.bytes / 1048576).toFixed(0)} MiB`));
+
+    const rand = rng(5);
+    const idRows = await client.sql<{ id: string }[]>`SELECT id::text FROM prompts WHERE project_id = ${projectId} ORDER BY id`;
+    const ids = Array.from({ length: Math.min(queries, idRows.length) }, () => idRows[Math.floor(rand() * idRows.length)]?.id ?? "");
+    step(`exact top-${K} by sequential scan for ${ids.length} queries`);
+    t0 = performance.now();
+    const truth = await exactTopK(client, projectId, embedder.model, ids, K);
+    out.push(row("exact search (seq scan)", `${fmtMs((performance.now() - t0) / truth.length)} ms per query (the ground truth)`));
+    for (const ef of efs) {
+      const r = await recallAt(client, embedder, projectId, truth, K, { ...DEFAULT_TUNING, efSearch: ef, plan: "index" });
+      out.push(row(`recall@${K} ef_search ${ef}`, `${r.recall.toFixed(4)}  (db single client ${pct(r.samples)})`));
+    }
+    const def = await recallAt(client, embedder, projectId, truth, K, DEFAULT_TUNING);
+    out.push(row(`recall@${K} as served (ef ${DEFAULT_TUNING.efSearch})`, def.recall.toFixed(4)));
+
+    step(`prompts.similar in the database: 1 then ${clients} clients, ${seconds} s each`);
+    out.push(row("db, 1 client", loopLine(await dbLoop(db.url, embedder, projectId, ids, { workers: 1, seconds, signal }))));
+    out.push(row(`db, ${clients} clients`, loopLine(await dbLoop(db.url, embedder, projectId, ids, { workers: clients, seconds, signal }))));
+
+    step("starting next start");
+    const redisOk = redis !== "none" && (await redisReachable(redis));
+    server = await startNextServer({ DATABASE_URL: db.url, LOG_LEVEL: "warn", EMBEDDING_WORKER: "off", REDIS_URL: redisOk ? redis : "" }, signal);
+    console.log(`[bench] prompts.similar over HTTP (next start ${buildId()}): 1 then ${clients} clients…`);
+    await httpLoop(server.baseUrl, key, ids, { workers: 2, seconds: 2, signal }); // warm-up
+    out.push(row("http, 1 client", loopLine(await httpLoop(server.baseUrl, key, ids, { workers: 1, seconds, signal }))));
+    out.push(row(`http, ${clients} clients`, loopLine(await httpLoop(server.baseUrl, key, ids, { workers: clients, seconds, signal }))));
+
+    step("prompts.clusters");
+    const secret = await getSecret(client.db, "cursor");
+    const input = clustersInputSchema.parse({ limit: 100 });
+    t0 = performance.now();
+    const page = await listClusters(client.db, secret, projectId, embedder.model, input);
+    const cold = performance.now() - t0;
+    t0 = performance.now();
+    await listClusters(client.db, secret, projectId, embedder.model, input);
+    out.push(row("prompts.clusters first page", `${fmtMs(cold)} ms computed, ${fmtMs(performance.now() - t0)} ms cached (${fmtInt(page.promptsConsidered)} prompts considered${page.promptsLimited ? ", capped" : ""})`));
+
+    console.log(`\n[bench] similarity — PostgreSQL ${info?.pg}, pgvector ${info?.vector}, shared_buffers ${info?.sb}; ${fmtInt(n)} prompts searched (+${fmtInt(noise)} in another project)`);
+    for (const line of out) console.log(line);
+    return 0;
+  } finally {
+    await server?.stop();
+    await client?.sql.end({ timeout: 5 });
+    if (db && !args.has("keep") && !args.has("db")) await db.drop();
+    else if (db) console.log(`[bench] kept database ${db.name}`);
+  }
+}
