@@ -57,6 +57,8 @@ async function sourceVector(db: Db, embedder: Embedder, projectId: string, promp
   const row = rows[0];
   if (!row) throw new AppError(404, "not_found", `prompt ${promptId} does not exist in this project`, { issues: [{ path: "promptId", message: "no such prompt in this project" }] });
   if (row.embedding !== null) return { vector: row.embedding, embedded: true };
+  // No text (an empty prompt, or one stored without its text): nothing to compare.
+  if (row.text === "") return { vector: null, embedded: false };
   return { vector: toVectorLiteral(await embedQuery(embedder, row.text)), embedded: false };
 }
 
@@ -69,6 +71,8 @@ export async function findSimilar(
   tuning: SearchTuning = DEFAULT_TUNING,
 ): Promise<SimilarResult> {
   const source = await sourceVector(db, embedder, projectId, input.promptId);
+  const vector = source.vector;
+  if (vector === null) return { promptId: input.promptId, model: embedder.model, embedded: false, items: [] };
   // relaxed_order may hand rows back slightly out of order: over-fetch a little, re-sort outside.
   const fetch = input.limit + 10;
   const rows = await db.transaction(async (tx) => {
@@ -84,10 +88,10 @@ export async function findSimilar(
     // iterative scan would keep walking the graph looking for rows that can never qualify.
     return (await tx.execute(sql`
       WITH nn AS MATERIALIZED (
-        SELECT e.prompt_id, e.embedding <=> ${source.vector}::vector AS d
+        SELECT e.prompt_id, e.embedding <=> ${vector}::vector AS d
         FROM prompt_embeddings e
         WHERE e.project_id = ${projectId} AND e.model = ${embedder.model} AND e.prompt_id <> ${input.promptId}::bigint
-        ORDER BY e.embedding <=> ${source.vector}::vector
+        ORDER BY e.embedding <=> ${vector}::vector
         LIMIT ${fetch}
       )
       SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview, p.original_length AS length, p.truncated,
