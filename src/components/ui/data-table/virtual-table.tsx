@@ -3,7 +3,7 @@
 import type { ReactTable } from "@tanstack/react-table";
 import type { Row, RowData, TableFeatures } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, type CSSProperties, type ReactNode } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type ReactNode } from "react";
 
 export type ColumnMetaShape = { width: string; align?: "left" | "right" };
 
@@ -53,7 +53,14 @@ export function VirtualTable<TFeatures extends TableFeatures, TData extends RowD
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - PREFETCH_ROWS) void fetchNextPage();
   }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const gridStyle: CSSProperties = { gridTemplateColumns: gridTemplate };
+  // Rows are memoized: while scrolling only rows entering the viewport render (their position
+  // never changes), so the props they get must keep their identity between renders.
+  const gridStyle = useMemo<CSSProperties>(() => ({ gridTemplateColumns: gridTemplate }), [gridTemplate]);
+  const clickRef = useRef(onRowClick);
+  useEffect(() => {
+    clickRef.current = onRowClick;
+  }, [onRowClick]);
+  const handleClick = useCallback((row: TData) => clickRef.current?.(row), []);
   return (
     <div className="vtable" role="table" aria-label={label} aria-rowcount={hasNextPage ? -1 : rows.length + 1}>
       <div role="rowgroup" className="vtable-head">
@@ -84,7 +91,7 @@ export function VirtualTable<TFeatures extends TableFeatures, TData extends RowD
                 start={item.start}
                 gridStyle={gridStyle}
                 selected={selectedRowId === row.id}
-                onClick={onRowClick}
+                onClick={onRowClick ? handleClick : undefined}
               />
             );
           })}
@@ -100,7 +107,7 @@ export function VirtualTable<TFeatures extends TableFeatures, TData extends RowD
   );
 }
 
-function VirtualRow<TFeatures extends TableFeatures, TData extends RowData>(props: {
+function VirtualRowImpl<TFeatures extends TableFeatures, TData extends RowData>(props: {
   table: ReactTable<TFeatures, TData, unknown>;
   row: Row<TFeatures, TData>;
   index: number;
@@ -131,3 +138,5 @@ function VirtualRow<TFeatures extends TableFeatures, TData extends RowData>(prop
     </div>
   );
 }
+
+const VirtualRow = memo(VirtualRowImpl) as typeof VirtualRowImpl;
