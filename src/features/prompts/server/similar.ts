@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { SimilarInput } from "../schemas";
@@ -39,7 +39,7 @@ export type SimilarItem = {
 };
 export type SimilarResult = { promptId: string; model: string; embedded: boolean; items: SimilarItem[] };
 
-type SourceRow = { text: string; embedding: string | null };
+type SourceRow = { text: string; embedded: boolean };
 type ItemRow = {
   id: string; preview: string; length: number; truncated: boolean; similarity: number;
   calls: string; cost: string; first_seen: string; last_seen: string;
@@ -47,19 +47,46 @@ type ItemRow = {
 
 const iso = (col: string) => sql.raw(`to_char(p.${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
-/** The source prompt's vector: stored by the worker, or embedded now (and cached) if not there yet. */
-async function sourceVector(db: Db, embedder: Embedder, projectId: string, promptId: string) {
-  const rows = (await db.execute(sql`
-    SELECT p.text, e.embedding::text AS embedding
-    FROM prompts p
-    LEFT JOIN prompt_embeddings e ON e.project_id = p.project_id AND e.prompt_id = p.id AND e.model = ${embedder.model}
-    WHERE p.project_id = ${projectId} AND p.id = ${promptId}::bigint`)) as unknown as SourceRow[];
-  const row = rows[0];
-  if (!row) throw new AppError(404, "not_found", `prompt ${promptId} does not exist in this project`, { issues: [{ path: "promptId", message: "no such prompt in this project" }] });
-  if (row.embedding !== null) return { vector: row.embedding, embedded: true };
-  // No text (an empty prompt, or one stored without its text): nothing to compare.
-  if (row.text === "") return { vector: null, embedded: false };
-  return { vector: toVectorLiteral(await embedQuery(embedder, row.text)), embedded: false };
+// Transaction-local (set_config(..., true) = SET LOCAL): pooled connections, and PGlite's one
+// shared session, never keep these settings. jit off: a millisecond lookup must never pay ~200 ms
+// of JIT compilation because the plan's cost estimate crossed jit_above_cost (large projects, or
+// the "index" plan's disabled sort).
+function settings(t: SearchTuning): SQL {
+  const forceIndex = t.plan === "index" ? sql`, set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)` : sql``;
+  return sql`SELECT set_config('jit', 'off', true), set_config('hnsw.ef_search', ${String(t.efSearch)}, true),
+    set_config('hnsw.iterative_scan', ${t.iterative}, true), set_config('hnsw.max_scan_tuples', ${String(t.maxScanTuples)}, true)${forceIndex}`;
+}
+
+/**
+ * The search for a query vector `q` (an expression: the stored vector's subquery, or a literal).
+ * The distance filter sits outside the MATERIALIZED CTE (pgvector's advice): inside, an iterative
+ * scan would keep walking the graph looking for rows that can never qualify. relaxed_order may
+ * hand rows back slightly out of order: over-fetch a little, re-sort outside.
+ */
+function nearest(projectId: string, model: string, input: SimilarInput, q: SQL): SQL {
+  return sql`
+    WITH nn AS MATERIALIZED (
+      SELECT e.prompt_id, e.embedding <=> ${q} AS d
+      FROM prompt_embeddings e
+      WHERE e.project_id = ${projectId} AND e.model = ${model} AND e.prompt_id <> ${input.promptId}::bigint AND ${q} IS NOT NULL
+      ORDER BY e.embedding <=> ${q}
+      LIMIT ${input.limit + 10}
+    )
+    SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview, p.original_length AS length, p.truncated,
+      (1 - nn.d)::float8 AS similarity, p.occurrences::text AS calls, p.total_cost_usd::text AS cost,
+      ${iso("first_seen")} AS first_seen, ${iso("last_seen")} AS last_seen
+    FROM nn JOIN prompts p ON p.project_id = ${projectId} AND p.id = nn.prompt_id
+    WHERE nn.d <= ${1 - input.minSimilarity}
+    ORDER BY nn.d, p.id
+    LIMIT ${input.limit}`;
+}
+
+/** Settings and statements in one transaction, pipelined: one round trip between BEGIN and COMMIT. */
+async function inSearchTransaction(db: Db, tuning: SearchTuning, statements: SQL[]): Promise<unknown[][]> {
+  return db.transaction(async (tx) => {
+    const results = await Promise.all([tx.execute(settings(tuning)), ...statements.map((s) => tx.execute(s))]);
+    return results.slice(1);
+  });
 }
 
 /** Nearest prompts of the same project in the same vector space, most similar first. */
@@ -70,38 +97,26 @@ export async function findSimilar(
   input: SimilarInput,
   tuning: SearchTuning = DEFAULT_TUNING,
 ): Promise<SimilarResult> {
-  const source = await sourceVector(db, embedder, projectId, input.promptId);
-  const vector = source.vector;
-  if (vector === null) return { promptId: input.promptId, model: embedder.model, embedded: false, items: [] };
-  // relaxed_order may hand rows back slightly out of order: over-fetch a little, re-sort outside.
-  const fetch = input.limit + 10;
-  const rows = await db.transaction(async (tx) => {
-    // Transaction-local (set_config(..., true) = SET LOCAL): pooled connections, and PGlite's one
-    // shared session, never keep these settings.
-    // jit off: a millisecond lookup must never pay ~200 ms of JIT compilation because the plan's
-    // cost estimate crossed jit_above_cost (large projects, or the "index" plan's disabled sort).
-    await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('hnsw.ef_search', ${String(tuning.efSearch)}, true),
-      set_config('hnsw.iterative_scan', ${tuning.iterative}, true),
-      set_config('hnsw.max_scan_tuples', ${String(tuning.maxScanTuples)}, true)`);
-    if (tuning.plan === "index") await tx.execute(sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)`);
-    // The distance filter sits outside the MATERIALIZED CTE (pgvector's advice): inside, an
-    // iterative scan would keep walking the graph looking for rows that can never qualify.
-    return (await tx.execute(sql`
-      WITH nn AS MATERIALIZED (
-        SELECT e.prompt_id, e.embedding <=> ${vector}::vector AS d
-        FROM prompt_embeddings e
-        WHERE e.project_id = ${projectId} AND e.model = ${embedder.model} AND e.prompt_id <> ${input.promptId}::bigint
-        ORDER BY e.embedding <=> ${vector}::vector
-        LIMIT ${fetch}
-      )
-      SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview, p.original_length AS length, p.truncated,
-        (1 - nn.d)::float8 AS similarity, p.occurrences::text AS calls, p.total_cost_usd::text AS cost,
-        ${iso("first_seen")} AS first_seen, ${iso("last_seen")} AS last_seen
-      FROM nn JOIN prompts p ON p.project_id = ${projectId} AND p.id = nn.prompt_id
-      WHERE nn.d <= ${1 - input.minSimilarity}
-      ORDER BY nn.d, p.id
-      LIMIT ${input.limit}`)) as unknown as ItemRow[];
-  });
+  const stored = sql`(SELECT embedding FROM prompt_embeddings
+    WHERE project_id = ${projectId} AND prompt_id = ${input.promptId}::bigint AND model = ${embedder.model})`;
+  const sourceSql = sql`SELECT p.text, ${stored} IS NOT NULL AS embedded FROM prompts p
+    WHERE p.project_id = ${projectId} AND p.id = ${input.promptId}::bigint`;
+  // The usual case in one go: the source's state and the search by its stored vector.
+  const [sourceRows = [], found = []] = await inSearchTransaction(db, tuning, [sourceSql, nearest(projectId, embedder.model, input, stored)]);
+  const source = (sourceRows as SourceRow[])[0];
+  if (!source) {
+    throw new AppError(404, "not_found", `prompt ${input.promptId} does not exist in this project`, {
+      issues: [{ path: "promptId", message: "no such prompt in this project" }],
+    });
+  }
+  let rows = found as ItemRow[];
+  // Not embedded yet: embed it now (cached for an hour) and search again. A prompt without text
+  // (empty, or stored without its text) has nothing to compare.
+  if (!source.embedded && source.text !== "") {
+    const q = toVectorLiteral(await embedQuery(embedder, source.text));
+    const [again = []] = await inSearchTransaction(db, tuning, [nearest(projectId, embedder.model, input, sql`${q}::vector`)]);
+    rows = again as ItemRow[];
+  }
   return {
     promptId: input.promptId,
     model: embedder.model,
