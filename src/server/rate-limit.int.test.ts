@@ -2,7 +2,7 @@
 // several limiters (app instances), and the fallback when that Redis stops, hangs and comes back.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { redisServerAvailable, startThrowawayRedis, type ThrowawayRedis } from "~/test/redis-server";
 import { RateLimiter, type Decision } from "./rate-limit";
 import { upstashOverIoredis } from "./upstash-ioredis";
@@ -90,6 +90,21 @@ describe.skipIf(!available)("rate limiter on a throw-away Redis", () => {
     await redis.script("FLUSH");
     const after = await limiter.limit([{ id: "ingest:key:b", limit: 3 }]);
     expect([after.success, after.remaining, after.source]).toEqual([true, 2, "redis"]);
+  });
+
+  it("sends the IP and key counters of one request to Redis as one pipeline", async () => {
+    const redis = await connect();
+    const limiter = limiterOn(redis, `t${randomBytes(4).toString("hex")}`);
+    await limiter.limit([{ id: "warm", limit: 10 }]); // loads the script (NOSCRIPT, then EVAL)
+    const pipelines = vi.spyOn(redis, "pipeline");
+    const d = await limiter.limit([
+      { id: "ingest:ip:1.2.3.4", limit: 10 },
+      { id: "ingest:key:k", limit: 3 },
+    ]);
+    expect([d.source, d.limit, d.remaining]).toEqual(["redis", 3, 2]);
+    expect(pipelines).toHaveBeenCalledTimes(1);
+    expect(pipelines.mock.results[0]?.value).toMatchObject({ length: 2 });
+    pipelines.mockRestore();
   });
 
   it("keeps one count for several limiters (app instances) on the same Redis", async () => {
