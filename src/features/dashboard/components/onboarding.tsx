@@ -38,7 +38,7 @@ await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: 
     <section className="card onboarding" aria-labelledby="onboarding-title">
       <h2 id="onboarding-title">{heading}</h2>
       <p className="muted">
-        Create an API key in <a href="/settings#keys">Settings</a>, then send one event per LLM call — with curl or the SDK, which
+        Create an API key (<a href="/settings#keys">Settings → API keys</a>), then send one event per LLM call — with curl or the SDK, which
         batches, retries and never double-counts.
       </p>
       <Snippet title="curl" code={curl} />
