@@ -7,21 +7,24 @@ import { bucketFor, previousWindow, type FilterInput } from "./filters";
 export type Trpc = TRPCOptionsProxy<AppRouter>;
 
 const next = (p: { nextCursor: string | null }) => p.nextCursor;
+// Pages are immutable once loaded: skip React Query's deep compare of every loaded row on each
+// new page (O(rows) work that would land in the middle of a scroll).
+const list = { getNextPageParam: next, structuralSharing: false } as const;
 
 export const EVENTS_PAGE = 200; // one index range scan per page; the table virtualizes the rest
 export const AGGREGATE_PAGE = 100;
 
 export const eventsQuery = (t: Trpc, input: FilterInput) =>
-  t.events.list.infiniteQueryOptions({ ...input, limit: EVENTS_PAGE }, { getNextPageParam: next });
+  t.events.list.infiniteQueryOptions({ ...input, limit: EVENTS_PAGE }, list);
 
 export const featuresQuery = (t: Trpc, input: FilterInput, limit = AGGREGATE_PAGE) =>
-  t.features.list.infiniteQueryOptions({ ...input, limit }, { getNextPageParam: next });
+  t.features.list.infiniteQueryOptions({ ...input, limit }, list);
 
 export const modelsQuery = (t: Trpc, input: FilterInput, limit = AGGREGATE_PAGE) =>
-  t.models.list.infiniteQueryOptions({ ...input, limit }, { getNextPageParam: next });
+  t.models.list.infiniteQueryOptions({ ...input, limit }, list);
 
 export const promptsQuery = (t: Trpc, input: FilterInput, search: string | undefined) =>
-  t.prompts.list.infiniteQueryOptions({ ...input, ...(search ? { search } : {}), limit: AGGREGATE_PAGE }, { getNextPageParam: next });
+  t.prompts.list.infiniteQueryOptions({ ...input, ...(search ? { search } : {}), limit: AGGREGATE_PAGE }, list);
 
 /** Choices for the filter bar: what exists in the window, whatever the other filters say. */
 export const filterOptionsQuery = (t: Trpc, input: FilterInput) => t.dashboard.filterOptions.queryOptions({ from: input.from, to: input.to });
