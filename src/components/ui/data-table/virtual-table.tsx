@@ -8,6 +8,8 @@ import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type
 export type ColumnMetaShape = { width: string; align?: "left" | "right" };
 
 export const ROW_HEIGHT = 40;
+const estimateSize = () => ROW_HEIGHT;
+const INITIAL_RECT = { width: 1200, height: 720 };
 const OVERSCAN = 12;
 // Ask for the next page while this many rows are still below the viewport, so it usually
 // arrives before the user reaches the end.
@@ -35,16 +37,20 @@ export function VirtualTable<TFeatures extends TableFeatures, TData extends RowD
   const { table, label, gridTemplate, hasNextPage, isFetchingNextPage, fetchNextPage, onRowClick, selectedRowId } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;
+  // Stable callbacks: the virtualizer recomputes every item's offset (O(rows)) whenever one of
+  // them changes identity, which would happen on every scroll frame with inline functions.
+  const getScrollElement = useCallback(() => scrollRef.current, []);
+  const getItemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
   // The virtualizer hands out fresh measurements on every render by design; this app does not
   // run the React Compiler, and nothing memoizes values derived from it.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => rows[index]?.id ?? index,
+    getScrollElement,
+    estimateSize,
+    getItemKey,
     overscan: OVERSCAN,
-    initialRect: { width: 1200, height: 720 },
+    initialRect: INITIAL_RECT,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;

@@ -36,7 +36,8 @@ export function AggregateTable({ kind, serverNowMs }: { kind: AggregateKind; ser
     [filters, kind],
   );
   const columns = useMemo(() => aggregateColumns(kind, eventsHref), [kind, eventsHref]);
-  const table = useTable({ features: aggregateFeatures, columns, data: rows, getRowId: (r) => rowKey(kind, r) });
+  const getRowId = useCallback((r: AggregateItem) => rowKey(kind, r), [kind]);
+  const table = useTable({ features: aggregateFeatures, columns, data: rows, getRowId });
 
   return (
     <>

@@ -19,6 +19,7 @@ import { EventsEmptyState } from "./empty-state";
 import { EventsTableSkeleton } from "./skeleton";
 
 const NO_ROWS: EventItem[] = [];
+const rowId = (r: EventItem) => r.id;
 const GRID = "140px minmax(110px, 1fr) minmax(170px, 1.4fr) minmax(90px, 0.8fr) 92px 80px 84px 100px 96px";
 
 export function EventsTable({ serverNowMs }: { serverNowMs: number }) {
@@ -28,7 +29,7 @@ export function EventsTable({ serverNowMs }: { serverNowMs: number }) {
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [query.data]);
   const [open, setOpen] = useState<EventItem | null>(null);
   const columns = useMemo(() => eventColumns(setOpen), []);
-  const table = useTable({ features: eventFeatures, columns, data: rows, getRowId: (r) => r.id });
+  const table = useTable({ features: eventFeatures, columns, data: rows, getRowId: rowId });
 
   return (
     <>

@@ -20,6 +20,7 @@ import { PromptSearch } from "./prompt-search";
 import { PromptsTableSkeleton } from "./skeleton";
 
 const NO_ROWS: PromptItem[] = [];
+const rowId = (r: PromptItem) => r.id;
 const PAGE_PARAMS = ["q", "view"] as const;
 const VIEWS = [
   { id: "list", label: "All prompts" },
@@ -65,7 +66,7 @@ function PromptList({ input, search }: { input: FilterInput; search: string | un
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [query.data]);
   const [selected, setSelected] = useState<PromptItem | null>(null);
   const columns = useMemo(() => promptColumns(setSelected), []);
-  const table = useTable({ features: promptFeatures, columns, data: rows, getRowId: (r) => r.id });
+  const table = useTable({ features: promptFeatures, columns, data: rows, getRowId: rowId });
   return (
     <div className={selected ? "split" : undefined}>
       <div className="split-main">
