@@ -1,4 +1,21 @@
+import type { Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations, saveScreenshot, test, expect } from "./test";
+
+/** Sum of the layout-shift entries since navigation (Chromium buffers them), as Web Vitals' CLS. */
+async function cumulativeLayoutShift(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let sum = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+            if (!e.hadRecentInput) sum += e.value;
+          }
+        }).observe({ type: "layout-shift", buffered: true });
+        setTimeout(() => resolve(sum), 100);
+      }),
+  );
+}
 
 const PAGES = [
   { path: "/", name: "overview", ready: "[data-testid=summary-cost]" },
@@ -11,12 +28,13 @@ const PAGES = [
 ];
 
 for (const p of PAGES) {
-  test(`${p.name}: renders without console errors, passes axe, in light and dark`, async ({ page }) => {
+  test(`${p.name}: renders without console errors or layout shift, passes axe, in light and dark`, async ({ page }) => {
     for (const scheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(p.path);
       await expect(page.locator(p.ready).first()).toBeVisible();
       await page.waitForLoadState("networkidle");
+      expect(await cumulativeLayoutShift(page), "layout shift while the page loaded").toBeLessThan(0.1);
       await expectNoSeriousA11yViolations(page);
       await saveScreenshot(page, `${p.name}-${scheme}`);
     }
