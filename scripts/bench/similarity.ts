@@ -1,9 +1,10 @@
 // npm run bench:similarity -- [--prompts 100000] [--noise 20000] [--repeats 50000] [--queries 200]
 //   [--ef 40,64,100,200] [--m 16] [--ef-construction 64] [--workers 2] [--seconds 10] [--clients 8]
-//   [--pg URL] [--redis URL|none] [--keep] [--db acp_bench_… (reuse a kept, embedded database)]
+//   [--pg URL] [--redis URL|none] [--keep] [--db acp_bench_… [--requeue N]] (reuse a kept, embedded database; re-embed N prompts)
 // prompts.similar on ≥ 100k distinct prompts in a throw-away database on the real PostgreSQL:
 // embedding pipeline throughput (local embedder), HNSW build time and size, recall@10 against an
 // exact sequential scan of the same data, and p50/p95 in the database and over HTTP (1 and 8 clients).
+import os from "node:os";
 import { createLocalEmbedder } from "~/features/prompts/server/embedders/local";
 import { listClusters } from "~/features/prompts/server/clusters/list";
 import { clustersInputSchema } from "~/features/prompts/schemas";
@@ -88,7 +89,19 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       out.push(row("embedding pipeline", `${fmtInt(pipe.done / pipe.seconds)} prompts/s (${fmtInt(pipe.done)} prompts in ${pipe.seconds.toFixed(1)} s, ${workers} workers, ${fmtInt(pipe.edges)} edges, ${pipe.failed} failed)`));
       out.push(row("  local embedder alone", `${fmtInt(embedOnly)} prompts/s (one core, no database)`));
     } else {
-      console.log(`[bench] reusing ${db.name}: ${fmtInt(seeded.n)} prompts already embedded (no pipeline figure)`);
+      // Reused database: measure the pipeline by re-embedding `--requeue` prompts into the full index.
+      const requeue = intArg(args, "requeue", 0);
+      console.log(`[bench] reusing ${db.name}: ${fmtInt(seeded.n)} prompts already embedded; re-embedding ${fmtInt(requeue)}`);
+      if (requeue > 0) {
+        await client.sql`
+          WITH pick AS (SELECT project_id, id FROM prompts WHERE project_id = ${projectId} ORDER BY id DESC LIMIT ${requeue}),
+          gone AS (DELETE FROM prompt_embeddings e USING pick WHERE e.project_id = pick.project_id AND e.prompt_id = pick.id),
+          edges AS (DELETE FROM prompt_neighbors n USING pick WHERE n.project_id = pick.project_id AND (n.prompt_id = pick.id OR n.neighbor_id = pick.id))
+          UPDATE prompts p SET embed_done = false, embed_attempts = 0, embed_next_at = NULL FROM pick WHERE p.project_id = pick.project_id AND p.id = pick.id`;
+        step(`embedding pipeline: ${workers} workers re-embed ${fmtInt(requeue)} prompts into the ${fmtInt(seeded.n)}-prompt index`);
+        const pipe = await runPipeline(db.url, embedder, workers, signal);
+        out.push(row("embedding pipeline", `${fmtInt(pipe.done / pipe.seconds)} prompts/s (${fmtInt(pipe.done)} prompts in ${pipe.seconds.toFixed(1)} s, ${workers} workers, ${fmtInt(pipe.edges)} edges, index of ${fmtInt(seeded.n)})`));
+      }
     }
     let t0 = performance.now();
 
@@ -113,6 +126,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     out.push(row(`recall@${K} as served (ef ${DEFAULT_TUNING.efSearch})`, def.recall.toFixed(4)));
 
     step(`prompts.similar in the database: 1 then ${clients} clients, ${seconds} s each`);
+    const loadBefore = os.loadavg()[0] ?? NaN;
     out.push(row("db, 1 client", loopLine(await dbLoop(db.url, embedder, projectId, ids, { workers: 1, seconds, signal }))));
     out.push(row(`db, ${clients} clients`, loopLine(await dbLoop(db.url, embedder, projectId, ids, { workers: clients, seconds, signal }))));
 
@@ -124,6 +138,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     out.push(row("http, 1 client", loopLine(await httpLoop(server.baseUrl, key, ids, { workers: 1, seconds, signal }))));
     out.push(row(`http, ${clients} clients`, loopLine(await httpLoop(server.baseUrl, key, ids, { workers: clients, seconds, signal }))));
 
+    // Other processes share this machine's cores: the load average says how much they took.
+    out.push(row("machine load (1-min avg)", `${loadBefore.toFixed(1)} before the timed phases, ${(os.loadavg()[0] ?? NaN).toFixed(1)} after, on ${os.cpus().length} cores`));
     step("prompts.clusters");
     const secret = await getSecret(client.db, "cursor");
     const input = clustersInputSchema.parse({ limit: 100 });
