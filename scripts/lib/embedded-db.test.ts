@@ -37,6 +37,8 @@ describe("embedded PGlite database", () => {
     expect(tables.map((r) => r.t)).toEqual(
       expect.arrayContaining(["api_keys", "cost_events", "latency_hourly", "model_prices", "projects", "prompt_embeddings", "prompts", "usage_hourly"]),
     );
+    const ff = await client.sql<{ o: string[] | null }[]>`SELECT reloptions AS o FROM pg_class WHERE relname = 'usage_daily'`;
+    expect(ff[0]?.o).toContain("fillfactor=70"); // HOT updates for rollups (see migrate.ts)
     const prices = await client.sql`SELECT count(*)::int AS n FROM model_prices WHERE project_id IS NULL`;
     expect(prices[0]?.n).toBeGreaterThan(40);
   });

@@ -13,10 +13,27 @@ export async function runMigrations(url: string): Promise<void> {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     try {
       await migrate(drizzle(sql), { migrationsFolder: path.join(process.cwd(), "drizzle") });
+      await applyStorageSettings(sql);
     } finally {
       await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
     }
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+// Rollup and prompt rows are updated by every ingested batch. With room left on each page the
+// updates are HOT (no index entry, dead versions pruned on the page itself), so the tables stay
+// compact even where autovacuum is off or behind — as on the CI machines here, where it is off.
+const HOT_UPDATED = ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts"];
+const SETTINGS = "fillfactor=70";
+
+async function applyStorageSettings(sql: postgres.Sql): Promise<void> {
+  const rows = await sql<{ relname: string; reloptions: string[] | null }[]>`
+    SELECT relname, reloptions FROM pg_class
+    WHERE relname IN ${sql(HOT_UPDATED)} AND relnamespace = 'public'::regnamespace`;
+  for (const r of rows) {
+    if (r.reloptions?.includes(SETTINGS)) continue;
+    await sql.unsafe(`ALTER TABLE "${r.relname}" SET (${SETTINGS})`);
   }
 }
