@@ -3,3 +3,4 @@ export * from "./events";
 export * from "./prompts";
 export * from "./prices";
 export * from "./rollups";
+export * from "./auth";
