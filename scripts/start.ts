@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { env } from "~/env";
+import { prepareFirstRun, setupUrl } from "~/server/auth/setup";
 import { ensureDefaultKey } from "~/server/bootstrap";
 import { costEvents } from "~/server/db/schema";
 import { openScriptDb } from "./lib/database";
@@ -15,6 +16,9 @@ const db = await openScriptDb();
 const { projectId, createdKey } = await ensureDefaultKey(db.client.db);
 const base = `http://${env.HOSTNAME === "0.0.0.0" ? "127.0.0.1" : env.HOSTNAME}:${env.PORT}`;
 let keyLine = createdKey ? `API key (shown once, only its hash is stored): ${createdKey}` : null;
+// First start: the dashboard needs an owner account; the link below is the only way in until one exists.
+const firstRun = await prepareFirstRun(db.client.db, { rotate: true });
+const ownerLine = firstRun.state === "setup-link" ? `Create the owner account (one-time link, valid 24 h): ${setupUrl(firstRun.token)}` : null;
 
 if (db.embedded) {
   console.log(`[start] embedded PostgreSQL (PGlite + pgvector) in ${path.resolve(env.DATA_DIR)}; REDIS_URL unset: in-process limiter and cache (single instance only)`);
@@ -49,6 +53,7 @@ const child = spawn(
 );
 
 console.log(`\n  AI Cost Profiler → ${base}`);
+if (ownerLine) console.log(`  ${ownerLine}`);
 if (keyLine) console.log(`  ${keyLine}`);
 console.log(`  Send an event: curl -X POST ${base}/api/v1/events -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\`);
 console.log(`    -d '{"provider":"openai","model":"gpt-4o-mini","feature":"demo","inputTokens":1200,"outputTokens":300}'\n`);

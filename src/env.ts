@@ -37,6 +37,24 @@ const schema = z.object({
   RATE_LIMIT_DISABLED: z.preprocess(emptyToUndefined, z.enum(["0", "1", "true", "false"]).default("0")).transform((v) => v === "1" || v === "true"),
   // Redis key prefix: separate deployments (or test servers) sharing one Redis never share counters.
   RATE_LIMIT_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[\w:.-]{1,64}$/).default("acp:rl")),
+  // Sign-in attempts per 15 minutes per client IP (each account gets twice this from all IPs together).
+  RATE_LIMIT_LOGIN_PER_15_MIN: intWithDefault(10, 1, 1_000_000_000),
+  // The public URL (https://profiler.example.com): the one trusted origin; https turns on Secure
+  // cookies and HSTS. Unset: the request's own Host is the origin (local use).
+  APP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  // Signs session cookies. Unset: a random secret kept in the database (shared by all instances).
+  AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional()),
+  // Creates the first owner at start when no user exists (containers, CI); else use the setup link.
+  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
+  ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(12, "ADMIN_PASSWORD must be at least 12 characters").max(128).optional()),
+  // OpenID Connect sign-in, on when OIDC_ISSUER and OIDC_CLIENT_ID are set.
+  OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("SSO")),
+  OIDC_SCOPES: z.preprocess(emptyToUndefined, z.string().default("openid email profile")),
+  // Role new OIDC users get on project `default` (none: an owner adds them with users:create or members.set).
+  OIDC_DEFAULT_ROLE: z.preprocess(emptyToUndefined, z.enum(["none", "viewer", "member"]).default("none")),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   EMBEDDING_MODEL: z.preprocess(emptyToUndefined, z.string().default("text-embedding-3-small")),

@@ -3,11 +3,12 @@ import { count, eq } from "drizzle-orm";
 import { env } from "~/env";
 import { syncPriceCatalog } from "~/features/pricing/server/sync-catalog";
 import { createApiKey, ensureProject, storeApiKey } from "./auth/api-keys";
+import { DEFAULT_PROJECT } from "./auth/users";
 import type { Db, DbClient } from "./db";
 import { apiKeys, projects } from "./db/schema";
 import { runMigrations } from "./db/migrate";
 
-export const DEFAULT_PROJECT = "default";
+export { DEFAULT_PROJECT };
 
 export type BootstrapResult = { projectId: string; createdKey: string | null };
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "~/env";
 import { startEmbeddingWorker } from "~/features/prompts/server/worker/start";
+import { authConfigWarnings, prepareFirstRun, setupUrl, type FirstRun } from "./auth/setup";
 import { prepareDatabase } from "./bootstrap";
 import { getDbClient } from "./db";
 import { errorFields, logger } from "./logger";
@@ -12,7 +13,15 @@ export async function startServer(): Promise<void> {
     return;
   }
   getRedis();
+  for (const warning of authConfigWarnings()) logger.warn(warning);
   await prepareWithRetry(env.DATABASE_URL);
+}
+
+function announceFirstRun(run: FirstRun): void {
+  if (run.state === "created-admin") logger.info("created the owner account from ADMIN_EMAIL", { email: run.email });
+  // The token is in the log on purpose, like the first API key: only the operator sees the log.
+  else if (run.state === "setup-link") logger.info("no user yet: open the setup link to create the owner (valid 24 h, once)", { setupUrl: setupUrl(run.token) });
+  else if (run.state === "setup-pending") logger.info("no user yet: use the setup link printed at start, or `npm run users:create -- --email you@example.com`");
 }
 
 const RETRY_MS = 5000;
@@ -24,6 +33,7 @@ async function prepareWithRetry(url: string): Promise<void> {
       // Printed once: only its SHA-256 is stored.
       logger.info("created project 'default' with a new API key (shown once, store it now)", { apiKey: createdKey });
     }
+    announceFirstRun(await prepareFirstRun(getDbClient().db));
     logger.info("database ready");
     if (env.EMBEDDING_WORKER === "on") startEmbeddingWorker(getDbClient().sql);
   } catch (err) {

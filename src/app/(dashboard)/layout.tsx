@@ -1,9 +1,12 @@
 import { Suspense, type ReactNode } from "react";
 import { Sidebar } from "~/features/dashboard/components/shell/sidebar";
+import { requireSignedIn } from "~/server/auth/page-guard";
 import { TRPCReactProvider } from "~/trpc/react";
 import "./dashboard.css";
 
-export default function DashboardLayout({ children }: { children: ReactNode }) {
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  // Signed-in users only (anonymous visitors go to sign-in, or to setup while no account exists).
+  await requireSignedIn();
   return (
     <TRPCReactProvider>
       <a href="#main" className="skip-link">

@@ -5,6 +5,7 @@ import {
   modelsRouter,
   statsRouter,
 } from "~/features/analytics/server/router";
+import { accountRouter, membersRouter } from "~/features/auth/server/router";
 import { dashboardRouter } from "~/features/dashboard/server/router";
 import { promptsRouter } from "~/features/prompts/server/router";
 import { keysRouter, pricesRouter, projectsRouter } from "~/features/settings/server/router";
@@ -20,6 +21,8 @@ export const appRouter = createTRPCRouter({
   prices: pricesRouter,
   projects: projectsRouter,
   dashboard: dashboardRouter,
+  account: accountRouter,
+  members: membersRouter,
 });
 
 export type AppRouter = typeof appRouter;

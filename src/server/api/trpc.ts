@@ -4,19 +4,22 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { resolveProject } from "../auth/resolve-project";
+import { assertSameOrigin } from "../auth/csrf";
+import { accessFor, forbidden, resolveCaller } from "../auth/resolve-project";
 import { getDbClient, type DbClient } from "../db";
 import { AppError, isDatabaseUnavailable } from "../errors";
 import { errorFields, logger } from "../logger";
 import { getSecret } from "../secrets";
 
-export type Context = { client: DbClient; headers: Headers; requestId: string };
+// resHeaders: the HTTP response's headers (absent for in-process callers), for cookies a procedure sets.
+export type Context = { client: DbClient; headers: Headers; requestId: string; resHeaders?: Headers };
 
-export function createContext(opts: { headers: Headers; client?: DbClient }): Context {
+export function createContext(opts: { headers: Headers; client?: DbClient; resHeaders?: Headers }): Context {
   return {
     client: opts.client ?? getDbClient(),
     headers: opts.headers,
     requestId: opts.headers.get("x-request-id") ?? randomUUID(),
+    resHeaders: opts.resHeaders,
   };
 }
 
@@ -24,7 +27,7 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Never show internals: 5xx messages are replaced, stacks are dropped, inputs issues are kept.
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const internal = error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
@@ -33,6 +36,8 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
+        // Quoted in a bug report, it finds the server's log line for this error.
+        requestId: ctx?.requestId ?? null,
         issues:
           error.cause instanceof ZodError
             ? error.cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
@@ -78,11 +83,38 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(errorMapping);
 
 /**
- * The caller's project, resolved once: a project API key (`Authorization: Bearer`) reads only its
- * project; without one, the dashboard's server-side default project (until accounts exist).
+ * An authenticated caller (src/server/auth/resolve-project.ts): a signed-in user or a project API
+ * key, else 401. Writes by a signed-in user must come from the app's own pages (CSRF, see csrf.ts).
  */
-export const projectProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const projectId = await resolveProject(ctx.client.db, ctx.headers);
-  const cursorSecret = await getSecret(ctx.client.db, "cursor");
-  return next({ ctx: { ...ctx, projectId, db: ctx.client.db, cursorSecret } });
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
+  const principal = await resolveCaller(ctx.client.db, ctx.headers);
+  if (type === "mutation" && principal.kind === "user") assertSameOrigin(ctx.headers);
+  return next({ ctx: { ...ctx, principal, db: ctx.client.db } });
+});
+
+/**
+ * The caller's project, resolved once: an API key's own project, or the signed-in user's selected
+ * project if they are a member of it (else 403). Every procedure that reads or writes project data
+ * goes through here, so `ctx.projectId` is always one the caller may see.
+ */
+export const projectProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const { projectId, role } = await accessFor(ctx.db, ctx.principal, ctx.headers);
+  const cursorSecret = await getSecret(ctx.db, "cursor");
+  return next({ ctx: { ...ctx, projectId, role, cursorSecret } });
+});
+
+/** Keys and prices: owners and members of the project, never viewers or API keys. */
+export const managerProcedure = projectProcedure.use(({ ctx, next }) => {
+  if (ctx.principal.kind !== "user" || ctx.role === "viewer") {
+    throw forbidden("only the project's owners and members can manage keys and prices");
+  }
+  return next({ ctx });
+});
+
+/** Members: owners only. */
+export const ownerProcedure = projectProcedure.use(({ ctx, next }) => {
+  if (ctx.principal.kind !== "user" || ctx.role !== "owner") {
+    throw forbidden("only the project's owners can manage members");
+  }
+  return next({ ctx });
 });

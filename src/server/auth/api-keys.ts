@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql as dsql } from "drizzle-orm";
 import type { Db } from "~/server/db";
+import type { DbOrTx } from "./users";
 import { apiKeys, projects } from "~/server/db/schema";
 
 // A fixed, greppable prefix lets secret scanners catch leaked keys.
@@ -44,7 +45,7 @@ export async function findActiveApiKey(db: Db, key: string): Promise<ApiKeyOwner
   return { keyId: row.keyId, projectId: row.projectId };
 }
 
-export async function ensureProject(db: Db, name: string): Promise<string> {
+export async function ensureProject(db: DbOrTx, name: string): Promise<string> {
   const inserted = await db
     .insert(projects)
     .values({ name })

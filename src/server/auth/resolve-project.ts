@@ -1,26 +1,60 @@
 import "server-only";
-import { eq } from "drizzle-orm";
-import { DEFAULT_PROJECT } from "../bootstrap";
 import type { Db } from "../db";
-import { projects } from "../db/schema";
-import { unauthorized } from "../errors";
+import type { ProjectRole } from "../db/schema";
+import { AppError, unauthorized } from "../errors";
 import { bearerToken } from "../http";
 import { findActiveApiKey } from "./api-keys";
+import { getSessionUser, selectedProjectId } from "./session";
+import { firstMembership, membershipRole } from "./users";
 
-/**
- * The caller's project for reads (tRPC, exports): a project API key (`Authorization: Bearer`)
- * reads only its own project; without one, the dashboard's server-side default project
- * (until accounts exist). A key that is sent but invalid is always a 401.
- */
-export async function resolveProject(db: Db, headers: Headers): Promise<string> {
+// Who is calling and which project they may act on — the one place tRPC procedures and route
+// handlers (exports) get it from. Callers are either a project API key (`Authorization: Bearer`),
+// which acts on its own project only and with a viewer's rights in the API (it cannot manage keys,
+// prices or members: a leaked ingestion key must not be able to mint keys), or a signed-in user,
+// acting on the project their browser selected (cookie `acp_project`) if they are a member of it.
+
+export type Principal =
+  | { kind: "apiKey"; keyId: string; projectId: string }
+  | { kind: "user"; userId: string; sessionId: string; email: string; name: string };
+
+export type Access = { principal: Principal; projectId: string; role: ProjectRole };
+
+export const forbidden = (message: string) => new AppError(403, "forbidden", message);
+
+const SIGN_IN = "sign in, or send Authorization: Bearer <project API key>";
+
+/** The caller, or 401. A key that is sent but unknown or revoked is a 401 even with a session. */
+export async function resolveCaller(db: Db, headers: Headers): Promise<Principal> {
   const token = bearerToken(headers);
   if (token) {
     const owner = await findActiveApiKey(db, token);
     if (!owner) throw unauthorized("invalid or revoked API key");
-    return owner.projectId;
+    return { kind: "apiKey", keyId: owner.keyId, projectId: owner.projectId };
   }
-  const rows = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, DEFAULT_PROJECT)).limit(1);
-  const id = rows[0]?.id;
-  if (!id) throw unauthorized("send Authorization: Bearer <project API key>");
-  return id;
+  const user = await getSessionUser(db, headers);
+  if (!user) throw unauthorized(`authentication required: ${SIGN_IN}`);
+  return { kind: "user", ...user };
+}
+
+/** The project a caller acts on and their role there: 401 without a caller, 403 without a membership. */
+export async function accessFor(db: Db, principal: Principal, headers: Headers): Promise<Access> {
+  if (principal.kind === "apiKey") return { principal, projectId: principal.projectId, role: "viewer" };
+  const selected = selectedProjectId(headers);
+  if (selected) {
+    const role = await membershipRole(db, selected, principal.userId);
+    if (!role) throw forbidden("you are not a member of the selected project: pick another one in the project switcher");
+    return { principal, projectId: selected, role };
+  }
+  const first = await firstMembership(db, principal.userId);
+  if (!first) throw forbidden("your account has no project yet: ask a project owner to add you");
+  return { principal, projectId: first.projectId, role: first.role };
+}
+
+export async function resolveAccess(db: Db, headers: Headers): Promise<Access> {
+  return accessFor(db, await resolveCaller(db, headers), headers);
+}
+
+/** Route handlers that only read (exports): the caller's project id, or 401/403. */
+export async function resolveProject(db: Db, headers: Headers): Promise<string> {
+  return (await resolveAccess(db, headers)).projectId;
 }

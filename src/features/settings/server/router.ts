@@ -1,31 +1,25 @@
 import "server-only";
-import { eq } from "drizzle-orm";
-import { createTRPCRouter, projectProcedure } from "~/server/api/trpc";
-import { projects } from "~/server/db/schema";
+import { currentProjectId, listProjectsFor } from "~/features/auth/server/members";
+import { authedProcedure, createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
 import { createKeyInputSchema, keyIdInputSchema, priceIdInputSchema, upsertPriceInputSchema } from "../schemas";
 import { createKey, listKeys, revokeKey } from "./keys";
 import { deleteCustomPrice, listCustomPrices, upsertCustomPrice } from "./prices";
 
-// Thin: every procedure works on the caller's project only (ctx.projectId).
+// Thin: every procedure works on the caller's project only (ctx.projectId); changes need an owner or member.
 export const keysRouter = createTRPCRouter({
   list: projectProcedure.query(({ ctx }) => listKeys(ctx.db, ctx.projectId)),
-  create: projectProcedure.input(createKeyInputSchema).mutation(({ ctx, input }) => createKey(ctx.db, ctx.projectId, input.name)),
-  revoke: projectProcedure.input(keyIdInputSchema).mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.projectId, input.keyId)),
+  create: managerProcedure.input(createKeyInputSchema).mutation(({ ctx, input }) => createKey(ctx.db, ctx.projectId, input.name)),
+  revoke: managerProcedure.input(keyIdInputSchema).mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.projectId, input.keyId)),
 });
 
 export const pricesRouter = createTRPCRouter({
   list: projectProcedure.query(({ ctx }) => listCustomPrices(ctx.db, ctx.projectId)),
-  upsert: projectProcedure.input(upsertPriceInputSchema).mutation(({ ctx, input }) => upsertCustomPrice(ctx.db, ctx.projectId, input)),
-  delete: projectProcedure.input(priceIdInputSchema).mutation(({ ctx, input }) => deleteCustomPrice(ctx.db, ctx.projectId, input.id)),
+  upsert: managerProcedure.input(upsertPriceInputSchema).mutation(({ ctx, input }) => upsertCustomPrice(ctx.db, ctx.projectId, input)),
+  delete: managerProcedure.input(priceIdInputSchema).mutation(({ ctx, input }) => deleteCustomPrice(ctx.db, ctx.projectId, input.id)),
 });
 
-// Until accounts exist the caller sees its own project only; the switcher lists what this returns.
+// The signed-in user's projects (an API key: its own), for the switcher. Not a projectProcedure: a
+// user whose selected project was taken away must still be able to pick another one.
 export const projectsRouter = createTRPCRouter({
-  list: projectProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db
-      .select({ id: projects.id, name: projects.name, createdAt: projects.createdAt })
-      .from(projects)
-      .where(eq(projects.id, ctx.projectId));
-    return rows.map((r) => ({ ...r, current: true }));
-  }),
+  list: authedProcedure.query(async ({ ctx }) => listProjectsFor(ctx.db, ctx.principal, await currentProjectId(ctx.db, ctx.principal, ctx.headers))),
 });

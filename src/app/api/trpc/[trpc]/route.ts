@@ -10,7 +10,8 @@ const handler = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
+    // resHeaders: procedures that set a cookie (account.selectProject) add it to the response.
+    createContext: ({ resHeaders }) => createContext({ headers: req.headers, resHeaders }),
   });
 
 export { handler as GET, handler as POST };

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
+import { SignOutButton } from "~/features/auth/components/sign-out-button";
 import { ProjectSwitcher } from "~/features/settings/components/project-switcher";
 import { hrefWith, parseFilters } from "../../filters";
 import { ThemeToggle } from "./theme-toggle";
@@ -46,6 +47,7 @@ export function Sidebar() {
       </nav>
       <div className="sidebar-foot">
         <ThemeToggle />
+        <SignOutButton />
       </div>
     </aside>
   );

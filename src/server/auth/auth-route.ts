@@ -1,0 +1,95 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { getDbClient } from "~/server/db";
+import { isDatabaseUnavailable } from "~/server/errors";
+import { json } from "~/server/http";
+import { errorFields, logger } from "~/server/logger";
+import { AUTH_BASE_PATH, CLIENT_IP_HEADER, getAuth } from "./auth";
+import { limitAttempt, requestClientIp } from "./login-rate-limit";
+
+// The /api/auth/* handler around Better Auth: the login rate limit before it, the client IP it
+// records from the socket (never from the client), and the app's error hygiene after it (request
+// id on every response and in error bodies, no internals in a 5xx).
+
+// Endpoints that try a credential or start a sign-in: limited per client IP and per account.
+const LIMITED = ["/sign-in/", "/sign-up/", "/change-password", "/reset-password", "/request-password-reset"];
+// A sign-in body is an email and a password; anything larger is not one.
+const MAX_BODY_BYTES = 16 * 1024;
+
+function requestIdOf(req: Request): string {
+  return req.headers.get("x-request-id") ?? randomUUID();
+}
+
+async function accountOf(req: Request): Promise<string | null> {
+  try {
+    const body: unknown = await req.clone().json();
+    const email = typeof body === "object" && body !== null ? (body as { email?: unknown }).email : undefined;
+    return typeof email === "string" ? email.slice(0, 320) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Error bodies get the request id; a 5xx keeps its details in the log only. A sign-in answer loses
+ * the raw session token Better Auth puts in its body: the session lives in the HttpOnly cookie, and
+ * a copy readable by page scripts would undo what HttpOnly is for.
+ */
+async function finish(res: Response, requestId: string, path: string): Promise<Response> {
+  const headers = new Headers(res.headers);
+  headers.set("x-request-id", requestId);
+  const isJson = (headers.get("content-type") ?? "").includes("application/json");
+  if (res.ok && isJson && path.startsWith("/sign-in/")) {
+    const body: unknown = await res.json().catch(() => null);
+    if (typeof body === "object" && body !== null && "token" in body) delete (body as { token?: unknown }).token;
+    headers.delete("content-length");
+    return new Response(JSON.stringify(body), { status: res.status, headers });
+  }
+  if (res.status >= 500) {
+    logger.error("auth endpoint failed", { requestId, status: res.status, body: (await res.text()).slice(0, 500) });
+    return json({ error: "internal_error", message: "internal error", requestId }, res.status, { "x-request-id": requestId });
+  }
+  if (res.status >= 400 && isJson) {
+    const body: unknown = await res.json().catch(() => null);
+    const merged = typeof body === "object" && body !== null ? { ...body, requestId } : { error: "error", requestId };
+    headers.delete("content-length");
+    return new Response(JSON.stringify(merged), { status: res.status, headers });
+  }
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+export async function handleAuthRequest(req: Request): Promise<Response> {
+  const requestId = requestIdOf(req);
+  try {
+    const path = new URL(req.url).pathname.slice(AUTH_BASE_PATH.length);
+    if (req.method === "POST" && LIMITED.some((p) => path.startsWith(p))) {
+      const declared = Number(req.headers.get("content-length") ?? "0");
+      if (declared > MAX_BODY_BYTES) {
+        return json({ error: "payload_too_large", message: `request body must be at most ${MAX_BODY_BYTES} bytes`, requestId }, 413, { "x-request-id": requestId });
+      }
+      const limit = await limitAttempt("login", req.headers, await accountOf(req));
+      if (!limit.ok) {
+        return json(
+          { error: "rate_limited", message: `too many sign-in attempts; retry after ${limit.retryAfter} s`, retryAfter: limit.retryAfter, requestId },
+          429,
+          { ...limit.headers, "x-request-id": requestId },
+        );
+      }
+    }
+    // The session row records the socket-derived client address; a client-sent header is replaced.
+    const headers = new Headers(req.headers);
+    const ip = requestClientIp(req.headers);
+    if (ip) headers.set(CLIENT_IP_HEADER, ip);
+    else headers.delete(CLIENT_IP_HEADER);
+    const forwarded = new Request(req, { headers });
+    const auth = await getAuth(getDbClient().db);
+    return await finish(await auth.handler(forwarded), requestId, path);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      logger.warn("database unavailable", { requestId, ...errorFields(err) });
+      return json({ error: "service_unavailable", message: "storage is unavailable, retry later", requestId }, 503, { "retry-after": "5", "x-request-id": requestId });
+    }
+    logger.error("auth endpoint failed", { requestId, ...errorFields(err) });
+    return json({ error: "internal_error", message: "internal error", requestId }, 500, { "x-request-id": requestId });
+  }
+}
