@@ -1,5 +1,6 @@
 // Next 16 proxy (always Node.js, so ioredis works; exporting `runtime` here fails the build):
-// a request id for every matched request and the rate limits of src/server/rate-limit-rules.ts.
+// a request id and the security headers (CSP with a per-request nonce, src/server/security-headers.ts)
+// for every page and API request, and the rate limits of src/server/rate-limit-rules.ts.
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "~/env";
@@ -8,11 +9,15 @@ import { errorFields, logger } from "~/server/logger";
 import { RateLimiter, rateLimitHeaders, retryAfterSeconds, type Decision } from "~/server/rate-limit";
 import { ingestionRule, parseKeyOverrides, requestSubjects, type RateLimitRule } from "~/server/rate-limit-rules";
 import { getRedis } from "~/server/redis";
+import { securityHeaders } from "~/server/security-headers";
 
 // Limiting another route: add its path here AND a rule in RULES (see README "Rate limiting").
+// The last entry is every page and API route (static files get their headers from next.config.mjs).
 export const config = {
-  matcher: ["/api/v1/events", "/api/v1/otlp/:path*"],
+  matcher: ["/api/v1/events", "/api/v1/otlp/:path*", "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };
+
+const SECURITY = { https: env.APP_URL?.startsWith("https://") ?? false, dev: env.NODE_ENV === "development" };
 
 const RULES: readonly RateLimitRule[] = [ingestionRule(() => env.RATE_LIMIT_EVENTS_PER_HOUR)];
 
@@ -69,9 +74,11 @@ export async function proxy(req: NextRequest): Promise<Response> {
   const forwarded = new Headers(req.headers);
   forwarded.set("x-request-id", requestId);
   const pathname = req.nextUrl.pathname;
+  const security = securityHeaders(pathname, SECURITY);
+  for (const [name, value] of Object.entries(security.request)) forwarded.set(name, value);
   const rule = env.RATE_LIMIT_DISABLED ? undefined : RULES.find((r) => r.matches(pathname));
   const decision = rule ? await decide(rule, req) : null;
-  const headers: Record<string, string> = { "x-request-id": requestId, ...(decision ? rateLimitHeaders(decision) : {}) };
+  const headers: Record<string, string> = { ...security.response, "x-request-id": requestId, ...(decision ? rateLimitHeaders(decision) : {}) };
   if (decision && !decision.success) {
     const retryAfter = retryAfterSeconds(decision);
     return NextResponse.json(

@@ -1,0 +1,117 @@
+// Security headers on every page (found by globbing src/app/**/page.tsx) and API response, and a CSP
+// the pages actually satisfy: every script carries this response's nonce, except the inline theme
+// script whose hash the policy lists. Rendering in a browser without CSP errors is the e2e tier's job.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { newSignedInUser, type TestUser } from "~/test/auth";
+import { closeTestDb, describeWithHttp, newProject, requireBaseUrl } from "~/test/integration";
+
+const APP_DIR = path.resolve("src/app");
+
+function pages(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...pages(full));
+    else if (entry.name === "page.tsx") {
+      const segments = path.relative(APP_DIR, dir).split(path.sep).filter((s) => s !== "" && !/^\(.*\)$/.test(s));
+      if (segments.some((s) => s.startsWith("["))) throw new Error(`${full}: add a sample URL for dynamic pages here`);
+      out.push(`/${segments.join("/")}`);
+    }
+  }
+  return out;
+}
+
+const PAGES = pages(APP_DIR);
+const AUTH_PAGES = new Set(["/sign-in", "/setup"]);
+
+const STATIC_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "x-frame-options": "DENY",
+};
+
+function expectSecurityHeaders(res: Response, what: string) {
+  for (const [name, value] of Object.entries(STATIC_HEADERS)) expect(res.headers.get(name), `${what}: ${name}`).toBe(value);
+  expect(res.headers.get("permissions-policy"), what).toContain("camera=()");
+  expect(res.headers.get("content-security-policy"), what).toContain("frame-ancestors 'none'");
+  expect(res.headers.get("x-request-id"), what).toBeTruthy();
+  // Plain http in tests: HSTS only behind https (APP_URL=https://…), see security-headers.test.ts.
+  expect(res.headers.get("strict-transport-security"), what).toBeNull();
+}
+
+/** The nonce in the CSP, and whether every script in the HTML is allowed by it (or by a listed hash). */
+function checkScripts(html: string, csp: string) {
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  expect(nonce, "the page policy has a nonce").toBeTruthy();
+  expect(csp).toContain("'strict-dynamic'");
+  expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const [, attrs = "", body = ""] of scripts) {
+    if (attrs.includes(`nonce="${nonce}"`)) continue;
+    const hash = `'sha256-${createHash("sha256").update(body, "utf8").digest("base64")}'`;
+    expect(csp, `script without the nonce must be hash-listed: ${body.slice(0, 60)}`).toContain(hash);
+  }
+}
+
+let owner: TestUser;
+
+describeWithHttp("security headers (HTTP)", () => {
+  beforeAll(async () => {
+    const project = await newProject("headers");
+    owner = await newSignedInUser({ projectId: project.projectId, role: "owner" });
+  });
+  afterAll(closeTestDb);
+
+  it("finds the pages", () => {
+    expect(PAGES).toEqual(expect.arrayContaining(["/", "/events", "/settings", "/sign-in", "/setup"]));
+  });
+
+  it("every page: headers present, a fresh nonce per response, every script allowed by the policy", async () => {
+    for (const page of PAGES) {
+      // Dashboard pages as the signed-in owner; sign-in and setup as an anonymous visitor.
+      const headers: Record<string, string> = AUTH_PAGES.has(page) ? {} : { cookie: owner.cookie };
+      const res = await fetch(`${requireBaseUrl()}${page}`, { headers, redirect: "manual" });
+      expect([200, 307], page).toContain(res.status);
+      expectSecurityHeaders(res, page);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      if (res.status === 200) checkScripts(await res.text(), csp);
+      const again = await fetch(`${requireBaseUrl()}${page}`, { headers, redirect: "manual" });
+      expect(again.headers.get("content-security-policy"), "a nonce is never reused").not.toBe(csp);
+    }
+  });
+
+  it("the 404 page is rendered per request too, so its scripts carry the nonce", async () => {
+    const res = await fetch(`${requireBaseUrl()}/no-such-page`, { headers: { cookie: owner.cookie } });
+    expect(res.status).toBe(404);
+    expectSecurityHeaders(res, "404");
+    checkScripts(await res.text(), res.headers.get("content-security-policy") ?? "");
+  });
+
+  it("API responses (success, 401, 429-capable routes, tRPC, auth) carry the API policy and nosniff", async () => {
+    const base = requireBaseUrl();
+    const responses = await Promise.all([
+      fetch(`${base}/api/health`),
+      fetch(`${base}/api/trpc/events.list`),
+      fetch(`${base}/api/export/events`),
+      fetch(`${base}/api/v1/events`, { method: "POST", body: "{}" }),
+      fetch(`${base}/api/auth/get-session`),
+    ]);
+    for (const res of responses) {
+      expectSecurityHeaders(res, res.url);
+      expect(res.headers.get("content-security-policy"), res.url).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    }
+  });
+
+  it("static assets get nosniff from next.config.mjs (the proxy skips them)", async () => {
+    const html = await (await fetch(`${requireBaseUrl()}/sign-in`)).text();
+    const asset = /src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeTruthy();
+    const res = await fetch(`${requireBaseUrl()}${asset ?? ""}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});

@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from "node:crypto";
+import { THEME_SCRIPT } from "~/features/dashboard/theme";
+
+// Security headers for every response the proxy sees (pages and API routes). next.config.mjs
+// repeats the static part for the files the proxy skips (_next/static, icons); keep them in step.
+
+export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "x-content-type-options": "nosniff",
+  // URLs carry filters (feature names, user ids): never send them to another site.
+  "referrer-policy": "same-origin",
+  // Only features browsers recognise: an unknown name is a console error on every page.
+  "permissions-policy": "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()",
+  // For browsers without CSP frame-ancestors.
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+};
+
+// The root layout's inline theme script runs before hydration and carries no nonce; its hash
+// allows exactly that text (recomputed from the same constant, so an edit cannot go stale).
+const THEME_HASH = `'sha256-${createHash("sha256").update(THEME_SCRIPT, "utf8").digest("base64")}'`;
+
+export type SecurityOptions = { https: boolean; dev: boolean };
+
+/**
+ * The page policy: scripts only with this response's nonce (Next puts it on its own scripts when
+ * it finds it in the request's CSP header) and whatever they load ('strict-dynamic'). Styles allow
+ * 'unsafe-inline': server-rendered `style=""` attributes (virtual tables, charts) cannot carry a
+ * nonce, and a nonce in style-src would switch 'unsafe-inline' off.
+ */
+export function pagePolicy(nonce: string, o: SecurityOptions): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' ${THEME_HASH}${o.dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    // Only behind https: on plain http it would send the browser to https://127.0.0.1 for every asset.
+    ...(o.https ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+/** API responses are data, never documents: nothing may load from or frame them. */
+export const API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export type SecurityHeaders = { request: Record<string, string>; response: Record<string, string> };
+
+/** Headers for one request: `request` ones go to the renderer (the nonce), `response` ones to the browser. */
+export function securityHeaders(pathname: string, o: SecurityOptions): SecurityHeaders {
+  const response: Record<string, string> = { ...STATIC_SECURITY_HEADERS };
+  if (o.https) response["strict-transport-security"] = "max-age=63072000; includeSubDomains";
+  if (pathname === "/api" || pathname.startsWith("/api/")) {
+    response["content-security-policy"] = API_POLICY;
+    return { request: {}, response };
+  }
+  const nonce = randomBytes(16).toString("base64");
+  const policy = pagePolicy(nonce, o);
+  response["content-security-policy"] = policy;
+  return { request: { "content-security-policy": policy, "x-nonce": nonce }, response };
+}
