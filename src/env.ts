@@ -55,6 +55,8 @@ const schema = z.object({
   OIDC_SCOPES: z.preprocess(emptyToUndefined, z.string().default("openid email profile")),
   // Role new OIDC users get on project `default` (none: an owner adds them with users:create or members.set).
   OIDC_DEFAULT_ROLE: z.preprocess(emptyToUndefined, z.enum(["none", "viewer", "member"]).default("none")),
+  // What is kept of prompt text: full, redacted (emails, phone and card numbers, key-like strings masked), none (hash only).
+  STORE_PROMPT_TEXT: z.preprocess(emptyToUndefined, z.enum(["full", "redacted", "none"]).default("full")),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   EMBEDDING_MODEL: z.preprocess(emptyToUndefined, z.string().default("text-embedding-3-small")),

@@ -6,10 +6,11 @@ import { computeCostPicos } from "~/features/pricing/compute";
 import { getPricer } from "~/features/pricing/server/pricer";
 import { latencyBucket } from "~/lib/latency";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
-import { normalizePrompt, truncateText } from "~/lib/prompt";
+import { normalizePrompt } from "~/lib/prompt";
 import type { DbClient } from "~/server/db";
 import { eventSchema, type IngestResult, type RejectedEvent, type ValidEvent } from "../schemas";
 import { insertEvents, type EventRow, type PromptRow } from "./insert-events";
+import { storedPrompt } from "./prompt-privacy";
 
 function toIssues(error: z.ZodError): RejectedEvent["issues"] {
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(event)", message: i.message }));
@@ -62,9 +63,10 @@ export async function ingestEvents(client: DbClient, projectId: string, items: u
     }
     let promptHash: string | null = null;
     if (e.prompt !== undefined && e.prompt.length > 0) {
+      // Always the hash of the original text, whatever is stored of it (prompt-privacy.ts).
       promptHash = createHash("sha256").update(normalizePrompt(e.prompt), "utf8").digest("hex");
       if (!prompts.has(promptHash)) {
-        const stored = truncateText(e.prompt, env.PROMPT_MAX_CHARS);
+        const stored = storedPrompt(e.prompt, env.STORE_PROMPT_TEXT, env.PROMPT_MAX_CHARS);
         prompts.set(promptHash, { hash: promptHash, ...stored, length: e.prompt.length });
       }
     }

@@ -25,7 +25,9 @@ export type EventRow = {
   metadata: Record<string, unknown> | null;
 };
 
-export type PromptRow = { hash: string; text: string; truncated: boolean; length: number };
+// embed = false: the text was not stored (STORE_PROMPT_TEXT=none), so the row is never queued for
+// an embedding (absent = true).
+export type PromptRow = { hash: string; text: string; truncated: boolean; length: number; embed?: boolean };
 
 // One statement = one round trip and one transaction: the events, the prompt dedupe and both
 // rollups are written together, so rollups can never disagree with cost_events. Only rows that
@@ -93,15 +95,15 @@ fresh AS (
   FROM input i JOIN ins USING (event_id)
 ),
 prompt_input AS (
-  SELECT * FROM jsonb_to_recordset($3::jsonb) AS p(hash text, text text, truncated boolean, length int)
+  SELECT * FROM jsonb_to_recordset($3::jsonb) AS p(hash text, text text, truncated boolean, length int, embed boolean)
 ),
 prompt_up AS (
   INSERT INTO prompts AS p (project_id, hash, text, truncated, original_length, first_seen, last_seen,
-    occurrences, total_cost_usd)
+    occurrences, total_cost_usd, embed_done)
   SELECT $1::uuid, decode(f.prompt_hash, 'hex'), pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts),
-    count(*), coalesce(sum(f.cost_usd), 0)
+    count(*), coalesce(sum(f.cost_usd), 0), NOT coalesce(pi.embed, true)
   FROM fresh f JOIN prompt_input pi ON pi.hash = f.prompt_hash
-  GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length
+  GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length, pi.embed
   ORDER BY f.prompt_hash
   ON CONFLICT (project_id, hash) DO UPDATE SET
     first_seen = least(p.first_seen, excluded.first_seen),

@@ -19,6 +19,7 @@ export type RebuildPlan = { columnDimensions: number | null; dimensionChange: bo
  * - Same dimension, another model: other models' vectors and edges are dropped (unless keepOld)
  *   and the prompts done under another model are queued again.
  * - `all`: also re-embed prompts already done under this model (e.g. after changing the edge floor).
+ * Prompts stored without text (STORE_PROMPT_TEXT=none) are never queued: there is nothing to embed.
  */
 export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?: boolean; all?: boolean } = {}): Promise<RebuildPlan> {
   const columnDimensions = await vectorColumnDimensions(sql);
@@ -35,7 +36,7 @@ export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?
       await tx.unsafe(CREATE_HNSW);
       const res = await tx`
         UPDATE prompts SET embed_done = false, embed_model = NULL, embed_attempts = 0, embed_next_at = NULL
-        WHERE embed_done OR embed_attempts > 0 OR embed_next_at IS NOT NULL`;
+        WHERE (embed_done OR embed_attempts > 0 OR embed_next_at IS NOT NULL) AND text <> ''`;
       return { columnDimensions, dimensionChange: true, requeued: res.count, droppedVectors: count?.n ?? 0 };
     });
   }
@@ -47,10 +48,10 @@ export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?
       await tx`DELETE FROM prompt_neighbors WHERE model <> ${keep}`;
     }
     const res = o.all
-      ? await tx`UPDATE prompts SET embed_done = false, embed_attempts = 0, embed_next_at = NULL WHERE embed_done OR embed_attempts > 0`
+      ? await tx`UPDATE prompts SET embed_done = false, embed_attempts = 0, embed_next_at = NULL WHERE (embed_done OR embed_attempts > 0) AND text <> ''`
       : await tx`
           UPDATE prompts SET embed_done = false, embed_attempts = 0, embed_next_at = NULL
-          WHERE embed_done AND embed_model IS DISTINCT FROM ${embedder.model}`;
+          WHERE embed_done AND embed_model IS DISTINCT FROM ${embedder.model} AND text <> ''`;
     return { columnDimensions, dimensionChange: false, requeued: res.count, droppedVectors: dropped };
   });
 }
