@@ -45,6 +45,20 @@ const CONNECTION_ERROR_CODES = new Set([
   "40001",
 ]);
 
+/**
+ * PostgreSQL refusing a client's text (NUL bytes, characters it cannot encode): the client's input,
+ * not a server fault. Inputs are checked where they are parsed; this is the net behind those checks.
+ */
+export function isUnstorableText(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === "22021" || code === "22P05") return true;
+  const cause = typeof err === "object" && err !== null ? (err as { cause?: unknown }).cause : undefined;
+  return cause !== undefined && cause !== err && isUnstorableText(cause);
+}
+
+export const unstorableText = () =>
+  badRequest("the request contains text the database cannot store (NUL characters or invalid Unicode); remove them and retry");
+
 /** True when the database could not be reached or refused work for now (as opposed to a bug). */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;

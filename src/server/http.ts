@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { AppError, badRequest, isDatabaseUnavailable, payloadTooLarge, unsupportedMediaType } from "./errors";
+import { AppError, badRequest, isDatabaseUnavailable, isUnstorableText, payloadTooLarge, unstorableText, unsupportedMediaType } from "./errors";
 import { errorFields, logger } from "./logger";
 
 export type RouteContext = { requestId: string };
@@ -12,8 +12,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-function errorResponse(err: unknown, requestId: string): Response {
+function errorResponse(thrown: unknown, requestId: string): Response {
   const headers: Record<string, string> = { "x-request-id": requestId };
+  const err = isUnstorableText(thrown) ? unstorableText() : thrown;
   if (err instanceof AppError) {
     if (err.details.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.details.retryAfterSeconds);
     return json(

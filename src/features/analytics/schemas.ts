@@ -11,13 +11,16 @@ const instant = (name: string) =>
     .transform((v) => (v instanceof Date ? v : new Date(v)))
     .refine((d) => !Number.isNaN(d.getTime()), `${name} is not a valid date`);
 
-const name = (field: string) => z.string().trim().min(1, `${field} must not be empty`).max(200, `${field} is too long`);
+// PostgreSQL text cannot hold NUL: a filter with one is a 400 naming the field, not a failed query.
+const noNul = (field: string) => [(s: string) => !s.includes("\0"), `${field} must not contain NUL characters`] as const;
+const name = (field: string) =>
+  z.string().trim().min(1, `${field} must not be empty`).max(200, `${field} is too long`).refine(...noNul(field));
 
 export const filtersSchema = z
   .object({
     from: instant("from").optional(),
     to: instant("to").optional(),
-    feature: z.string().max(200, "feature is too long").optional(), // "" selects calls without a feature
+    feature: z.string().max(200, "feature is too long").refine(...noNul("feature")).optional(), // "" selects calls without a feature
     model: name("model").optional(),
     provider: name("provider").optional(),
     userId: name("userId").optional(),
@@ -38,7 +41,7 @@ export type ListInput = z.output<typeof listInputSchema>;
 
 export const promptsListInputSchema = z.intersection(
   listInputSchema,
-  z.object({ search: z.string().trim().max(200, "search is too long").optional() }),
+  z.object({ search: z.string().trim().max(200, "search is too long").refine(...noNul("search")).optional() }),
 );
 export type PromptsListInput = z.output<typeof promptsListInputSchema>;
 

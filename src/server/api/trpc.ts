@@ -7,7 +7,7 @@ import { ZodError } from "zod";
 import { assertSameOrigin } from "../auth/csrf";
 import { accessFor, forbidden, resolveCaller } from "../auth/resolve-project";
 import { getDbClient, type DbClient } from "../db";
-import { AppError, isDatabaseUnavailable } from "../errors";
+import { AppError, isDatabaseUnavailable, isUnstorableText, unstorableText } from "../errors";
 import { errorFields, logger } from "../logger";
 import { getSecret } from "../secrets";
 
@@ -71,6 +71,7 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
     if (isDatabaseUnavailable(cause)) {
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "storage is unavailable, retry later", cause });
     }
+    if (isUnstorableText(cause)) throw new TRPCError({ code: "BAD_REQUEST", message: unstorableText().message, cause });
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       logger.error("trpc error", { path, requestId: ctx.requestId, ...errorFields(cause ?? result.error) });
     }

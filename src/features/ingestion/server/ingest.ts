@@ -7,6 +7,7 @@ import { getPricer } from "~/features/pricing/server/pricer";
 import { latencyBucket } from "~/lib/latency";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import { normalizePrompt } from "~/lib/prompt";
+import { storableJson, storableText } from "~/lib/storable-text";
 import type { DbClient } from "~/server/db";
 import { eventSchema, type IngestResult, type RejectedEvent, type ValidEvent } from "../schemas";
 import { insertEvents, type EventRow, type PromptRow } from "./insert-events";
@@ -14,6 +15,23 @@ import { storedPrompt } from "./prompt-privacy";
 
 function toIssues(error: z.ZodError): RejectedEvent["issues"] {
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(event)", message: i.message }));
+}
+
+/** NUL and unpaired surrogates (found by fuzzing: PostgreSQL refuses them) become U+FFFD. */
+function storableEvent(e: ValidEvent): ValidEvent {
+  const text = (s: string | undefined) => (s === undefined ? undefined : storableText(s));
+  return {
+    ...e,
+    id: text(e.id),
+    provider: storableText(e.provider),
+    model: storableText(e.model),
+    feature: text(e.feature),
+    errorMessage: text(e.errorMessage),
+    prompt: text(e.prompt),
+    userId: text(e.userId),
+    sessionId: text(e.sessionId),
+    metadata: e.metadata === undefined ? undefined : (storableJson(e.metadata) as Record<string, unknown>),
+  };
 }
 
 /**
@@ -32,7 +50,8 @@ export async function ingestEvents(client: DbClient, projectId: string, items: u
       rejected.push({ index, issues: toIssues(parsed.error) });
       return;
     }
-    const id = parsed.data.id;
+    const event = storableEvent(parsed.data);
+    const id = event.id;
     if (id !== undefined) {
       if (seenIds.has(id)) {
         duplicates += 1;
@@ -40,7 +59,7 @@ export async function ingestEvents(client: DbClient, projectId: string, items: u
       }
       seenIds.add(id);
     }
-    valid.push(parsed.data);
+    valid.push(event);
   });
   if (valid.length === 0) return { accepted: 0, duplicates, rejected };
 
