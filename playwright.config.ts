@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { E2E_AUTH_STATE } from "./e2e/fixture-data";
 
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 
@@ -30,6 +31,11 @@ export default defineConfig({
       ],
     },
   },
+  // "setup" signs in once through the sign-in page; every spec then runs as that signed-in owner.
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "chromium", dependencies: ["setup"], testIgnore: /auth\.setup\.ts$/, use: { storageState: E2E_AUTH_STATE } },
+  ],
   webServer: {
     command: "node node_modules/tsx/dist/cli.mjs --conditions=react-server scripts/e2e-server.ts",
     url: `http://127.0.0.1:${PORT}/api/health`,

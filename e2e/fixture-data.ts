@@ -4,12 +4,17 @@ import path from "node:path";
 
 export const E2E_FIXTURE_PATH = path.resolve("test-results", "e2e-fixture.json");
 
+// The browser session the specs run in (e2e/auth.setup.ts signs in as `owner` and saves it here).
+export const E2E_AUTH_STATE = path.resolve("test-results", "e2e-auth-state.json");
+
 export type E2EFixture = {
   baseUrl: string;
   apiKey: string;
   otherApiKey: string;
   seededEvents: number;
   plantedPrompts: string[];
+  /** Owner of project "default" (the dashboard needs a signed-in user). */
+  owner: { email: string; password: string };
 };
 
 /** Near-duplicates of one prompt: the similar-prompts panel must list the others for the first. */

@@ -1,14 +1,16 @@
 // Playwright's web server: a FRESH database on the local PostgreSQL, migrated and seeded through
 // the ingestion service (project "default", which the dashboard shows, and a second project for
 // isolation checks), then `next start` against it. The database is dropped when this exits.
-// Writes test-results/e2e-fixture.json (URL, API keys, planted prompts) for the specs.
+// Writes test-results/e2e-fixture.json (URL, API keys, the owner's credentials, planted prompts) for the specs.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
 import { getEmbedder } from "~/features/prompts/server/embedders";
 import { drainQueue } from "~/features/prompts/server/worker/worker";
 import { createApiKey } from "~/server/auth/api-keys";
+import { ensureUser } from "~/server/auth/users";
 import { prepareSchema } from "~/server/bootstrap";
 import { createDbClient } from "~/server/db";
 import { createFreshDatabase } from "./lib/fresh-db";
@@ -40,6 +42,9 @@ try {
   const client = createDbClient(db.url, { max: 4 });
   await prepareSchema(db.url, client);
   const main = await createApiKey(client.db, "default", "e2e");
+  // The dashboard needs a signed-in user: the owner of "default" (a fresh password per run).
+  const owner = { email: "owner@e2e.test", password: randomBytes(18).toString("base64url") };
+  await ensureUser(client.db, { ...owner, projectName: "default", role: "owner" });
   const other = await createApiKey(client.db, "e2e-other", "e2e");
   const t0 = performance.now();
   await seedEvents(client, main.projectId, EVENTS, { seed: 8, days: 14, idPrefix: "e2e" });
@@ -71,6 +76,7 @@ try {
     otherApiKey: other.key,
     seededEvents: EVENTS + planted.length,
     plantedPrompts: PLANTED_PROMPTS,
+    owner,
   };
   fs.mkdirSync(path.dirname(E2E_FIXTURE_PATH), { recursive: true });
   fs.writeFileSync(E2E_FIXTURE_PATH, JSON.stringify(fixture, null, 2));
@@ -83,6 +89,8 @@ try {
       DATABASE_URL: db.url,
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       RATE_LIMIT_PREFIX: `acp:e2e:${db.name}`,
+      // Every spec signs in from 127.0.0.1; the login limit itself is tested in the integration tier.
+      RATE_LIMIT_LOGIN_PER_15_MIN: "1000",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
