@@ -101,7 +101,7 @@ export async function recallAt(client: DbClient, embedder: Embedder, projectId: 
   const samples: number[] = [];
   for (const t of truth) {
     const t0 = performance.now();
-    const r = await findSimilar(client.db, embedder, projectId, { promptId: t.promptId, minSimilarity: 0, limit: k }, tuning);
+    const r = await findSimilar(client, embedder, projectId, { promptId: t.promptId, minSimilarity: 0, limit: k }, tuning);
     samples.push(performance.now() - t0);
     const exact = new Set(t.ids);
     for (const item of r.items) if (exact.has(item.id) || 1 - item.similarity <= t.kth + 1e-6) hits += 1;
@@ -121,7 +121,7 @@ export async function dbLoop(url: string, embedder: Embedder, projectId: string,
       maxOps: 10_000_000,
       signal: o.signal,
       op: async (seq) => {
-        const r = await findSimilar(client.db, embedder, projectId, { promptId: ids[seq % ids.length] ?? "", minSimilarity: 0, limit: 10 }, o.tuning);
+        const r = await findSimilar(client, embedder, projectId, { promptId: ids[seq % ids.length] ?? "", minSimilarity: 0, limit: 10 }, o.tuning);
         return r.items.length === 10 ? { ok: true, events: 1 } : { ok: false, error: `${r.items.length} items` };
       },
     });

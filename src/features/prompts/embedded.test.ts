@@ -57,7 +57,7 @@ describe("prompt similarity on the embedded database", () => {
     expect(await drainQueue({ sql: client.sql, embedder: local, projectId })).toMatchObject({ done: 3, edges: 1 });
 
     const [src] = await client.sql<{ id: string }[]>`SELECT id::text FROM prompts WHERE project_id = ${projectId} AND text = ${a}`;
-    const similar = await findSimilar(client.db, local, projectId, { promptId: src?.id ?? "", minSimilarity: 0.8, limit: 10 });
+    const similar = await findSimilar(client, local, projectId, { promptId: src?.id ?? "", minSimilarity: 0.8, limit: 10 });
     expect(similar.items.map((i) => i.preview)).toEqual([b]);
     // Transaction-local settings did not leak into the one shared session.
     const [ef] = await client.sql<{ v: string }[]>`SELECT current_setting('hnsw.ef_search', true) AS v`;

@@ -52,7 +52,7 @@ describeWithDb("npm run embeddings:rebuild", () => {
     expect(await columnState()).toMatchObject({ dims: 256, storage: "p", index: true, vectors: 0, pending: 20 });
     expect((await drainQueue({ sql: client.sql, embedder: e256 })).done).toBe(20);
     const [first] = await client.sql<{ id: string }[]>`SELECT id::text FROM prompts WHERE project_id = ${projectId} ORDER BY id LIMIT 1`;
-    const r = await findSimilar(client.db, e256, projectId, { promptId: first?.id ?? "", minSimilarity: 0, limit: 5 });
+    const r = await findSimilar(client, e256, projectId, { promptId: first?.id ?? "", minSimilarity: 0, limit: 5 });
     expect(r.embedded).toBe(true);
     expect(r.items).toHaveLength(5);
   });

@@ -3,11 +3,13 @@ import { filtersSchema, pageSchema } from "~/features/analytics/schemas";
 
 // Inputs of prompts.similar and prompts.clusters, shared by the server, the dashboard and the docs.
 
+const MAX_BIGINT = 9_223_372_036_854_775_807n; // ids are bigint: a larger number is no id (and no 500)
 const promptId = z
   .union([z.string().regex(/^[1-9]\d{0,18}$/, "promptId must be a prompt id (digits)"), z.number().int().positive().max(Number.MAX_SAFE_INTEGER)], {
     error: "promptId must be a prompt id",
   })
-  .transform(String);
+  .transform(String)
+  .refine((v) => BigInt(v) <= MAX_BIGINT, "promptId is out of range");
 
 export const similarInputSchema = z.object({
   promptId,

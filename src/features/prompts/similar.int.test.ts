@@ -4,7 +4,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
 import { createCaller } from "~/server/api/root";
 import { createContext } from "~/server/api/trpc";
-import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { createDbClient } from "~/server/db";
+import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/integration";
 import { rng } from "../../../scripts/lib/generate";
 import { createLocalEmbedder } from "./server/embedders/local";
 import { l2Normalize, type Embedder } from "./server/embedders/types";
@@ -77,7 +78,7 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
   it("compares only vectors of the same model", async () => {
     const source = ids.get(BASE) ?? "";
     const otherModel: Embedder = { ...local, model: "local/other-model@512" };
-    const r = await findSimilar(testDb().db, otherModel, main.projectId, { promptId: source, minSimilarity: 0, limit: 50 });
+    const r = await findSimilar(testDb(), otherModel, main.projectId, { promptId: source, minSimilarity: 0, limit: 50 });
     expect(r.embedded).toBe(false); // embedded on the fly for the query…
     expect(r.items).toEqual([]); // …but there is nothing of that model to compare with
   });
@@ -89,8 +90,8 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
     const id = (await promptIds(main.projectId)).get(fresh) ?? "";
     let calls = 0;
     const counting: Embedder = { ...local, embed: (t, o) => ((calls += 1), local.embed(t, o)) };
-    const r1 = await findSimilar(testDb().db, counting, main.projectId, { promptId: id, minSimilarity: 0.8, limit: 10 });
-    const r2 = await findSimilar(testDb().db, counting, main.projectId, { promptId: id, minSimilarity: 0.8, limit: 10 });
+    const r1 = await findSimilar(testDb(), counting, main.projectId, { promptId: id, minSimilarity: 0.8, limit: 10 });
+    const r2 = await findSimilar(testDb(), counting, main.projectId, { promptId: id, minSimilarity: 0.8, limit: 10 });
     expect(r1.embedded).toBe(false);
     expect(r1.items.map((i) => i.id)).toContain(ids.get(BASE));
     expect(r2.items).toEqual(r1.items);
@@ -102,9 +103,27 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
     const err = await callerFor(main.key).prompts.similar({ promptId: foreign }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe("NOT_FOUND");
-    for (const bad of [{ promptId: "x" }, { promptId: "1", limit: 51 }, { promptId: "1", minSimilarity: 1.5 }]) {
+    for (const bad of [{ promptId: "x" }, { promptId: "9999999999999999999" }, { promptId: "1", limit: 51 }, { promptId: "1", minSimilarity: 1.5 }]) {
       const e = await callerFor(main.key).prompts.similar(bad).catch((x: unknown) => x);
       expect((e as TRPCError).code).toBe("BAD_REQUEST");
+    }
+  });
+
+  it("rolls back a failed search and leaves the pooled connection clean", async () => {
+    const source = ids.get(BASE) ?? "";
+    const bogus = { ...DEFAULT_TUNING, iterative: "sideways" as unknown as "off" };
+    const one = createDbClient(pgUrl ?? "", { max: 1 }); // the same connection before and after
+    try {
+      // pgvector loaded in this backend first: before that, hnsw.* settings are unchecked placeholders.
+      await findSimilar(one, local, main.projectId, { promptId: source, minSimilarity: 0.7, limit: 5 });
+      await expect(findSimilar(one, local, main.projectId, { promptId: source, minSimilarity: 0, limit: 5 }, bogus)).rejects.toThrow(/iterative_scan/);
+      await one.sql.unsafe("VACUUM projects"); // fails inside a transaction block: none was left open
+      const [state] = await one.sql<{ ef: string }[]>`SELECT current_setting('hnsw.ef_search') AS ef`;
+      expect(state?.ef).toBe("40"); // and no setting was kept
+      const ok = await findSimilar(one, local, main.projectId, { promptId: source, minSimilarity: 0.7, limit: 5 });
+      expect(ok.items.length).toBeGreaterThan(0);
+    } finally {
+      await one.sql.end({ timeout: 5 });
     }
   });
 
@@ -134,12 +153,12 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
     const input = { promptId: source ?? "", minSimilarity: 0, limit: 25 };
     // plan "index": at this test's size the planner would rightly prefer an exact scan of the project.
     const tuning = { ...DEFAULT_TUNING, efSearch: 40, plan: "index" as const };
-    const without = await findSimilar(testDb().db, synthetic, small.projectId, input, { ...tuning, iterative: "off" });
-    const withIterative = await findSimilar(testDb().db, synthetic, small.projectId, input, tuning);
+    const without = await findSimilar(testDb(), synthetic, small.projectId, input, { ...tuning, iterative: "off" });
+    const withIterative = await findSimilar(testDb(), synthetic, small.projectId, input, tuning);
     expect(without.items.length).toBeLessThan(25); // the index path really was taken, and filtering starved it
     expect(withIterative.items).toHaveLength(25);
     expect(withIterative.items.every((i) => smallIds.includes(i.id))).toBe(true);
-    const auto = await findSimilar(testDb().db, synthetic, small.projectId, input);
+    const auto = await findSimilar(testDb(), synthetic, small.projectId, input);
     expect(auto.items.map((i) => i.id)).toEqual(withIterative.items.map((i) => i.id));
   });
 });

@@ -11,7 +11,7 @@ export const promptsRouter = createTRPCRouter({
   list: promptsListProcedure,
   similar: projectProcedure
     .input(similarInputSchema)
-    .query(({ ctx, input }) => findSimilar(ctx.db, getEmbedder(), ctx.projectId, input)),
+    .query(({ ctx, input }) => findSimilar(ctx.client, getEmbedder(), ctx.projectId, input)),
   clusters: projectProcedure
     .input(clustersInputSchema)
     .query(({ ctx, input }) => listClusters(ctx.db, ctx.cursorSecret, ctx.projectId, getEmbedder().model, input)),

@@ -1,6 +1,6 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "~/server/db";
+import type postgres from "postgres";
+import type { DbClient, Sql } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { SimilarInput } from "../schemas";
 import { toVectorLiteral, type Embedder } from "./embedders/types";
@@ -44,27 +44,47 @@ type ItemRow = {
   id: string; preview: string; length: number; truncated: boolean; similarity: number;
   calls: string; cost: string; first_seen: string; last_seen: string;
 };
+type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
-const iso = (col: string) => sql.raw(`to_char(p.${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
-// Transaction-local (set_config(..., true) = SET LOCAL): pooled connections, and PGlite's one
-// shared session, never keep these settings. jit off: a millisecond lookup must never pay ~200 ms
-// of JIT compilation because the plan's cost estimate crossed jit_above_cost (large projects, or
-// the "index" plan's disabled sort).
-function settings(t: SearchTuning): SQL {
-  const forceIndex = t.plan === "index" ? sql`, set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)` : sql``;
-  return sql`SELECT set_config('jit', 'off', true), set_config('hnsw.ef_search', ${String(t.efSearch)}, true),
-    set_config('hnsw.iterative_scan', ${t.iterative}, true), set_config('hnsw.max_scan_tuples', ${String(t.maxScanTuples)}, true)${forceIndex}`;
+/**
+ * One transaction in ONE round trip: BEGIN, the settings, the statements and COMMIT are sent
+ * together on a reserved connection (postgres.js pipelines what is not awaited). A failing
+ * statement aborts the transaction, and COMMIT then only ends it. Transaction-local settings
+ * (set_config(…, true) = SET LOCAL): pooled connections, and PGlite's one shared session, never
+ * keep them. jit off: a millisecond lookup must never pay ~200 ms of JIT compilation because the
+ * plan's cost estimate crossed jit_above_cost (large projects, or the "index" plan's disabled sort).
+ */
+async function inSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql) => Fragment[]): Promise<postgres.Row[][]> {
+  const c = await client.reserve();
+  try {
+    const force = t.plan === "index" ? c`, set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)` : c``;
+    const all = [
+      c`BEGIN`,
+      c`SELECT set_config('jit', 'off', true), set_config('hnsw.ef_search', ${String(t.efSearch)}, true),
+        set_config('hnsw.iterative_scan', ${t.iterative}, true), set_config('hnsw.max_scan_tuples', ${String(t.maxScanTuples)}, true)${force}`,
+      ...build(c),
+      c`COMMIT`,
+    ];
+    const results = await Promise.all(all);
+    return results.slice(2, -1);
+  } catch (err) {
+    await c`ROLLBACK`.catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
 }
 
 /**
- * The search for a query vector `q` (an expression: the stored vector's subquery, or a literal).
- * The distance filter sits outside the MATERIALIZED CTE (pgvector's advice): inside, an iterative
- * scan would keep walking the graph looking for rows that can never qualify. relaxed_order may
- * hand rows back slightly out of order: over-fetch a little, re-sort outside.
+ * The search for a query vector `q` (the stored vector's subquery, or a literal). The distance
+ * filter sits outside the MATERIALIZED CTE (pgvector's advice): inside, an iterative scan would
+ * keep walking the graph looking for rows that can never qualify. relaxed_order may hand rows back
+ * slightly out of order: over-fetch a little, re-sort outside.
  */
-function nearest(projectId: string, model: string, input: SimilarInput, q: SQL): SQL {
-  return sql`
+function nearest(c: Sql, projectId: string, model: string, input: SimilarInput, q: Fragment): Fragment {
+  return c`
     WITH nn AS MATERIALIZED (
       SELECT e.prompt_id, e.embedding <=> ${q} AS d
       FROM prompt_embeddings e
@@ -74,48 +94,45 @@ function nearest(projectId: string, model: string, input: SimilarInput, q: SQL):
     )
     SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview, p.original_length AS length, p.truncated,
       (1 - nn.d)::float8 AS similarity, p.occurrences::text AS calls, p.total_cost_usd::text AS cost,
-      ${iso("first_seen")} AS first_seen, ${iso("last_seen")} AS last_seen
+      to_char(p.first_seen AT TIME ZONE 'UTC', ${c.unsafe(ISO)}) AS first_seen,
+      to_char(p.last_seen AT TIME ZONE 'UTC', ${c.unsafe(ISO)}) AS last_seen
     FROM nn JOIN prompts p ON p.project_id = ${projectId} AND p.id = nn.prompt_id
     WHERE nn.d <= ${1 - input.minSimilarity}
     ORDER BY nn.d, p.id
     LIMIT ${input.limit}`;
 }
 
-/** Settings and statements in one transaction, pipelined: one round trip between BEGIN and COMMIT. */
-async function inSearchTransaction(db: Db, tuning: SearchTuning, statements: SQL[]): Promise<unknown[][]> {
-  return db.transaction(async (tx) => {
-    const results = await Promise.all([tx.execute(settings(tuning)), ...statements.map((s) => tx.execute(s))]);
-    return results.slice(1);
-  });
-}
-
 /** Nearest prompts of the same project in the same vector space, most similar first. */
 export async function findSimilar(
-  db: Db,
+  client: DbClient,
   embedder: Embedder,
   projectId: string,
   input: SimilarInput,
   tuning: SearchTuning = DEFAULT_TUNING,
 ): Promise<SimilarResult> {
-  const stored = sql`(SELECT embedding FROM prompt_embeddings
-    WHERE project_id = ${projectId} AND prompt_id = ${input.promptId}::bigint AND model = ${embedder.model})`;
-  const sourceSql = sql`SELECT p.text, ${stored} IS NOT NULL AS embedded FROM prompts p
-    WHERE p.project_id = ${projectId} AND p.id = ${input.promptId}::bigint`;
+  const model = embedder.model;
   // The usual case in one go: the source's state and the search by its stored vector.
-  const [sourceRows = [], found = []] = await inSearchTransaction(db, tuning, [sourceSql, nearest(projectId, embedder.model, input, stored)]);
-  const source = (sourceRows as SourceRow[])[0];
+  const [sourceRows = [], found = []] = await inSearchTransaction(client.sql, tuning, (c) => {
+    const stored = c`(SELECT embedding FROM prompt_embeddings
+      WHERE project_id = ${projectId} AND prompt_id = ${input.promptId}::bigint AND model = ${model})`;
+    return [
+      c`SELECT p.text, ${stored} IS NOT NULL AS embedded FROM prompts p WHERE p.project_id = ${projectId} AND p.id = ${input.promptId}::bigint`,
+      nearest(c, projectId, model, input, stored),
+    ];
+  });
+  const source = (sourceRows as unknown as SourceRow[])[0];
   if (!source) {
     throw new AppError(404, "not_found", `prompt ${input.promptId} does not exist in this project`, {
       issues: [{ path: "promptId", message: "no such prompt in this project" }],
     });
   }
-  let rows = found as ItemRow[];
+  let rows = found as unknown as ItemRow[];
   // Not embedded yet: embed it now (cached for an hour) and search again. A prompt without text
   // (empty, or stored without its text) has nothing to compare.
   if (!source.embedded && source.text !== "") {
     const q = toVectorLiteral(await embedQuery(embedder, source.text));
-    const [again = []] = await inSearchTransaction(db, tuning, [nearest(projectId, embedder.model, input, sql`${q}::vector`)]);
-    rows = again as ItemRow[];
+    const [again = []] = await inSearchTransaction(client.sql, tuning, (c) => [nearest(c, projectId, model, input, c`${q}::vector`)]);
+    rows = again as unknown as ItemRow[];
   }
   return {
     promptId: input.promptId,
