@@ -13,6 +13,8 @@ let db: Awaited<ReturnType<typeof freshDatabase>>;
 let client: DbClient;
 let server: AppServer;
 let idp: OidcStub;
+// Undone in reverse order, including when beforeAll fails half way (the database is always dropped).
+const cleanups: (() => Promise<unknown>)[] = [];
 const OWNER = { name: "Owner", email: "owner@first-run.test", password: "a long enough passphrase" };
 
 // TRUSTED_PROXIES=127.0.0.1 lets the test speak for many client addresses through X-Forwarded-For.
@@ -30,8 +32,11 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 describeWithHttp("first run, login rate limit and OIDC (own server)", () => {
   beforeAll(async () => {
     db = await freshDatabase();
+    cleanups.push(() => db.drop());
     client = createDbClient(db.url, { max: 2 });
+    cleanups.push(() => client.sql.end());
     idp = await startOidcStub({ sub: "idp-user-1", email: "sso.user@corp.test", name: "SSO User" });
+    cleanups.push(() => idp.close());
     server = await startAppServer({
       DATABASE_URL: db.url,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
@@ -43,12 +48,10 @@ describeWithHttp("first run, login rate limit and OIDC (own server)", () => {
       OIDC_CLIENT_SECRET: idp.clientSecret,
       OIDC_DEFAULT_ROLE: "viewer",
     });
+    cleanups.push(() => server.stop());
   }, 120_000);
   afterAll(async () => {
-    await server.stop();
-    await idp.close();
-    await client.sql.end();
-    await db.drop();
+    for (const undo of cleanups.reverse()) await undo();
   });
 
   it("sends anonymous visitors to setup while no account exists; the page needs the one-time link", async () => {
