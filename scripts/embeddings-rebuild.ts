@@ -24,7 +24,7 @@ try {
     const t0 = performance.now();
     const r = await drainQueue({ sql: db.client.sql, embedder, signal: controller.signal });
     const s = (performance.now() - t0) / 1000;
-    console.log(`[rebuild] ${r.done} prompts embedded and linked in ${s.toFixed(1)} s (${r.embedded} embedder calls' texts, ${r.failed} failed and retried later, ${r.edges} edges)`);
+    console.log(`[rebuild] ${r.done} prompts embedded and linked in ${s.toFixed(1)} s (${r.embedded} texts embedded, ${r.failed} failed and queued for a retry, ${r.edges} edges)`);
   }
 } finally {
   await db.close();
