@@ -58,33 +58,38 @@ export function bearerToken(headers: Headers): string | null {
   return match?.[1] ?? null;
 }
 
+/** The raw request body with a hard byte cap (declared length checked first, then counted). */
+export async function readBodyCapped(req: Request, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => payloadTooLarge(`request body must be at most ${maxBytes} bytes`);
+  if (Number(req.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks, total);
+}
+
 /** Reads a JSON body with a hard byte cap, checking the content type first. */
 export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw unsupportedMediaType("Content-Type must be application/json");
   }
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  const tooLarge = () => payloadTooLarge(`request body must be at most ${maxBytes} bytes`);
-  if (declared > maxBytes) throw tooLarge();
-  if (!req.body) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  if (total === 0) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
-  const text = Buffer.concat(chunks, total).toString("utf8");
+  const body = await readBodyCapped(req, maxBytes);
+  if (body.length === 0) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(body.toString("utf8")) as unknown;
   } catch (err) {
     throw badRequest(`request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import { gunzipSync } from "node:zlib";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "~/server/errors";
+import { readBodyCapped } from "~/server/http";
 
 export type OtlpEncoding = "json" | "protobuf";
 
@@ -18,23 +19,7 @@ export function otlpEncoding(req: Request): OtlpEncoding {
  */
 export async function readOtlpBody(req: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () => payloadTooLarge(`request body must be at most ${maxBytes} bytes`);
-  if (Number(req.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  const raw = Buffer.concat(chunks, total);
+  const raw = await readBodyCapped(req, maxBytes);
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding === "identity" || encoding === "") return raw;
   if (encoding !== "gzip") throw unsupportedMediaType("Content-Encoding must be gzip or absent");
