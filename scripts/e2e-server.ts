@@ -11,7 +11,7 @@ import { getEmbedder } from "~/features/prompts/server/embedders";
 import { drainQueue } from "~/features/prompts/server/worker/worker";
 import { createApiKey } from "~/server/auth/api-keys";
 import { ensureUser } from "~/server/auth/users";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient } from "~/server/db";
 import { createFreshDatabase } from "./lib/fresh-db";
 import { seedEvents } from "./lib/seed";

@@ -6,7 +6,7 @@ import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { env } from "~/env";
 import { prepareFirstRun, setupUrl } from "~/server/auth/setup";
-import { ensureDefaultKey } from "~/server/bootstrap";
+import { ensureDefaultKey } from "~/startup/bootstrap";
 import { costEvents } from "~/server/db/schema";
 import { openScriptDb } from "./lib/database";
 import { seedEvents } from "./lib/seed";

@@ -3,6 +3,6 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // First, before any request: the proxy's per-IP limit needs the socket address (see the file).
   (await import("./server/peer-address")).installPeerAddressHeader();
-  const { startServer } = await import("./server/start-server");
+  const { startServer } = await import("./startup/start-server");
   await startServer();
 }

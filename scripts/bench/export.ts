@@ -10,7 +10,7 @@ import { EVENT_COLUMNS } from "~/features/export/columns";
 import { csvHeader } from "~/features/export/csv";
 import { eventsCopyStatement } from "~/features/export/server/events-sql";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { intArg } from "../lib/args";
 import { seedEvents } from "../lib/seed";

@@ -5,7 +5,7 @@
 import postgres from "postgres";
 import superjson from "superjson";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient } from "~/server/db";
 import { intArg } from "../lib/args";
 import { seedEvents } from "../lib/seed";

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { Redis } from "ioredis";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { parseTrustedProxies } from "~/server/client-ip";
 import { PEER_HEADER } from "~/server/peer-address";

@@ -6,7 +6,7 @@
 //    create() resolves at once), p50/p99 of wrapped − unwrapped. Target: p99 ≤ 0.05 ms.
 import os from "node:os";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { createProfiler, type Profiler, type ProfilerError, type TrackEvent } from "../../sdk/src/index";
 import { intArg } from "../lib/args";

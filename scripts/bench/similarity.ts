@@ -10,7 +10,7 @@ import { listClusters } from "~/features/prompts/server/clusters/list";
 import { clustersInputSchema } from "~/features/prompts/schemas";
 import { DEFAULT_TUNING } from "~/features/prompts/server/similar";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { getSecret } from "~/server/secrets";
 import { intArg } from "../lib/args";

@@ -5,7 +5,7 @@
 // the overview, and the frame rate and DOM size while scrolling the events table through --rows rows.
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient } from "~/server/db";
 import { startAppServer, type AppServer } from "~/test/app-server";
 import { intArg } from "../lib/args";

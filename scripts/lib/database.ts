@@ -1,5 +1,5 @@
 import { env } from "~/env";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { startEmbeddedDb, type EmbeddedDb } from "./embedded-db";
 

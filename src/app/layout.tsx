@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { THEME_SCRIPT } from "~/features/dashboard/theme";
+import { THEME_SCRIPT } from "~/lib/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { THEME_SCRIPT } from "~/features/dashboard/theme";
+import { THEME_SCRIPT } from "~/lib/theme";
 import { API_POLICY, securityHeaders } from "./security-headers";
 
 describe("securityHeaders", () => {

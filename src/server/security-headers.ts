@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { THEME_SCRIPT } from "~/features/dashboard/theme";
+import { THEME_SCRIPT } from "~/lib/theme";
 
 // Security headers for every response the proxy sees (pages and API routes). next.config.mjs
 // repeats the static part for the files the proxy skips (_next/static, icons); keep them in step.

@@ -48,7 +48,7 @@ export function browserHeaders(user: TestUser, o: { project?: string; origin?: s
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const { default: postgres } = await import("postgres");
   const { createDbClient } = await import("~/server/db");
-  const { prepareSchema } = await import("~/server/bootstrap");
+  const { prepareSchema } = await import("~/startup/bootstrap");
   const { pgUrl } = await import("./integration");
   if (!pgUrl) throw new Error("no test database");
   const admin = new URL(pgUrl);

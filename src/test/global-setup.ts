@@ -75,7 +75,7 @@ export default async function setup(project: TestProject) {
   const pgUrl = url.toString();
 
   const { createDbClient } = await import("~/server/db");
-  const { prepareSchema } = await import("~/server/bootstrap");
+  const { prepareSchema } = await import("~/startup/bootstrap");
   const client = createDbClient(pgUrl, { max: 2 });
   await prepareSchema(pgUrl, client);
   await client.sql.end();

@@ -4,7 +4,7 @@ import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { headers } from "next/headers";
 import { connection } from "next/server";
 import { cache, type ReactNode } from "react";
-import { appRouter } from "~/server/api/root";
+import { appRouter } from "./root";
 import { createContext } from "~/server/api/trpc";
 import { makeQueryClient } from "./query-client";
 

@@ -1,9 +1,9 @@
 import { Suspense } from "react";
-import { AggregateTableSkeleton } from "~/features/dashboard/components/aggregate-table/skeleton";
-import { AggregateTable } from "~/features/dashboard/components/aggregate-table/table";
-import type { AggregateKind } from "~/features/dashboard/components/aggregate-table/columns";
-import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { featuresQuery, filterOptionsQuery, modelsQuery } from "~/features/dashboard/queries";
+import { AggregateTableSkeleton } from "~/features/analytics/components/aggregate-table/skeleton";
+import { AggregateTable } from "~/features/analytics/components/aggregate-table/table";
+import type { AggregateKind } from "~/features/analytics/components/aggregate-table/columns";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
+import { featuresQuery, filterOptionsQuery, modelsQuery } from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
 

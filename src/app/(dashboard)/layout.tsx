@@ -1,5 +1,5 @@
 import { Suspense, type ReactNode } from "react";
-import { Sidebar } from "~/features/dashboard/components/shell/sidebar";
+import { Sidebar } from "~/components/shell/sidebar";
 import { requireSignedIn } from "~/server/auth/page-guard";
 import { TRPCReactProvider } from "~/trpc/react";
 import "./dashboard.css";

@@ -1,8 +1,8 @@
 import { Suspense } from "react";
 import { TableSkeleton } from "~/components/ui/data-table/table-skeleton";
-import { Overview } from "~/features/dashboard/components/overview/overview";
-import { SummaryCardsSkeleton } from "~/features/dashboard/components/overview/summary-cards";
-import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
+import { Overview } from "~/features/analytics/components/overview/overview";
+import { SummaryCardsSkeleton } from "~/features/analytics/components/overview/summary-cards";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
 import {
   featuresQuery,
   filterOptionsQuery,
@@ -13,7 +13,7 @@ import {
   summaryQuery,
   timeseriesQuery,
   TOP_FEATURES,
-} from "~/features/dashboard/queries";
+} from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
 import { PageHeader } from "./page-header";

@@ -1,4 +1,4 @@
-import { formatMoney } from "~/features/dashboard/format";
+import { formatMoney } from "~/lib/display";
 
 /** Exact to the cent on screen; the full stored precision on hover. */
 export function Money({ value, unpriced = false }: { value: string | null; unpriced?: boolean }) {

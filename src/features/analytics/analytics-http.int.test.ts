@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { AppRouter } from "~/server/api/root";
+import type { AppRouter } from "~/trpc/root";
 import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PASSWORD_RULE } from "./password-rule";
+import { PASSWORD_RULE } from "~/lib/password-rule";
 
 // Inputs shared by the setup page, the CLI and the server.
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ error: "email must be an email address" })).pipe(z.string().max(254, "email is too long"));

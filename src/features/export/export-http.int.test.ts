@@ -1,7 +1,7 @@
 // GET/HEAD /api/export/{kind} over real HTTP (shared `next start`) against the real database.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
-import { createCaller } from "~/server/api/root";
+import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";

@@ -1,7 +1,7 @@
 import type { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
-import { createCaller } from "~/server/api/root";
+import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { startEmbeddedDb, type EmbeddedDb } from "../../../scripts/lib/embedded-db";
 import { clustersInputSchema } from "./schemas";

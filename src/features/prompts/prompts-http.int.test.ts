@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { AppRouter } from "~/server/api/root";
+import type { AppRouter } from "~/trpc/root";
 import { startAppServer } from "~/test/app-server";
 import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl, testDb } from "~/test/integration";
 import { createLocalEmbedder } from "./server/embedders/local";

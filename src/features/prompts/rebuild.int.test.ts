@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
 import { createApiKey } from "~/server/auth/api-keys";
-import { prepareSchema } from "~/server/bootstrap";
+import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { describeWithDb } from "~/test/integration";
 import { createLocalEmbedder } from "./server/embedders/local";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
-import { createCaller } from "~/server/api/root";
+import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { createDbClient } from "~/server/db";
 import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/integration";

@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from "vitest";
-import { getFilterOptions } from "~/features/dashboard/server/filter-options";
-import { getPromptText } from "~/features/dashboard/server/prompt-text";
+import { getFilterOptions } from "~/features/analytics/server/filter-options";
+import { getPromptText } from "~/features/prompts/server/prompt-text";
 import { ingestEvents } from "~/features/ingestion/server/ingest";
 import { findActiveApiKey } from "~/server/auth/api-keys";
 import { AppError } from "~/server/errors";

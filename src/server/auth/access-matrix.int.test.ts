@@ -3,7 +3,7 @@
 // going through authedProcedure/projectProcedure fails here before it can ship open.
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { appRouter, createCaller } from "~/server/api/root";
+import { appRouter, createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { browserHeaders, newSignedInUser, type TestUser } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";

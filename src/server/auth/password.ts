@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
-import { PASSWORD_RULE } from "~/features/auth/password-rule";
+import { PASSWORD_RULE } from "~/lib/password-rule";
 
 // Password hashes: scrypt with OWASP's parameters for 32 MiB of memory (N=2^15, r=8, p=3; Better
 // Auth's default N=2^14, r=16, p=1 is about a third of that work). The parameters are stored in

@@ -1,8 +1,8 @@
 import { Suspense } from "react";
-import { EventsTableSkeleton } from "~/features/dashboard/components/events-table/skeleton";
-import { EventsTable } from "~/features/dashboard/components/events-table/table";
-import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { eventsQuery, filterOptionsQuery } from "~/features/dashboard/queries";
+import { EventsTableSkeleton } from "~/features/analytics/components/events-table/skeleton";
+import { EventsTable } from "~/features/analytics/components/events-table/table";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
+import { eventsQuery, filterOptionsQuery } from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";

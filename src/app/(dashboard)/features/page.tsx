@@ -1,4 +1,4 @@
-import type { SearchParamsLike } from "~/features/dashboard/filters";
+import type { SearchParamsLike } from "~/lib/filters";
 import { AggregatePage } from "../aggregate-page";
 import { PageHeader } from "../page-header";
 

@@ -1,8 +1,8 @@
 import { Suspense } from "react";
-import { PromptsTableSkeleton } from "~/features/dashboard/components/prompts-table/skeleton";
-import { PromptsTable } from "~/features/dashboard/components/prompts-table/table";
-import { parseFilters, toFilterInput, type SearchParamsLike } from "~/features/dashboard/filters";
-import { clustersQuery, filterOptionsQuery, promptsQuery } from "~/features/dashboard/queries";
+import { PromptsTableSkeleton } from "~/features/prompts/components/prompts-table/skeleton";
+import { PromptsTable } from "~/features/prompts/components/prompts-table/table";
+import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
+import { clustersQuery, filterOptionsQuery, promptsQuery } from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";

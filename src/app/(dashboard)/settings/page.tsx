@@ -1,4 +1,4 @@
-import { Onboarding } from "~/features/dashboard/components/onboarding";
+import { Onboarding } from "~/features/ingestion/components/onboarding";
 import { ApiKeys } from "~/features/settings/components/api-keys";
 import { CustomPrices } from "~/features/settings/components/custom-prices";
 import { HydrateClient, prefetch, trpc } from "~/trpc/server";

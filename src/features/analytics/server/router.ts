@@ -3,7 +3,7 @@ import { createTRPCRouter, projectProcedure } from "~/server/api/trpc";
 import { filtersSchema, listInputSchema, promptsListInputSchema, timeseriesInputSchema } from "../schemas";
 import { listAggregates } from "./aggregates";
 import { listEvents } from "./events-list";
-import { listPrompts } from "./prompts-list";
+import { listPrompts } from "~/features/prompts/server/prompts-list";
 import { getSummary, getTimeseries } from "./stats";
 
 // Thin: validate, call the query function with the caller's project, return its result.

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { PASSWORD_RULE } from "../password-rule";
+import { PASSWORD_RULE } from "~/lib/password-rule";
 import { errorMessage, postJson } from "./auth-fetch";
 
 /** First run: the owner's account, created with the one-time token from the setup link. */

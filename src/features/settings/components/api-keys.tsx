@@ -5,7 +5,7 @@ import { useState } from "react";
 import { CopyButton } from "~/components/ui/copy-button";
 import { ErrorState } from "~/components/ui/error-state";
 import { Skeleton } from "~/components/ui/skeleton";
-import { formatTime } from "~/features/dashboard/format";
+import { formatTime } from "~/lib/display";
 import { useTRPC } from "~/trpc/react";
 
 export function ApiKeys() {

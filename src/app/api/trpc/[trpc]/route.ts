@@ -1,6 +1,6 @@
 // GET|POST /api/trpc/* — analytics procedures (tRPC, superjson) for the dashboard and API-key scripts
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter } from "~/server/api/root";
+import { appRouter } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 
 export const dynamic = "force-dynamic";

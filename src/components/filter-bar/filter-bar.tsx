@@ -1,0 +1,91 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { useTRPC } from "~/trpc/react";
+import { activeFilterCount, type DashboardFilters } from "~/lib/filters";
+import { filterOptionsQuery } from "~/features/analytics/queries";
+import type { FilterState } from "./use-dashboard-filters";
+import { TimeRange } from "./time-range";
+import { UserFilter } from "./user-filter";
+
+const NONE = "\u0000none"; // select value for "calls without a feature" (URL: feature=)
+
+function uniqueSorted(values: (string | null | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => typeof v === "string" && v !== ""))].sort((a, b) => a.localeCompare(b));
+}
+
+export function FilterBar({ state, actions }: { state: FilterState; actions?: ReactNode }) {
+  const { filters, input, setFilters } = state;
+  const trpc = useTRPC();
+  const options = useQuery(filterOptionsQuery(trpc, input));
+  const modelItems = options.data?.models ?? [];
+  const hasNoFeature = options.data?.features.includes(null) ?? false;
+  const featureNames = uniqueSorted([...(options.data?.features ?? []), filters.feature]);
+  const modelNames = uniqueSorted([...modelItems.filter((m) => !filters.provider || m.provider === filters.provider).map((m) => m.model), filters.model]);
+  const providerNames = uniqueSorted([...modelItems.map((m) => m.provider), filters.provider]);
+
+  const set = (patch: Partial<DashboardFilters>) => {
+    const next: DashboardFilters = { ...filters, ...patch };
+    for (const k of Object.keys(patch) as (keyof DashboardFilters)[]) if (patch[k] === undefined) delete next[k];
+    setFilters(next);
+  };
+
+  return (
+    <div className="filter-bar" role="search" aria-label="Filters">
+      <TimeRange filters={filters} input={input} onChange={(range) => setFilters({ ...filters, ...range })} />
+      <label className="field">
+        <span>Feature</span>
+        <select
+          value={filters.feature === undefined ? "" : filters.feature === "" ? NONE : filters.feature}
+          onChange={(e) => set({ feature: e.target.value === "" ? undefined : e.target.value === NONE ? "" : e.target.value })}
+        >
+          <option value="">All features</option>
+          {(hasNoFeature || filters.feature === "") && <option value={NONE}>(no feature)</option>}
+          {featureNames.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Provider</span>
+        <select value={filters.provider ?? ""} onChange={(e) => set({ provider: e.target.value || undefined })}>
+          <option value="">All providers</option>
+          {providerNames.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Model</span>
+        <select value={filters.model ?? ""} onChange={(e) => set({ model: e.target.value || undefined })}>
+          <option value="">All models</option>
+          {modelNames.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Status</span>
+        <select value={filters.status ?? ""} onChange={(e) => set({ status: e.target.value === "success" || e.target.value === "error" ? e.target.value : undefined })}>
+          <option value="">Any status</option>
+          <option value="success">Success</option>
+          <option value="error">Error</option>
+        </select>
+      </label>
+      <UserFilter key={filters.userId ?? ""} value={filters.userId} onChange={(userId) => set({ userId })} />
+      {activeFilterCount(filters) > 0 && (
+        <button type="button" className="btn btn-ghost" onClick={() => setFilters({ range: filters.range, from: filters.from, to: filters.to })}>
+          Clear filters
+        </button>
+      )}
+      {actions && <div className="filter-actions">{actions}</div>}
+    </div>
+  );
+}

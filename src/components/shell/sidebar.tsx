@@ -1,0 +1,54 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useSearchParams } from "next/navigation";
+import { SignOutButton } from "~/features/auth/components/sign-out-button";
+import { ProjectSwitcher } from "~/features/settings/components/project-switcher";
+import { hrefWith, parseFilters } from "~/lib/filters";
+import { ThemeToggle } from "./theme-toggle";
+
+const NAV = [
+  { href: "/", label: "Overview" },
+  { href: "/events", label: "Events" },
+  { href: "/features", label: "Features" },
+  { href: "/models", label: "Models" },
+  { href: "/prompts", label: "Prompts" },
+] as const;
+
+/** Navigation keeps the current filters, so switching views keeps the question being asked. */
+export function Sidebar() {
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = parseFilters(new URLSearchParams(searchParams.toString()));
+  return (
+    <aside className="sidebar">
+      <Link href="/" prefetch={false} className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          ◆
+        </span>{" "}
+        AI Cost Profiler
+      </Link>
+      <ProjectSwitcher />
+      <nav aria-label="Main">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.href}>
+              <Link href={hrefWith(n.href, filters)} prefetch={false} aria-current={pathname === n.href ? "page" : undefined}>
+                {n.label}
+              </Link>
+            </li>
+          ))}
+          <li className="nav-sep">
+            <Link href="/settings" prefetch={false} aria-current={pathname === "/settings" ? "page" : undefined}>
+              Settings
+            </Link>
+          </li>
+        </ul>
+      </nav>
+      <div className="sidebar-foot">
+        <ThemeToggle />
+        <SignOutButton />
+      </div>
+    </aside>
+  );
+}

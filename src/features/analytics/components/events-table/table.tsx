@@ -1,0 +1,70 @@
+"use client";
+
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { useTable } from "@tanstack/react-table";
+import { useMemo, useState } from "react";
+import { VirtualTable } from "~/components/ui/data-table/virtual-table";
+import { ErrorState } from "~/components/ui/error-state";
+import type { EventItem } from "~/features/analytics/server/events-list";
+import { useTRPC } from "~/trpc/react";
+import { activeFilterCount } from "~/lib/filters";
+import { formatTokens } from "~/lib/display";
+import { eventsQuery } from "~/features/analytics/queries";
+import { ExportMenu } from "~/features/export/components/export-menu";
+import { FilterBar } from "~/components/filter-bar/filter-bar";
+import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
+import { eventColumns, eventFeatures } from "./columns";
+import { EventDrawer } from "./drawer";
+import { EventsEmptyState } from "./empty-state";
+import { EventsTableSkeleton } from "./skeleton";
+
+const NO_ROWS: EventItem[] = [];
+const rowId = (r: EventItem) => r.id;
+const GRID = "140px minmax(110px, 1fr) minmax(170px, 1.4fr) minmax(90px, 0.8fr) 92px 80px 84px 100px 96px";
+
+export function EventsTable({ serverNowMs }: { serverNowMs: number }) {
+  const state = useDashboardFilters(serverNowMs);
+  const trpc = useTRPC();
+  const query = useInfiniteQuery({ ...eventsQuery(trpc, state.input), placeholderData: keepPreviousData });
+  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [query.data]);
+  const [open, setOpen] = useState<EventItem | null>(null);
+  const columns = useMemo(() => eventColumns(setOpen), []);
+  const table = useTable({ features: eventFeatures, columns, data: rows, getRowId: rowId });
+
+  return (
+    <>
+      <FilterBar state={state} actions={<ExportMenu kind="events" input={state.input} />} />
+      <div className="table-meta muted" aria-live="polite">
+        {query.isSuccess && (
+          <span data-testid="loaded-count">
+            {formatTokens(rows.length)}
+            {query.hasNextPage ? "+" : ""} events
+          </span>
+        )}
+        {query.isPlaceholderData && <span className="pill">Updating…</span>}
+      </div>
+      {query.isPending ? (
+        <EventsTableSkeleton />
+      ) : query.isError && rows.length === 0 ? (
+        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+      ) : rows.length === 0 ? (
+        <EventsEmptyState filtered={activeFilterCount(state.filters) > 0} />
+      ) : (
+        <div className={query.isPlaceholderData ? "stale" : undefined}>
+          <VirtualTable
+            table={table}
+            label="Events"
+            gridTemplate={GRID}
+            hasNextPage={query.hasNextPage}
+            isFetchingNextPage={query.isFetchingNextPage}
+            fetchNextPage={query.fetchNextPage}
+            onRowClick={setOpen}
+            selectedRowId={open?.id ?? null}
+          />
+          {query.isFetchNextPageError && <ErrorState title="Could not load more events" error={query.error} onRetry={() => void query.fetchNextPage()} />}
+        </div>
+      )}
+      <EventDrawer event={open} onClose={() => setOpen(null)} />
+    </>
+  );
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { averageCost, formatMoney, fromDateTimeLocal, percentChange, sumUsd, toDateTimeLocal, formatTime } from "./display";
+
+describe("dashboard formatting", () => {
+  it("shows cents, and small non-zero amounts with enough decimals", () => {
+    expect(formatMoney("1234.5678")).toBe("$1,234.57");
+    expect(formatMoney("0")).toBe("$0.00");
+    expect(formatMoney("0.000000000000")).toBe("$0.00");
+    expect(formatMoney("0.000412300000")).toBe("$0.000412");
+    expect(formatMoney("0.004")).toBe("$0.004");
+    expect(formatMoney("0.000000000100")).toBe("<$0.000001");
+  });
+
+  it("averages and sums exactly", () => {
+    expect(averageCost("1.000000000000", 3)).toBe("0.333333333333");
+    expect(averageCost("5", 0)).toBe("0");
+    expect(sumUsd(["0.1", "0.2", "0.000000000001"])).toBe("0.300000000001");
+  });
+
+  it("compares with the previous window", () => {
+    expect(percentChange(150, 100)).toBe(50);
+    expect(percentChange(0, 0)).toBe(0);
+    expect(percentChange(5, 0)).toBeNull();
+  });
+
+  it("round-trips datetime-local values as UTC", () => {
+    expect(toDateTimeLocal("2026-11-25T18:15:00.000Z")).toBe("2026-11-25T18:15");
+    expect(fromDateTimeLocal("2026-11-25T18:15")).toBe("2026-11-25T18:15:00.000Z");
+    expect(fromDateTimeLocal("2026-11-25")).toBeNull();
+    expect(formatTime("2026-11-25T18:15:07.123456Z")).toBe("Nov 25, 18:15:07");
+  });
+});
