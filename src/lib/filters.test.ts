@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exportHref, parseFilters, previousWindow, resolveWindow, toFilterInput, toSearchParams } from "./filters";
+import { parseFilters, previousWindow, resolveWindow, toFilterInput, toSearchParams } from "./filters";
 
 const NOW = Date.parse("2026-11-25T18:15:07.500Z");
 
@@ -34,13 +34,5 @@ describe("dashboard filters", () => {
     const f = { range: "7d" as const, feature: "", provider: "openai", status: "success" as const };
     expect(parseFilters(toSearchParams(f))).toEqual(f);
     expect(toSearchParams({ range: "30d" }).toString()).toBe("");
-  });
-
-  it("builds export links with exactly the table's filters", () => {
-    const input = toFilterInput({ range: "24h", model: "gpt-4o" }, NOW);
-    const href = exportHref("events", "csv", input);
-    const url = new URL(href, "http://x");
-    expect(url.pathname).toBe("/api/export/events");
-    expect(Object.fromEntries(url.searchParams)).toEqual({ format: "csv", from: input.from, to: input.to, model: "gpt-4o" });
   });
 });

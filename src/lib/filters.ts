@@ -1,5 +1,6 @@
 // The dashboard's URL state: one parser and one serializer shared by the server pages (prefetch)
 // and the client components (queries, filter bar), so both resolve the same query input.
+import { DIMENSION_FILTERS, DIMENSION_KEYS, MAX_FILTER_TEXT, type FilterInput } from "./list-filters";
 
 export const PRESETS = [
   { id: "1h", label: "Last hour", ms: 3_600_000 },
@@ -13,31 +14,14 @@ export type PresetId = (typeof PRESETS)[number]["id"];
 export type RangeId = PresetId | "custom";
 export const DEFAULT_RANGE: PresetId = "30d";
 
-export type Status = "success" | "error";
-
 export type DashboardFilters = {
   range: RangeId;
   /** ISO-8601 (UTC), only for range "custom". */
   from?: string;
   to?: string;
-  /** "" selects calls without a feature. */
-  feature?: string;
-  model?: string;
-  provider?: string;
-  status?: Status;
-  userId?: string;
-};
+} & Omit<FilterInput, "from" | "to">;
 
-/** What the tRPC lists take (dates as ISO strings so query keys hash the same on both sides). */
-export type FilterInput = {
-  from: string;
-  to: string;
-  feature?: string;
-  model?: string;
-  provider?: string;
-  status?: Status;
-  userId?: string;
-};
+export type { FilterInput };
 
 export type SearchParamsLike = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -48,7 +32,6 @@ function getParam(sp: SearchParamsLike, key: string): string | undefined {
 }
 
 const MINUTE_MS = 60_000;
-const MAX_TEXT = 200;
 
 function isoOrUndefined(v: string | undefined): string | undefined {
   if (!v || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v)) return undefined;
@@ -56,10 +39,6 @@ function isoOrUndefined(v: string | undefined): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
-function text(v: string | undefined): string | undefined {
-  const t = v?.trim();
-  return t ? t.slice(0, MAX_TEXT) : undefined;
-}
 
 export function parseFilters(sp: SearchParamsLike): DashboardFilters {
   const rawRange = getParam(sp, "range");
@@ -68,17 +47,13 @@ export function parseFilters(sp: SearchParamsLike): DashboardFilters {
   const to = isoOrUndefined(getParam(sp, "to"));
   const f: DashboardFilters =
     rawRange === "custom" && from && to && from < to ? { range: "custom", from, to } : { range: preset?.id ?? DEFAULT_RANGE };
-  const feature = getParam(sp, "feature");
-  // An empty `feature=` in the URL means "calls without a feature".
-  if (feature !== undefined) f.feature = feature === "" ? "" : feature.slice(0, MAX_TEXT);
-  const model = text(getParam(sp, "model"));
-  if (model) f.model = model;
-  const provider = text(getParam(sp, "provider"));
-  if (provider) f.provider = provider;
-  const status = getParam(sp, "status");
-  if (status === "success" || status === "error") f.status = status;
-  const userId = text(getParam(sp, "user"));
-  if (userId) f.userId = userId;
+  for (const key of DIMENSION_KEYS) {
+    const raw = getParam(sp, DIMENSION_FILTERS[key].param);
+    if (raw === undefined) continue;
+    const parsed = DIMENSION_FILTERS[key].schema.safeParse(raw.slice(0, MAX_FILTER_TEXT));
+    // An empty `feature=` in the URL means "calls without a feature"; elsewhere empty means unset.
+    if (parsed.success) Object.assign(f, { [key]: parsed.data });
+  }
   return f;
 }
 
@@ -95,11 +70,7 @@ export function resolveWindow(f: DashboardFilters, nowMs: number): { from: strin
 
 export function toFilterInput(f: DashboardFilters, nowMs: number): FilterInput {
   const input: FilterInput = resolveWindow(f, nowMs);
-  if (f.feature !== undefined) input.feature = f.feature;
-  if (f.model) input.model = f.model;
-  if (f.provider) input.provider = f.provider;
-  if (f.status) input.status = f.status;
-  if (f.userId) input.userId = f.userId;
+  for (const key of DIMENSION_KEYS) if (f[key] !== undefined) Object.assign(input, { [key]: f[key] });
   return input;
 }
 
@@ -122,11 +93,10 @@ export function toSearchParams(f: DashboardFilters, extra: Record<string, string
     sp.set("from", f.from);
     sp.set("to", f.to);
   }
-  if (f.feature !== undefined) sp.set("feature", f.feature);
-  if (f.model) sp.set("model", f.model);
-  if (f.provider) sp.set("provider", f.provider);
-  if (f.status) sp.set("status", f.status);
-  if (f.userId) sp.set("user", f.userId);
+  for (const key of DIMENSION_KEYS) {
+    const v = f[key];
+    if (v !== undefined) sp.set(DIMENSION_FILTERS[key].param, v);
+  }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== "") sp.set(k, v);
   return sp;
 }
@@ -136,17 +106,6 @@ export function hrefWith(path: string, f: DashboardFilters, extra: Record<string
   return qs ? `${path}?${qs}` : path;
 }
 
-export type ExportKind = "events" | "features" | "models" | "prompts";
-export type ExportFormat = "csv" | "json" | "ndjson";
-
-/** `GET /api/export/<kind>` with exactly the filters the table shows. */
-export function exportHref(kind: ExportKind, format: ExportFormat, input: FilterInput, extra: Record<string, string> = {}): string {
-  const sp = new URLSearchParams({ format });
-  for (const [k, v] of Object.entries(input)) if (typeof v === "string") sp.set(k, v);
-  for (const [k, v] of Object.entries(extra)) if (v !== "") sp.set(k, v);
-  return `/api/export/${kind}?${sp.toString()}`;
-}
-
 export function activeFilterCount(f: DashboardFilters): number {
-  return [f.feature !== undefined, f.model, f.provider, f.status, f.userId].filter(Boolean).length;
+  return DIMENSION_KEYS.filter((k) => f[k] !== undefined).length;
 }

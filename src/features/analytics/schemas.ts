@@ -3,32 +3,8 @@ import { z } from "zod";
 // Shared by the tRPC lists, the REST exports and the dashboard: one definition of
 // "events in this window matching these filters".
 
-const instant = (name: string) =>
-  z
-    .union([z.date(), z.iso.datetime({ offset: true }), z.iso.date()], {
-      error: `${name} must be an ISO-8601 date-time with a time zone (or a date)`,
-    })
-    .transform((v) => (v instanceof Date ? v : new Date(v)))
-    .refine((d) => !Number.isNaN(d.getTime()), `${name} is not a valid date`);
-
-// PostgreSQL text cannot hold NUL: a filter with one is a 400 naming the field, not a failed query.
-const noNul = (field: string) => [(s: string) => !s.includes("\0"), `${field} must not contain NUL characters`] as const;
-const name = (field: string) =>
-  z.string().trim().min(1, `${field} must not be empty`).max(200, `${field} is too long`).refine(...noNul(field));
-
-export const filtersSchema = z
-  .object({
-    from: instant("from").optional(),
-    to: instant("to").optional(),
-    feature: z.string().max(200, "feature is too long").refine(...noNul("feature")).optional(), // "" selects calls without a feature
-    model: name("model").optional(),
-    provider: name("provider").optional(),
-    userId: name("userId").optional(),
-    status: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }).optional(),
-  })
-  .refine((f) => !f.from || !f.to || f.from < f.to, { path: ["to"], message: "to must be after from" });
-
-export type Filters = z.output<typeof filtersSchema>;
+export { filtersSchema, type Filters } from "~/lib/list-filters";
+import { FILTER_KEYS, filtersSchema, noNul, type Filters } from "~/lib/list-filters";
 
 export const MAX_PAGE = 500; // a page is one index range scan; the UI virtualizes the rest
 export const pageSchema = z.object({
@@ -57,13 +33,10 @@ export type TimeseriesInput = z.output<typeof timeseriesInputSchema>;
 /** Filters in a canonical form, used to bind a cursor to the filter set it was issued for. */
 export function filterFingerprint(f: Filters, extra: Record<string, unknown> = {}): string {
   return JSON.stringify([
-    f.from?.toISOString() ?? null,
-    f.to?.toISOString() ?? null,
-    f.feature ?? null,
-    f.model ?? null,
-    f.provider ?? null,
-    f.userId ?? null,
-    f.status ?? null,
+    ...FILTER_KEYS.map((k) => {
+      const v = f[k];
+      return v instanceof Date ? v.toISOString() : (v ?? null);
+    }),
     extra,
   ]);
 }

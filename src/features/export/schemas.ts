@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { filtersSchema, type Filters } from "~/features/analytics/schemas";
+import { FILTER_KEYS, filtersSchema, type Filters } from "~/lib/list-filters";
 
 // Query-string parsing for GET/HEAD /api/export/{kind}: every problem is a 400 naming the parameter.
 
@@ -16,7 +16,6 @@ export type ExportRequest = { kind: ExportKind; format: ExportFormat; filters: F
 export type ExportIssue = { path: string; message: string };
 export type ParseResult = { ok: true; request: ExportRequest } | { ok: false; issues: ExportIssue[] };
 
-const FILTER_KEYS = ["from", "to", "feature", "model", "provider", "userId", "status"] as const;
 const KNOWN = new Set<string>(["format", "search", ...FILTER_KEYS]);
 
 export function parseExportRequest(kindParam: string, params: URLSearchParams): ParseResult {

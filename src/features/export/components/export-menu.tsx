@@ -1,6 +1,8 @@
 "use client";
 
-import { exportHref, type ExportFormat, type ExportKind, type FilterInput } from "~/lib/filters";
+import type { FilterInput } from "~/lib/list-filters";
+import { exportHref } from "../links";
+import type { ExportFormat, ExportKind } from "../schemas";
 
 const FORMATS: { id: ExportFormat; label: string }[] = [
   { id: "csv", label: "CSV" },

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+// The one definition of "events in this window matching these filters": the tRPC lists, the
+// export route, the dashboard's URL state and the OpenAPI document all derive from it. A new
+// filter is added here (schema + URL name) and nowhere else.
+
+const instant = (name: string) =>
+  z
+    .union([z.date(), z.iso.datetime({ offset: true }), z.iso.date()], {
+      error: `${name} must be an ISO-8601 date-time with a time zone (or a date)`,
+    })
+    .transform((v) => (v instanceof Date ? v : new Date(v)))
+    .refine((d) => !Number.isNaN(d.getTime()), `${name} is not a valid date`);
+
+// PostgreSQL text cannot hold NUL: a filter with one is a 400 naming the field, not a failed query.
+export const noNul = (field: string) => [(s: string) => !s.includes("\0"), `${field} must not contain NUL characters`] as const;
+export const MAX_FILTER_TEXT = 200;
+const name = (field: string) =>
+  z.string().trim().min(1, `${field} must not be empty`).max(MAX_FILTER_TEXT, `${field} is too long`).refine(...noNul(field));
+
+/** Filters other than the window, with the query-string name the dashboard uses for each. */
+export const DIMENSION_FILTERS = {
+  // "" selects calls without a feature.
+  feature: { param: "feature", schema: z.string().max(MAX_FILTER_TEXT, "feature is too long").refine(...noNul("feature")) },
+  model: { param: "model", schema: name("model") },
+  provider: { param: "provider", schema: name("provider") },
+  status: { param: "status", schema: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }) },
+  userId: { param: "user", schema: name("userId") },
+} as const;
+
+export type DimensionKey = keyof typeof DIMENSION_FILTERS;
+export const DIMENSION_KEYS = Object.keys(DIMENSION_FILTERS) as DimensionKey[];
+/** Every filter key, in a stable order (query strings, fingerprints, OpenAPI). */
+export const FILTER_KEYS = ["from", "to", ...DIMENSION_KEYS] as const;
+
+type DimensionValues = { [K in DimensionKey]?: z.output<(typeof DIMENSION_FILTERS)[K]["schema"]> };
+
+const filtersObject = z.object({
+  from: instant("from").optional(),
+  to: instant("to").optional(),
+  feature: DIMENSION_FILTERS.feature.schema.optional(),
+  model: DIMENSION_FILTERS.model.schema.optional(),
+  provider: DIMENSION_FILTERS.provider.schema.optional(),
+  status: DIMENSION_FILTERS.status.schema.optional(),
+  userId: DIMENSION_FILTERS.userId.schema.optional(),
+} satisfies Record<(typeof FILTER_KEYS)[number], z.ZodType>);
+
+export const filtersSchema = filtersObject.refine((f) => !f.from || !f.to || f.from < f.to, {
+  path: ["to"],
+  message: "to must be after from",
+});
+export type Filters = z.output<typeof filtersSchema>;
+
+/** What the lists take from the dashboard (dates as ISO strings so query keys hash the same on both sides). */
+export type FilterInput = { from: string; to: string } & DimensionValues;
