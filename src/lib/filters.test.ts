@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFilters, previousWindow, resolveWindow, toFilterInput, toSearchParams } from "./filters";
+import { parseFilters, previousWindow, resolveWindow, toSearchParams } from "./filters";
 
 const NOW = Date.parse("2026-11-25T18:15:07.500Z");
 
