@@ -3,9 +3,7 @@
 // every prompt whose vector is from another model and, for a new dimension, changes the vector
 // column's type and rebuilds the HNSW index; then embeds them here (unless --no-embed, leaving it to
 // the workers). Stop the old workers first: they would keep writing the old model.
-import { getEmbedder } from "~/features/prompts/server/embedders";
-import { prepareRebuild } from "~/features/prompts/server/worker/rebuild";
-import { drainQueue } from "~/features/prompts/server/worker/worker";
+import { getEmbedder, prepareRebuild, drainQueue } from "~/features/prompts/server";
 import { parseArgs } from "./lib/args";
 import { openScriptDb } from "./lib/database";
 

@@ -2,7 +2,7 @@
 // Recomputes computed/unpriced event costs from a date on after a price change (catalog update or
 // custom price), keeping rollups and prompt totals consistent. Safe while ingestion runs.
 import { eq } from "drizzle-orm";
-import { repriceProject } from "~/features/pricing/server/reprice";
+import { repriceProject } from "~/features/pricing/server";
 import { projects } from "~/server/db/schema";
 import { parseArgs } from "./lib/args";
 import { openScriptDb } from "./lib/database";

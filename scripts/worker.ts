@@ -2,9 +2,7 @@
 // EMBEDDING_WORKER=off (or want more workers). Any number may run at once. `--drain` stops when
 // nothing is due instead of polling forever.
 import { env } from "~/env";
-import { getEmbedder } from "~/features/prompts/server/embedders";
-import { checkVectorSpace } from "~/features/prompts/server/worker/start";
-import { drainQueue, runWorker } from "~/features/prompts/server/worker/worker";
+import { getEmbedder, checkVectorSpace, drainQueue, runWorker } from "~/features/prompts/server";
 import { parseArgs } from "./lib/args";
 import { openScriptDb } from "./lib/database";
 

@@ -6,9 +6,7 @@
 // Data: --events realistic events through the ingestion service (scripts/lib/seed.ts), then
 // copies of those rows made in SQL (new ids, timestamps a month back per copy) up to --large.
 import os from "node:os";
-import { EVENT_COLUMNS } from "~/features/export/columns";
-import { csvHeader } from "~/features/export/csv";
-import { eventsCopyStatement } from "~/features/export/server/events-sql";
+import { EVENT_COLUMNS, csvHeader, eventsCopyStatement } from "~/features/export/server";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";

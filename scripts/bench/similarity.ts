@@ -5,10 +5,8 @@
 // embedding pipeline throughput (local embedder), HNSW build time and size, recall@10 against an
 // exact sequential scan of the same data, and p50/p95 in the database and over HTTP (1 and 8 clients).
 import os from "node:os";
-import { createLocalEmbedder } from "~/features/prompts/server/embedders/local";
-import { listClusters } from "~/features/prompts/server/clusters/list";
-import { clustersInputSchema } from "~/features/prompts/schemas";
-import { DEFAULT_TUNING } from "~/features/prompts/server/similar";
+import { createLocalEmbedder, listClusters, DEFAULT_TUNING } from "~/features/prompts/server";
+import { clustersInputSchema } from "~/features/prompts";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";

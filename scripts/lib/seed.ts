@@ -1,4 +1,4 @@
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import type { DbClient } from "~/server/db";
 import { generateEvents, type GenerateOptions } from "./generate";
 

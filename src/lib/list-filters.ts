@@ -53,3 +53,24 @@ export type Filters = z.output<typeof filtersSchema>;
 
 /** What the lists take from the dashboard (dates as ISO strings so query keys hash the same on both sides). */
 export type FilterInput = { from: string; to: string } & DimensionValues;
+
+export const MAX_PAGE = 500; // a page is one index range scan; the UI virtualizes the rest
+export const pageSchema = z.object({
+  cursor: z.string().max(1024, "cursor is too long").nullish(),
+  limit: z.number().int().min(1).max(MAX_PAGE).default(100),
+});
+
+export const listInputSchema = z.intersection(filtersSchema, pageSchema);
+export type ListInput = z.output<typeof listInputSchema>;
+
+/** Filters in a canonical form, used to bind a cursor to the filter set it was issued for. */
+export function filterFingerprint(f: Filters, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify([
+    ...FILTER_KEYS.map((k) => {
+      const v = f[k];
+      return v instanceof Date ? v.toISOString() : (v ?? null);
+    }),
+    extra,
+  ]);
+}
+

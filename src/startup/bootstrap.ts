@@ -1,7 +1,7 @@
 import "server-only";
 import { count, eq } from "drizzle-orm";
 import { env } from "~/env";
-import { syncPriceCatalog } from "~/features/pricing/server/sync-catalog";
+import { syncPriceCatalog } from "~/features/pricing/server";
 import { createApiKey, ensureProject, storeApiKey } from "~/server/auth/api-keys";
 import { DEFAULT_PROJECT } from "~/server/auth/users";
 import type { Db, DbClient } from "~/server/db";

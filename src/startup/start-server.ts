@@ -1,6 +1,6 @@
 import "server-only";
 import { env } from "~/env";
-import { startEmbeddingWorker } from "~/features/prompts/server/worker/start";
+import { startEmbeddingWorker } from "~/features/prompts/server";
 import { authConfigWarnings, prepareFirstRun, setupUrl, type FirstRun } from "~/server/auth/setup";
 import { prepareDatabase } from "./bootstrap";
 import { getDbClient } from "~/server/db";

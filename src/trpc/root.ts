@@ -1,14 +1,9 @@
 import "server-only";
-import {
-  eventsRouter,
-  featuresRouter,
-  modelsRouter,
-  statsRouter,
-} from "~/features/analytics/server/router";
-import { accountRouter, membersRouter } from "~/features/auth/server/router";
-import { dashboardRouter } from "~/features/analytics/server/dashboard-router";
-import { promptsRouter } from "~/features/prompts/server/router";
-import { keysRouter, pricesRouter, projectsRouter } from "~/features/settings/server/router";
+import { eventsRouter, featuresRouter, modelsRouter, statsRouter } from "~/features/analytics/server";
+import { accountRouter, membersRouter } from "~/features/auth/server";
+import { filtersRouter } from "~/features/filters/server";
+import { promptsRouter } from "~/features/prompts/server";
+import { keysRouter, pricesRouter, projectsRouter } from "~/features/settings/server";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 
 export const appRouter = createTRPCRouter({
@@ -17,10 +12,10 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   prompts: promptsRouter,
   stats: statsRouter,
+  filters: filtersRouter,
   keys: keysRouter,
   prices: pricesRouter,
   projects: projectsRouter,
-  dashboard: dashboardRouter,
   account: accountRouter,
   members: membersRouter,
 });

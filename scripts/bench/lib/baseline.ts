@@ -5,10 +5,9 @@
 // hashing, then insertEvents). Each runs in its own project so the final checks stay exact.
 import { createHash } from "node:crypto";
 import { env } from "~/env";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
-import { insertEvents, type EventRow, type PromptRow } from "~/features/ingestion/server/insert-events";
-import { computeCostPicos } from "~/features/pricing/compute";
-import { getPricer, type Pricer } from "~/features/pricing/server/pricer";
+import { ingestEvents, insertEvents, type EventRow, type PromptRow } from "~/features/ingestion/server";
+import { computeCostPicos } from "~/features/pricing";
+import { getPricer, type Pricer } from "~/features/pricing/server";
 import { latencyBucket } from "~/lib/latency";
 import { formatPicos } from "~/lib/money";
 import { normalizePrompt, truncateText } from "~/lib/prompt";

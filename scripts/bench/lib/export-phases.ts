@@ -3,8 +3,8 @@
 // the cursor + csv-stringify path in-process, and growing the data set with SQL copies.
 import { spawn } from "node:child_process";
 import http from "node:http";
-import { openExport } from "~/features/export/server/export";
-import type { ExportRequest } from "~/features/export/schemas";
+import { openExport } from "~/features/export/server";
+import { type ExportRequest } from "~/features/export";
 import type { DbClient } from "~/server/db";
 import { descendants, memoryMiB } from "./proc";
 

@@ -2,10 +2,8 @@
 // pipeline, the HNSW build, exact vs. approximate search, and timed query loops.
 import http from "node:http";
 import superjson from "superjson";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
-import type { Embedder } from "~/features/prompts/server/embedders/types";
-import { findSimilar, type SearchTuning } from "~/features/prompts/server/similar";
-import { drainQueue } from "~/features/prompts/server/worker/worker";
+import { ingestEvents } from "~/features/ingestion/server";
+import { type Embedder, findSimilar, type SearchTuning, drainQueue } from "~/features/prompts/server";
 import { createDbClient, type DbClient } from "~/server/db";
 import { rng } from "../../lib/generate";
 import { closedLoop, type LoopResult } from "./loop";

@@ -1,9 +1,7 @@
 import { Suspense } from "react";
-import { AggregateTableSkeleton } from "~/features/analytics/components/aggregate-table/skeleton";
-import { AggregateTable } from "~/features/analytics/components/aggregate-table/table";
-import type { AggregateKind } from "~/features/analytics/components/aggregate-table/columns";
+import { AggregateTableSkeleton, AggregateTable, type AggregateKind, featuresQuery, modelsQuery } from "~/features/analytics";
+import { filterOptionsQuery } from "~/features/filters";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
-import { featuresQuery, filterOptionsQuery, modelsQuery } from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
 

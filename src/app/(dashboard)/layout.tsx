@@ -1,5 +1,7 @@
 import { Suspense, type ReactNode } from "react";
 import { Sidebar } from "~/components/shell/sidebar";
+import { SignOutButton } from "~/features/auth";
+import { ProjectSwitcher } from "~/features/settings";
 import { requireSignedIn } from "~/server/auth/page-guard";
 import { TRPCReactProvider } from "~/trpc/react";
 import "./dashboard.css";
@@ -14,7 +16,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </a>
       <div className="shell">
         <Suspense fallback={<aside className="sidebar" />}>
-          <Sidebar />
+          <Sidebar projectSwitcher={<ProjectSwitcher />} signOut={<SignOutButton />} />
         </Suspense>
         <main id="main" className="content" tabIndex={-1}>
           {children}

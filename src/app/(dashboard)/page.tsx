@@ -1,19 +1,8 @@
 import { Suspense } from "react";
 import { TableSkeleton } from "~/components/ui/data-table/table-skeleton";
-import { Overview } from "~/features/analytics/components/overview/overview";
-import { SummaryCardsSkeleton } from "~/features/analytics/components/overview/summary-cards";
+import { Overview, SummaryCardsSkeleton, featuresQuery, modelsQuery, OVERVIEW_MODELS, parseGroupBy, previousSummaryQuery, summaryQuery, timeseriesQuery, TOP_FEATURES } from "~/features/analytics";
+import { filterOptionsQuery } from "~/features/filters";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
-import {
-  featuresQuery,
-  filterOptionsQuery,
-  modelsQuery,
-  OVERVIEW_MODELS,
-  parseGroupBy,
-  previousSummaryQuery,
-  summaryQuery,
-  timeseriesQuery,
-  TOP_FEATURES,
-} from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
 import { PageHeader } from "./page-header";

@@ -1,10 +1,7 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { useTRPC } from "~/trpc/react";
 import { activeFilterCount, type DashboardFilters } from "~/lib/filters";
-import { filterOptionsQuery } from "~/features/analytics/queries";
 import type { FilterState } from "./use-dashboard-filters";
 import { TimeRange } from "./time-range";
 import { UserFilter } from "./user-filter";
@@ -15,13 +12,14 @@ function uniqueSorted(values: (string | null | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === "string" && v !== ""))].sort((a, b) => a.localeCompare(b));
 }
 
-export function FilterBar({ state, actions }: { state: FilterState; actions?: ReactNode }) {
+/** What exists in the window, whatever the other filters say (null: calls without a feature). */
+export type FilterOptions = { features: (string | null)[]; models: { provider: string; model: string }[] };
+
+export function FilterBar({ state, options, actions }: { state: FilterState; options: FilterOptions | undefined; actions?: ReactNode }) {
   const { filters, input, setFilters } = state;
-  const trpc = useTRPC();
-  const options = useQuery(filterOptionsQuery(trpc, input));
-  const modelItems = options.data?.models ?? [];
-  const hasNoFeature = options.data?.features.includes(null) ?? false;
-  const featureNames = uniqueSorted([...(options.data?.features ?? []), filters.feature]);
+  const modelItems = options?.models ?? [];
+  const hasNoFeature = options?.features.includes(null) ?? false;
+  const featureNames = uniqueSorted([...(options?.features ?? []), filters.feature]);
   const modelNames = uniqueSorted([...modelItems.filter((m) => !filters.provider || m.provider === filters.provider).map((m) => m.model), filters.model]);
   const providerNames = uniqueSorted([...modelItems.map((m) => m.provider), filters.provider]);
 

@@ -2,8 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
-import { SignOutButton } from "~/features/auth/components/sign-out-button";
-import { ProjectSwitcher } from "~/features/settings/components/project-switcher";
+import type { ReactNode } from "react";
 import { hrefWith, parseFilters } from "~/lib/filters";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -15,8 +14,11 @@ const NAV = [
   { href: "/prompts", label: "Prompts" },
 ] as const;
 
-/** Navigation keeps the current filters, so switching views keeps the question being asked. */
-export function Sidebar() {
+/**
+ * Navigation keeps the current filters, so switching views keeps the question being asked.
+ * The project switcher and the sign-out button belong to features: the layout passes them in.
+ */
+export function Sidebar({ projectSwitcher, signOut }: { projectSwitcher: ReactNode; signOut: ReactNode }) {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const filters = parseFilters(new URLSearchParams(searchParams.toString()));
@@ -28,7 +30,7 @@ export function Sidebar() {
         </span>{" "}
         AI Cost Profiler
       </Link>
-      <ProjectSwitcher />
+      {projectSwitcher}
       <nav aria-label="Main">
         <ul>
           {NAV.map((n) => (
@@ -47,7 +49,7 @@ export function Sidebar() {
       </nav>
       <div className="sidebar-foot">
         <ThemeToggle />
-        <SignOutButton />
+        {signOut}
       </div>
     </aside>
   );

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { filtersSchema } from "~/features/analytics/schemas";
-import { EXPORT_FORMATS, EXPORT_KINDS } from "~/features/export/schemas";
-import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion/schemas";
+import { filtersSchema } from "~/lib/list-filters";
+import { EXPORT_FORMATS, EXPORT_KINDS } from "~/features/export";
+import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion";
 
 // The REST surface described from the same zod schemas that validate it, so the document
 // cannot drift from the code.

@@ -1,13 +1,13 @@
 // GET/HEAD /api/export/{kind} over real HTTP (shared `next start`) against the real database.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
 import {
   dbEvents, exportBackends, exportFetch, expectedCsvEvent, expectedJsonEvent, parseCsv, parseNdjson, picos, sleep, sumPicos,
-} from "./export-test-helpers";
+} from "~/test/export-helpers";
 import { trickyEvents } from "./tricky-events.fixture";
 
 afterAll(closeTestDb);

@@ -1,11 +1,11 @@
 // A server of its own with a 2-connection pool (so one export slot) and a small row cap: the cap
 // marker in every format, aborted downloads that free their connection at once, the slot limit.
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { startAppServer, type AppServer } from "~/test/app-server";
 import { closeTestDb, describeWithHttp, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
-import { exportBackends, exportFetch, parseCsv, parseNdjson, sleep, waitNoExportBackend } from "./export-test-helpers";
+import { exportBackends, exportFetch, parseCsv, parseNdjson, sleep, waitNoExportBackend } from "~/test/export-helpers";
 
 const CAP = 3_000;
 let server: AppServer | null = null;

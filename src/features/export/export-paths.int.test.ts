@@ -2,7 +2,7 @@
 // DECLARE/FETCH + neutralise() + csv-stringify. Run in-process on the real database.
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
 import type { ExportRequest } from "./schemas";

@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
-import { loadCatalog, toPrice } from "~/features/pricing/catalog";
-import { computeCostPicos } from "~/features/pricing/compute";
+import { loadCatalog, toPrice, computeCostPicos } from "~/features/pricing";
 import { formatPicos } from "~/lib/money";
 import { costEvents, prompts, usageHourly } from "~/server/db/schema";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";

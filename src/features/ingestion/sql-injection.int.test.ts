@@ -1,7 +1,7 @@
 // SQL injection strings in every text field are data: stored, listed, filtered on and exported
 // verbatim (CSV only adds its documented formula guard), and no other project's rows appear.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { expectedTextCell, parseCsv, parseNdjson } from "~/features/export/export-test-helpers";
+import { expectedTextCell, parseCsv, parseNdjson } from "~/test/export-helpers";
 import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl } from "~/test/integration";
 
 const INJECTIONS = [

@@ -1,5 +1,5 @@
 import { afterAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { modelPrices } from "~/server/db/schema";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { computeCostPicos } from "./compute";

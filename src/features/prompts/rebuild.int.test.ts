@@ -1,6 +1,6 @@
 // embeddings:rebuild on a database of its own (it alters the vector column's type).
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";

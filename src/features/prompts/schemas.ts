@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { filtersSchema, pageSchema } from "~/features/analytics/schemas";
+import { filtersSchema, listInputSchema, noNul, pageSchema } from "~/lib/list-filters";
 
 // Inputs of prompts.similar and prompts.clusters, shared by the server, the dashboard and the docs.
 
@@ -10,6 +10,15 @@ const promptId = z
   })
   .transform(String)
   .refine((v) => BigInt(v) <= MAX_BIGINT, "promptId is out of range");
+
+/** prompts.text: the full stored text of one prompt (the event drawer and the prompt panel). */
+export const promptTextInputSchema = z.object({ promptId });
+
+export const promptsListInputSchema = z.intersection(
+  listInputSchema,
+  z.object({ search: z.string().trim().max(200, "search is too long").refine(...noNul("search")).optional() }),
+);
+export type PromptsListInput = z.output<typeof promptsListInputSchema>;
 
 export const similarInputSchema = z.object({
   promptId,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { createDbClient } from "~/server/db";

@@ -1,5 +1,5 @@
 import { afterAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { ingestEvents } from "~/features/ingestion/server";
 import { createDbClient } from "~/server/db";
 import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/integration";
 import { createLocalEmbedder } from "./server/embedders/local";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { priceEntrySchema } from "~/features/pricing/catalog";
+import { priceEntrySchema } from "~/features/pricing";
 
 export const createKeyInputSchema = z.object({
   name: z.string().trim().min(1, "name must not be empty").max(100, "name is too long"),

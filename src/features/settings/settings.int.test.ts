@@ -1,7 +1,7 @@
 import { afterAll, expect, it } from "vitest";
-import { getFilterOptions } from "~/features/analytics/server/filter-options";
-import { getPromptText } from "~/features/prompts/server/prompt-text";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
+import { getFilterOptions } from "~/features/filters/server";
+import { getPromptText } from "~/features/prompts/server";
+import { ingestEvents } from "~/features/ingestion/server";
 import { findActiveApiKey } from "~/server/auth/api-keys";
 import { AppError } from "~/server/errors";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql as dsql } from "drizzle-orm";
 import type { Db } from "~/server/db";
-import type { DbOrTx } from "./users";
+import type { DbOrTx } from "~/server/db";
 import { apiKeys, projects } from "~/server/db/schema";
 
 // A fixed, greppable prefix lets secret scanners catch leaked keys.

@@ -1,10 +1,11 @@
 import "server-only";
 import { and, asc, count, eq, sql as dsql } from "drizzle-orm";
 import { env } from "~/env";
-import type { Db } from "~/server/db";
+import type { DbOrTx } from "~/server/db";
+
+export type { DbOrTx };
 
 /** The app's db handle or a transaction on it: the helpers below compose inside either. */
-export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 import { accounts, memberships, users, type ProjectRole } from "~/server/db/schema";
 import { ensureProject } from "./api-keys";
 import { hashPassword } from "./password";

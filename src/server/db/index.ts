@@ -7,6 +7,8 @@ import * as schema from "./schema";
 export type Db = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;
 export type DbClient = { db: Db; sql: Sql };
+/** The database or an open transaction on it: helpers that compose into a caller's transaction take this. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export function createDbClient(url: string, options: { max?: number } = {}): DbClient {
   const sql = postgres(url, {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { SetupForm } from "~/features/auth/components/setup-form";
+import { SetupForm } from "~/features/auth";
 import { currentUser } from "~/server/auth/page-guard";
 import { setupTokenValid } from "~/server/auth/setup";
 import { hasUsers } from "~/server/auth/users";

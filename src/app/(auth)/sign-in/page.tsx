@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { env } from "~/env";
-import { SignInForm } from "~/features/auth/components/sign-in-form";
+import { SignInForm } from "~/features/auth";
 import { oidcEnabled } from "~/server/auth/auth";
 import { currentUser } from "~/server/auth/page-guard";
 import { hasUsers } from "~/server/auth/users";

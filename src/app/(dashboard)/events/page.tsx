@@ -1,8 +1,7 @@
 import { Suspense } from "react";
-import { EventsTableSkeleton } from "~/features/analytics/components/events-table/skeleton";
-import { EventsTable } from "~/features/analytics/components/events-table/table";
+import { EventsTableSkeleton, EventsTable, eventsQuery } from "~/features/analytics";
+import { filterOptionsQuery } from "~/features/filters";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
-import { eventsQuery, filterOptionsQuery } from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";

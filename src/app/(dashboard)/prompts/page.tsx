@@ -1,8 +1,7 @@
 import { Suspense } from "react";
-import { PromptsTableSkeleton } from "~/features/prompts/components/prompts-table/skeleton";
-import { PromptsTable } from "~/features/prompts/components/prompts-table/table";
+import { PromptsTableSkeleton, PromptsTable, clustersQuery, promptsQuery } from "~/features/prompts";
+import { filterOptionsQuery } from "~/features/filters";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
-import { clustersQuery, filterOptionsQuery, promptsQuery } from "~/features/analytics/queries";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
 import { PageHeader } from "../page-header";

@@ -1,6 +1,5 @@
-import { Onboarding } from "~/features/ingestion/components/onboarding";
-import { ApiKeys } from "~/features/settings/components/api-keys";
-import { CustomPrices } from "~/features/settings/components/custom-prices";
+import { Onboarding } from "~/features/ingestion";
+import { ApiKeys, CustomPrices } from "~/features/settings";
 import { HydrateClient, prefetch, trpc } from "~/trpc/server";
 import { PageHeader } from "../page-header";
 

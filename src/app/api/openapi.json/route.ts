@@ -1,5 +1,5 @@
 // GET /api/openapi.json — the REST API described from the zod schemas that validate it
-import { openApiDocument } from "~/features/api-docs/openapi";
+import { openApiDocument } from "~/features/api-docs";
 import { json, route } from "~/server/http";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 // POST /api/setup — first run: create the owner with the one-time setup token, then sign them in
-import { setupInputSchema } from "~/features/auth/schemas";
+import { setupInputSchema } from "~/features/auth";
 import { getAuth } from "~/server/auth/auth";
 import { assertSameOrigin } from "~/server/auth/csrf";
 import { limitAttempt } from "~/server/auth/login-rate-limit";

@@ -1,9 +1,8 @@
 import "server-only";
 import { createTRPCRouter, projectProcedure } from "~/server/api/trpc";
-import { filtersSchema, listInputSchema, promptsListInputSchema, timeseriesInputSchema } from "../schemas";
+import { filtersSchema, listInputSchema, timeseriesInputSchema } from "../schemas";
 import { listAggregates } from "./aggregates";
 import { listEvents } from "./events-list";
-import { listPrompts } from "~/features/prompts/server/prompts-list";
 import { getSummary, getTimeseries } from "./stats";
 
 // Thin: validate, call the query function with the caller's project, return its result.
@@ -24,10 +23,6 @@ export const modelsRouter = createTRPCRouter({
     .input(listInputSchema)
     .query(({ ctx, input }) => listAggregates(ctx.db, ctx.cursorSecret, ctx.projectId, "models", input)),
 });
-
-export const promptsListProcedure = projectProcedure
-  .input(promptsListInputSchema)
-  .query(({ ctx, input }) => listPrompts(ctx.db, ctx.cursorSecret, ctx.projectId, input));
 
 export const statsRouter = createTRPCRouter({
   summary: projectProcedure.input(filtersSchema).query(({ ctx, input }) => getSummary(ctx.db, ctx.projectId, input)),

@@ -1,8 +1,8 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { Filters } from "~/features/analytics/schemas";
-import { rawConditions } from "~/features/analytics/server/window";
+import type { Filters } from "~/lib/list-filters";
+import { rawConditions } from "~/features/analytics/server";
 import { EVENT_COLUMNS } from "../columns";
 import { FORMULA_TRIGGERS } from "../csv";
 

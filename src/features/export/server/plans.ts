@@ -1,6 +1,6 @@
 import "server-only";
-import { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "~/features/analytics/server/aggregates";
-import { promptsQuery, toPromptItem, type PromptRow } from "~/features/prompts/server/prompts-list";
+import { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "~/features/analytics/server";
+import { promptsQuery, toPromptItem, type PromptRow } from "~/features/prompts/server";
 import { COLUMNS, EVENT_COLUMNS } from "../columns";
 import type { ExportRequest } from "../schemas";
 import type { CursorPlan, Row } from "./cursor-source";

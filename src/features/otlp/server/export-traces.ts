@@ -1,6 +1,6 @@
 import "server-only";
-import { ingestEvents } from "~/features/ingestion/server/ingest";
-import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion/schemas";
+import { ingestEvents } from "~/features/ingestion/server";
+import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion";
 import type { DbClient } from "~/server/db";
 import { badRequest } from "~/server/errors";
 import { decodeTracesJson } from "../decode-json";

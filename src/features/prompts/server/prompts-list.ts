@@ -4,9 +4,9 @@ import { z } from "zod";
 import { latencyBucketUpperMs } from "~/lib/latency";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
-import { filterFingerprint, type Filters, type PromptsListInput } from "~/features/analytics/schemas";
-import { toMetrics, type Metrics, type MetricsRow } from "~/features/analytics/server/usage-sql";
-import { rawConditions } from "~/features/analytics/server/window";
+import { rawConditions, toMetrics, type Metrics, type MetricsRow } from "~/features/analytics/server";
+import { filterFingerprint, type Filters } from "~/lib/list-filters";
+import type { PromptsListInput } from "../schemas";
 
 const PREVIEW_CHARS = 300; // lists show a preview; the full text is one request away
 

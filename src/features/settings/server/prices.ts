@@ -1,8 +1,7 @@
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { PriceEntry } from "~/features/pricing/catalog";
-import { entryToRow, rowToEntry } from "~/features/pricing/server/price-rows";
-import { invalidatePrices } from "~/features/pricing/server/pricer";
+import { type PriceEntry } from "~/features/pricing";
+import { entryToRow, rowToEntry, invalidatePrices } from "~/features/pricing/server";
 import type { Db } from "~/server/db";
 import { modelPrices } from "~/server/db/schema";
 import { AppError } from "~/server/errors";

@@ -1,5 +1,5 @@
 import "server-only";
-import { currentProjectId, listProjectsFor } from "~/features/auth/server/members";
+import { currentProjectId, listProjectsFor } from "~/features/auth/server";
 import { authedProcedure, createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
 import { createKeyInputSchema, keyIdInputSchema, priceIdInputSchema, upsertPriceInputSchema } from "../schemas";
 import { createKey, listKeys, revokeKey } from "./keys";

@@ -1,6 +1,6 @@
 // GET /api/export/{kind} — stream events, features, models or prompts as CSV, JSON or NDJSON
-import { exportHeaders, exportResponse } from "~/features/export/server/export";
-import { parseExportRequest, type ExportRequest } from "~/features/export/schemas";
+import { exportHeaders, exportResponse } from "~/features/export/server";
+import { parseExportRequest, type ExportRequest } from "~/features/export";
 import { resolveProject } from "~/server/auth/resolve-project";
 import { getDbClient } from "~/server/db";
 import { badRequest } from "~/server/errors";

@@ -1,7 +1,6 @@
 // POST /api/v1/events — ingest LLM call events from SDKs
-import { ingestEvents } from "~/features/ingestion/server/ingest";
-import { splitPayload } from "~/features/ingestion/server/payload";
-import { MAX_BODY_BYTES } from "~/features/ingestion/schemas";
+import { ingestEvents, splitPayload } from "~/features/ingestion/server";
+import { MAX_BODY_BYTES } from "~/features/ingestion";
 import { requireApiKey } from "~/server/auth/require-api-key";
 import { getDbClient } from "~/server/db";
 import { json, readJsonBody, route } from "~/server/http";

@@ -10,8 +10,8 @@ import type { AggregateItem } from "~/features/analytics/server/aggregates";
 import { useTRPC } from "~/trpc/react";
 import { hrefWith } from "~/lib/filters";
 import { featuresQuery, modelsQuery } from "~/features/analytics/queries";
-import { ExportMenu } from "~/features/export/components/export-menu";
-import { FilterBar } from "~/components/filter-bar/filter-bar";
+import { ExportMenu } from "~/features/export";
+import { DashboardFilterBar } from "~/features/filters";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { AGGREGATE_GRID, aggregateColumns, aggregateFeatures, rowKey, type AggregateKind } from "./columns";
 import { AggregateEmptyState } from "./empty-state";
@@ -41,7 +41,7 @@ export function AggregateTable({ kind, serverNowMs }: { kind: AggregateKind; ser
 
   return (
     <>
-      <FilterBar state={state} actions={<ExportMenu kind={kind} input={state.input} />} />
+      <DashboardFilterBar state={state} actions={<ExportMenu kind={kind} input={state.input} />} />
       {query.isPending ? (
         <AggregateTableSkeleton kind={kind} />
       ) : query.isError && rows.length === 0 ? (

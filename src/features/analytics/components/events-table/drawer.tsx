@@ -26,7 +26,7 @@ export function EventDrawer({ event, onClose }: { event: EventItem | null; onClo
 
 function EventDetails({ event, onClose }: { event: EventItem; onClose: () => void }) {
   const trpc = useTRPC();
-  const prompt = useQuery(trpc.dashboard.promptText.queryOptions(event.promptId ? { promptId: event.promptId } : skipToken));
+  const prompt = useQuery(trpc.prompts.text.queryOptions(event.promptId ? { promptId: event.promptId } : skipToken));
   const fields: [string, React.ReactNode][] = [
     ["Time (UTC)", formatTime(event.timestamp, "yyyy-MM-dd HH:mm:ss.SSS")],
     ["Event id", <code key="id">{event.eventId}</code>],

@@ -10,8 +10,8 @@ import { useTRPC } from "~/trpc/react";
 import { activeFilterCount } from "~/lib/filters";
 import { formatTokens } from "~/lib/display";
 import { eventsQuery } from "~/features/analytics/queries";
-import { ExportMenu } from "~/features/export/components/export-menu";
-import { FilterBar } from "~/components/filter-bar/filter-bar";
+import { ExportMenu } from "~/features/export";
+import { DashboardFilterBar } from "~/features/filters";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { eventColumns, eventFeatures } from "./columns";
 import { EventDrawer } from "./drawer";
@@ -33,7 +33,7 @@ export function EventsTable({ serverNowMs }: { serverNowMs: number }) {
 
   return (
     <>
-      <FilterBar state={state} actions={<ExportMenu kind="events" input={state.input} />} />
+      <DashboardFilterBar state={state} actions={<ExportMenu kind="events" input={state.input} />} />
       <div className="table-meta muted" aria-live="polite">
         {query.isSuccess && (
           <span data-testid="loaded-count">

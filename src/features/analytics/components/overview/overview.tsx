@@ -6,11 +6,11 @@ import { EmptyState } from "~/components/ui/empty-state";
 import { useTRPC } from "~/trpc/react";
 import { activeFilterCount, hrefWith } from "~/lib/filters";
 import { featuresQuery, modelsQuery, OVERVIEW_MODELS, parseGroupBy, previousSummaryQuery, summaryQuery, TOP_FEATURES } from "~/features/analytics/queries";
-import { FilterBar } from "~/components/filter-bar/filter-bar";
-import { Onboarding } from "~/features/ingestion/components/onboarding";
+import { DashboardFilterBar } from "~/features/filters";
+import { Onboarding } from "~/features/ingestion";
+import { SavingsHeadline } from "~/features/prompts";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { CostOverTime } from "./cost-over-time";
-import { SavingsHeadline } from "./savings-headline";
 import { SummaryCards, SummaryCardsSkeleton } from "./summary-cards";
 import { TopList } from "./top-list";
 import { UnpricedWarning } from "./unpriced-warning";
@@ -35,7 +35,7 @@ export function Overview({ serverNowMs }: { serverNowMs: number }) {
 
   return (
     <>
-      <FilterBar state={state} />
+      <DashboardFilterBar state={state} />
       {summary.data ? <SummaryCards current={summary.data} previous={previous.data} /> : <SummaryCardsSkeleton />}
       {windowEmpty && (
         <EmptyState title="No calls in this window">

@@ -8,7 +8,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import type { FilterInput } from "~/lib/filters";
 import { formatTokens } from "~/lib/display";
-import { clustersQuery } from "~/features/analytics/queries";
+import { clustersQuery } from "../../queries";
 
 /**
  * Groups of near-duplicate prompts by what a semantic cache would save, with the share that plain

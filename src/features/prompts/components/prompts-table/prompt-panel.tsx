@@ -11,7 +11,7 @@ import { SimilarPrompts } from "./similar-prompts";
 /** The selected prompt: full text, figures in the window, and its near-duplicates. */
 export function PromptPanel({ prompt, onClose }: { prompt: PromptItem; onClose: () => void }) {
   const trpc = useTRPC();
-  const text = useQuery(trpc.dashboard.promptText.queryOptions({ promptId: prompt.id }));
+  const text = useQuery(trpc.prompts.text.queryOptions({ promptId: prompt.id }));
   return (
     <aside className="panel" aria-labelledby="prompt-panel-title">
       <header className="drawer-head">

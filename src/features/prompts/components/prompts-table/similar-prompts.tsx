@@ -5,7 +5,7 @@ import { Money } from "~/components/ui/money";
 import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import { formatTokens } from "~/lib/display";
-import { similarQuery } from "~/features/analytics/queries";
+import { similarQuery } from "../../queries";
 
 /** Near-duplicates of one prompt (pgvector cosine similarity), with what each of them costs. */
 export function SimilarPrompts({ promptId }: { promptId: string }) {

@@ -8,9 +8,9 @@ import { ErrorState } from "~/components/ui/error-state";
 import type { PromptItem } from "~/features/prompts/server/prompts-list";
 import { useTRPC } from "~/trpc/react";
 import type { FilterInput } from "~/lib/filters";
-import { promptsQuery } from "~/features/analytics/queries";
-import { ExportMenu } from "~/features/export/components/export-menu";
-import { FilterBar } from "~/components/filter-bar/filter-bar";
+import { promptsQuery } from "../../queries";
+import { ExportMenu } from "~/features/export";
+import { DashboardFilterBar } from "~/features/filters";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { PromptClusters } from "./clusters";
 import { PROMPT_GRID, promptColumns, promptFeatures } from "./columns";
@@ -34,7 +34,7 @@ export function PromptsTable({ serverNowMs }: { serverNowMs: number }) {
   const view = state.params.get("view") === "clusters" ? "clusters" : "list";
   return (
     <>
-      <FilterBar state={state} actions={<ExportMenu kind="prompts" input={state.input} extra={search ? { search } : {}} />} />
+      <DashboardFilterBar state={state} actions={<ExportMenu kind="prompts" input={state.input} extra={search ? { search } : {}} />} />
       <div className="segmented tabs" role="group" aria-label="View">
         {VIEWS.map((v) => (
           <button

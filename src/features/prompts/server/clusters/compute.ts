@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { rawConditions } from "~/features/analytics/server/window";
+import { rawConditions } from "~/features/analytics/server";
 import type { Db } from "~/server/db";
 import type { ClustersInput } from "../../schemas";
 import { compareIds, components } from "../../union-find";

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { filterFingerprint } from "~/features/analytics/schemas";
+import { filterFingerprint } from "~/lib/list-filters";
 import { parseUsdToPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";

@@ -1,8 +1,6 @@
 // POST /api/v1/otlp/v1/traces — OTLP/HTTP trace export (JSON or protobuf); GenAI/OpenInference LLM spans become cost events
 import { env } from "~/env";
-import { otlpResponse } from "~/features/otlp/server/respond";
-import { exportTraces } from "~/features/otlp/server/export-traces";
-import { otlpEncoding } from "~/features/otlp/server/read-body";
+import { otlpResponse, exportTraces, otlpEncoding } from "~/features/otlp/server";
 import { requireApiKey } from "~/server/auth/require-api-key";
 import { getDbClient } from "~/server/db";
 import { route } from "~/server/http";

@@ -3,7 +3,7 @@
 // cannot bring it back: it only counts, the route still refuses.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createKey } from "~/features/settings/server/keys";
+import { createKey } from "~/features/settings/server";
 import { apiKeys } from "~/server/db/schema";
 import { browserHeaders, newSignedInUser, type TestUser } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl, testDb } from "~/test/integration";

@@ -7,7 +7,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import { hrefWith, type DashboardFilters, type FilterInput } from "~/lib/filters";
 import { sumUsd } from "~/lib/display";
-import { clustersQuery } from "~/features/analytics/queries";
+import { clustersQuery } from "../queries";
 
 /** What caching near-duplicate prompts would have saved in this window (from prompts.clusters). */
 export function SavingsHeadline({ input, filters }: { input: FilterInput; filters: DashboardFilters }) {

@@ -1,0 +1,3 @@
+// Auth, server surface: the account and members routers, and project membership queries.
+export { accountRouter, membersRouter } from "./router";
+export { currentProjectId, listProjectsFor } from "./members";

@@ -1,0 +1,13 @@
+// Prompts, server surface: the router, the embedding worker and its embedders, similarity search,
+// clusters, and the prompts list the export streams.
+export { promptsRouter } from "./router";
+export { getEmbedder } from "./embedders";
+export { createLocalEmbedder } from "./embedders/local";
+export type { Embedder } from "./embedders/types";
+export { getPromptText } from "./prompt-text";
+export { promptsQuery, toPromptItem, type PromptRow } from "./prompts-list";
+export { DEFAULT_TUNING, findSimilar, type SearchTuning } from "./similar";
+export { listClusters } from "./clusters/list";
+export { prepareRebuild } from "./worker/rebuild";
+export { checkVectorSpace, startEmbeddingWorker } from "./worker/start";
+export { drainQueue, runWorker } from "./worker/worker";
