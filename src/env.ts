@@ -76,6 +76,9 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+// Every variable this file reads: docs/configuration.md must list exactly these (src/env-docs.test.ts).
+export const ENV_KEYS = Object.keys(schema.shape) as (keyof Env)[];
+
 function load(): Env {
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {

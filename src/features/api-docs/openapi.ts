@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { filtersSchema } from "~/lib/list-filters";
+import { setupInputSchema } from "~/features/auth";
 import { EXPORT_FORMATS, EXPORT_KINDS } from "~/features/export";
 import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion";
+import { filtersSchema } from "~/lib/list-filters";
+import { otlpTracesPath, otlpTracesResponse } from "./otlp-path";
 
 // The REST surface described from the same zod schemas that validate it, so the document
 // cannot drift from the code.
@@ -44,7 +46,7 @@ export function openApiDocument(serverUrl: string) {
       title: "AI Cost Profiler API",
       version: "1",
       description:
-        "Ingestion of LLM call events, health and exports. Analytics lists are tRPC procedures at /api/trpc " +
+        "Ingestion of LLM call events (JSON and OTLP), health, exports and first-run setup. Analytics lists are tRPC procedures at /api/trpc " +
         "(superjson); every list returns {items, nextCursor} with opaque keyset cursors: pass nextCursor back " +
         "unchanged with the same filters until it is null.",
     },
@@ -55,6 +57,15 @@ export function openApiDocument(serverUrl: string) {
         Event: toSchema(eventSchema),
         Issue: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } }, required: ["path", "message"] },
         Error: errorBody,
+        OtlpTracesResponse: otlpTracesResponse,
+        Setup: toSchema(setupInputSchema),
+        Health: {
+          type: "object",
+          properties: Object.fromEntries(
+            ["db", "redis", "embeddings"].map((k) => [k, { type: "string", enum: ["ok", "absent", "down"] }]),
+          ),
+          required: ["db", "redis", "embeddings"],
+        },
         IngestResult: {
           type: "object",
           properties: {
@@ -107,11 +118,36 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      "/api/v1/otlp/v1/traces": otlpTracesPath,
       "/api/health": {
         get: {
           summary: "Health of the database, Redis and the embedder",
           security: [],
-          responses: { "200": { description: "database reachable" }, "503": { description: "database down" } },
+          responses: {
+            "200": { description: "database reachable", content: { "application/json": { schema: { $ref: "#/components/schemas/Health" } } } },
+            "503": { description: "database down; see Retry-After", content: { "application/json": { schema: { $ref: "#/components/schemas/Health" } } } },
+          },
+        },
+      },
+      "/api/openapi.json": {
+        get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.0 document" } } },
+      },
+      "/api/setup": {
+        post: {
+          summary: "First run: create the owner account with the one-time setup token, then sign in",
+          description:
+            "Open only while no account exists; the token is in the setup link the server prints. Needs a same-origin " +
+            "request (Origin or Sec-Fetch-Site). Sets the session cookie on success.",
+          security: [],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Setup" } } } },
+          responses: {
+            "201": { description: "owner created and signed in (Set-Cookie)" },
+            "400": error("invalid form (issues name the field)"),
+            "403": error("cross-site request, or the token is wrong, used or expired, or setup is closed"),
+            "413": error("body too large"),
+            "415": error("Content-Type is not JSON"),
+            "429": error("too many attempts; see Retry-After"),
+          },
         },
       },
       "/api/export/{kind}": {
