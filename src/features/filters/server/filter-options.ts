@@ -1,6 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "~/server/db";
+import { queryRows } from "~/server/db/query";
 
 export type FilterOptions = { features: (string | null)[]; models: { provider: string; model: string }[] };
 
@@ -15,15 +17,23 @@ export async function getFilterOptions(db: Db, projectId: string, w: { from: Dat
   const from = new Date(Math.floor(w.from.getTime() / 86_400_000) * 86_400_000).toISOString();
   const to = w.to.toISOString();
   const [features, models] = await Promise.all([
-    db.execute(sql`SELECT DISTINCT feature FROM usage_daily
+    queryRows(
+      db,
+      z.object({ feature: z.string() }),
+      sql`SELECT DISTINCT feature FROM usage_daily
       WHERE project_id = ${projectId} AND day >= ${from}::timestamptz AND day < ${to}::timestamptz
-      ORDER BY feature LIMIT ${MAX_OPTIONS}`),
-    db.execute(sql`SELECT DISTINCT provider, model FROM usage_daily
+      ORDER BY feature LIMIT ${MAX_OPTIONS}`,
+    ),
+    queryRows(
+      db,
+      z.object({ provider: z.string(), model: z.string() }),
+      sql`SELECT DISTINCT provider, model FROM usage_daily
       WHERE project_id = ${projectId} AND day >= ${from}::timestamptz AND day < ${to}::timestamptz
-      ORDER BY provider, model LIMIT ${MAX_OPTIONS}`),
+      ORDER BY provider, model LIMIT ${MAX_OPTIONS}`,
+    ),
   ]);
-  return {
-    features: (features as unknown as { feature: string }[]).map((r) => (r.feature === "" ? null : r.feature)),
+  return { features: features.map((r) => (r.feature === "" ? null : r.feature)), models };
+}[]).map((r) => (r.feature === "" ? null : r.feature)),
     models: models as unknown as { provider: string; model: string }[],
   };
 }
