@@ -33,7 +33,4 @@ export async function getFilterOptions(db: Db, projectId: string, w: { from: Dat
     ),
   ]);
   return { features: features.map((r) => (r.feature === "" ? null : r.feature)), models };
-}[]).map((r) => (r.feature === "" ? null : r.feature)),
-    models: models as unknown as { provider: string; model: string }[],
-  };
 }
