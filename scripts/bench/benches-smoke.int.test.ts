@@ -105,7 +105,7 @@ describe("benchmarks", () => {
         expect(out).toMatch(/load average after: [\d.]+ [\d.]+ [\d.]+/);
         for (const figure of smoke.prints) expect(out).toMatch(figure);
         // A target line says met, NOT met, or that the machine was too busy to tell: never nothing.
-        for (const line of out.split("\n").filter((l) => /^\s*target/i.test(l))) {
+        for (const line of out.split("\n").filter((l) => /^\s*targets?\b.*[≤≥]/i.test(l))) {
           expect(line).toMatch(/met|MET|not measured: machine busy/);
         }
       });
