@@ -103,8 +103,9 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     };
     const deepCursor = async (input: Record<string, unknown>, depth: number) => {
       let cursor: string | null | undefined = null;
+      // Pages of up to 500 that end exactly at `depth` (a small --deep needs only that many rows).
       for (let seen = 0; seen < depth; seen += 500) {
-        const page = await call("events.list", { ...input, limit: 500, cursor });
+        const page = await call("events.list", { ...input, limit: Math.min(500, depth - seen), cursor });
         cursor = page.nextCursor;
         if (!cursor) throw new Error("not enough rows for the deep page");
       }
