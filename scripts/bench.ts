@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "./lib/args";
+import { loadAfterLine, loadBeforeLine, startLoadWatch, stopLoadWatch } from "./bench/lib/load";
 
 type BenchModule = { run: (args: Map<string, string>, signal: AbortSignal) => Promise<number> };
 
@@ -50,6 +51,9 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 let code = 1;
+// Every bench says how loaded the machine was (figures from a busy machine are not comparable).
+startLoadWatch();
+console.log(loadBeforeLine());
 try {
   const mod: unknown = await import(pathToFileURL(path.join(dir, `${name}.ts`)).href);
   if (!isBenchModule(mod)) throw new Error(`scripts/bench/${name}.ts does not export run(args, signal)`);
@@ -58,6 +62,8 @@ try {
   console.error(`[bench] ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   code = 1;
 }
+stopLoadWatch();
+console.log(loadAfterLine());
 if (controller.signal.aborted && code === 0) code = 130;
 // Keep-alive sockets or timers must not keep a finished benchmark alive.
 process.exit(code);

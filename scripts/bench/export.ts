@@ -11,6 +11,7 @@ import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { intArg } from "../lib/args";
+import { verdict } from "./lib/load";
 import { seedEvents } from "../lib/seed";
 import { copyInProcess, copyWithPsql, cursorInProcess, growEvents, httpExport, type HttpMeasured, type Measured } from "./lib/export-phases";
 import { buildId, createBenchDatabase, DEFAULT_PG, ensureBuild, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
@@ -117,8 +118,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       if (csv) {
         const rate = perSec(csv, csv.rows);
         const growth = Math.max(...[...r.http.values()].map((m) => m.rssPeak - m.rssBefore));
-        out.push(row("targets", `CSV ≥ ${fmtInt(TARGET_ROWS_PER_S)} rows/s: ${rate >= TARGET_ROWS_PER_S ? "met" : "NOT met"}; ≥ 25% of COPY: ` +
-          `${rate >= 0.25 * limit ? "met" : "NOT met"}; RSS growth ≤ ${TARGET_RSS_MIB} MiB: ${growth <= TARGET_RSS_MIB ? "met" : "NOT met"} (${growth.toFixed(1)} MiB)`));
+        out.push(row("targets", `CSV ≥ ${fmtInt(TARGET_ROWS_PER_S)} rows/s: ${verdict(rate >= TARGET_ROWS_PER_S)}; ≥ 25% of COPY: ` +
+          `${verdict(rate >= 0.25 * limit)}; RSS growth ≤ ${TARGET_RSS_MIB} MiB: ${verdict(growth <= TARGET_RSS_MIB)} (${growth.toFixed(1)} MiB)`));
       }
     }
     if (signal.aborted) out.push(row("interrupted", "yes: the figures cover only the part that ran"));

@@ -1,4 +1,5 @@
-// npm run bench:query -- [--events 5000000] [--iterations 200] [--pg URL] [--fresh] [--drop]
+// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--pg URL] [--fresh] [--drop]
+//   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
 // ingestion service, starts `next start` on it and times every analytics procedure over HTTP, plus
 // the keyset and OFFSET forms of the first and a deep page inside the database (with their plans).
@@ -13,21 +14,21 @@ import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness
 import { fmtInt, fmtMs, percentiles } from "./lib/loop";
 import { commandLine, row } from "./lib/report";
 
-const DB_NAME = "acp_bench_query";
+const DEFAULT_DB_NAME = "acp_bench_query";
 const PROJECT = "bench-query";
 const DAY = 86_400_000;
 
-async function ensureDatabase(adminUrl: string, fresh: boolean): Promise<string> {
+async function ensureDatabase(adminUrl: string, fresh: boolean, dbName: string): Promise<string> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
-    if (fresh) await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${DB_NAME}`;
-    if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${DB_NAME}`);
+    if (fresh) await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${dbName}`;
+    if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${dbName}`);
   } finally {
     await admin.end();
   }
   const u = new URL(adminUrl);
-  u.pathname = `/${DB_NAME}`;
+  u.pathname = `/${dbName}`;
   return u.toString();
 }
 
@@ -52,10 +53,13 @@ function line(t: Timing): string {
 export async function run(args: Map<string, string>, signal: AbortSignal): Promise<number> {
   const events = intArg(args, "events", 5_000_000);
   const iterations = intArg(args, "iterations", 200);
+  const depth = intArg(args, "deep", 10_000);
+  const dbName = args.get("name") ?? DEFAULT_DB_NAME;
+  if (!/^acp_bench_\w{1,40}$/.test(dbName)) throw new Error("--name must start with acp_bench_ (letters, digits, _)");
   const adminUrl = args.get("pg") ?? DEFAULT_PG;
   console.log(`[bench] ${commandLine(process.argv.slice(2))}`);
   ensureBuild();
-  const url = await ensureDatabase(adminUrl, args.has("fresh"));
+  const url = await ensureDatabase(adminUrl, args.has("fresh"), dbName);
   const client = createDbClient(url, { max: 6 });
   let server: Awaited<ReturnType<typeof startNextServer>> | null = null;
   try {
@@ -99,24 +103,25 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     };
     const deepCursor = async (input: Record<string, unknown>, depth: number) => {
       let cursor: string | null | undefined = null;
+      // Pages of up to 500 that end exactly at `depth` (a small --deep needs only that many rows).
       for (let seen = 0; seen < depth; seen += 500) {
-        const page = await call("events.list", { ...input, limit: 500, cursor });
+        const page = await call("events.list", { ...input, limit: Math.min(500, depth - seen), cursor });
         cursor = page.nextCursor;
         if (!cursor) throw new Error("not enough rows for the deep page");
       }
       return cursor;
     };
     const feature = "chat-assistant";
-    const deep = await deepCursor({}, 10_000);
-    const deepFeature = await deepCursor({ feature }, 10_000);
+    const deep = await deepCursor({}, depth);
+    const deepFeature = await deepCursor({ feature }, depth);
     const from = new Date(Date.now() - 30 * DAY);
     const timings: Timing[] = [];
     const t = async (label: string, proc: string, input: unknown) =>
       timings.push(await timeIt(label, iterations, async () => void (await call(proc, input))));
     await t("events.list first page", "events.list", { limit: 100 });
-    await t("events.list page 10,000 deep", "events.list", { limit: 100, cursor: deep });
+    await t(`events.list page ${fmtInt(depth)} deep`, "events.list", { limit: 100, cursor: deep });
     await t("events.list feature, first", "events.list", { limit: 100, feature });
-    await t("events.list feature, 10,000 deep", "events.list", { limit: 100, feature, cursor: deepFeature });
+    await t(`events.list feature, ${fmtInt(depth)} deep`, "events.list", { limit: 100, feature, cursor: deepFeature });
     await t("features.list 30 d", "features.list", { from });
     await t("models.list 30 d", "models.list", { from });
     await t("stats.summary 30 d", "stats.summary", { from });
@@ -140,14 +145,14 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     };
     const [anchor] = await client.sql<{ ts: string; id: string }[]>`
       SELECT ts::text AS ts, id::text AS id FROM cost_events WHERE project_id = ${projectId}
-      ORDER BY ts DESC, id DESC OFFSET 9999 LIMIT 1`;
+      ORDER BY ts DESC, id DESC OFFSET ${depth - 1} LIMIT 1`;
     const sel = "SELECT * FROM cost_events WHERE project_id = $1";
     const dbRows: [string, string, (string | number)[]][] = [
       ["keyset first page", `${sel} ORDER BY ts DESC, id DESC LIMIT 101`, [projectId]],
-      ["keyset 10,000 deep", `${sel} AND (ts, id) < ($2::timestamptz, $3::bigint) ORDER BY ts DESC, id DESC LIMIT 101`, [projectId, anchor?.ts ?? "", anchor?.id ?? "0"]],
+      [`keyset ${fmtInt(depth)} deep`, `${sel} AND (ts, id) < ($2::timestamptz, $3::bigint) ORDER BY ts DESC, id DESC LIMIT 101`, [projectId, anchor?.ts ?? "", anchor?.id ?? "0"]],
       ["OFFSET first page", `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET 0`, [projectId]],
-      ["OFFSET 10,000 deep", `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET 10000`, [projectId]],
-      ["OFFSET 99,000 deep", `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET 99000`, [projectId]],
+      [`OFFSET ${fmtInt(depth)} deep`, `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET ${depth}`, [projectId]],
+      [`OFFSET ${fmtInt(depth * 10 - 1000)} deep`, `${sel} ORDER BY ts DESC, id DESC LIMIT 101 OFFSET ${depth * 10 - 1000}`, [projectId]],
     ];
     const inDb: string[] = [];
     for (const [label, q, params] of dbRows) {
@@ -174,7 +179,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     await client.sql.end({ timeout: 5 });
     if (args.has("drop")) {
       const admin = postgres(adminUrl, { max: 1 });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await admin.end();
     }
   }

@@ -20,6 +20,7 @@ import { PEER_HEADER } from "~/server/peer-address";
 import { RateLimiter, rateLimitHeaders } from "~/server/rate-limit";
 import { ingestionRule, requestSubjects } from "~/server/rate-limit-rules";
 import { intArg } from "../lib/args";
+import { verdict } from "./lib/load";
 import { batchTemplates, render } from "./lib/bodies";
 import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
 import { createPoster, type Poster } from "./lib/http-client";
@@ -224,8 +225,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     out.push(row("wall p50 / p99", `${(decisions.p50 * 1000).toFixed(0)} µs / ${(decisions.p99 * 1000).toFixed(0)} µs  (answered by ${[...decisions.sources].join(", ")})`));
     out.push(row("CPU per decision", `${decisions.cpuUs.toFixed(0)} µs = ${pct(cpuShare)} of the server's ${fmtInt(thr.off.cpu)} µs CPU per request`));
     out.push("", "Targets (from the limiter path alone; the HTTP figures above include the machine's noise, see --on off):");
-    out.push(row("added p99 ≤ 1 ms", `${decisions.p99 <= 1 ? "met" : "NOT met"} (${(decisions.p99 * 1000).toFixed(0)} µs; over HTTP pooled ${fmtMs(addedP99)} ms)`));
-    out.push(row("throughput cost ≤ 5%", `${cpuShare <= 0.05 ? "met" : "NOT met"} (${pct(cpuShare)} of server CPU; over HTTP median ${pct(1 - ratio.median)})`));
+    out.push(row("added p99 ≤ 1 ms", `${verdict(decisions.p99 <= 1)} (${(decisions.p99 * 1000).toFixed(0)} µs; over HTTP pooled ${fmtMs(addedP99)} ms)`));
+    out.push(row("throughput cost ≤ 5%", `${verdict(cpuShare <= 0.05)} (${pct(cpuShare)} of server CPU; over HTTP median ${pct(1 - ratio.median)})`));
     out.push("", "Checks:");
     const okOn = cfg.on === "redis" ? countedOn === onRequests : countedOn === 0;
     out.push(row("on: counted in Redis", `${fmtInt(countedOn)} of ${fmtInt(onRequests)} requests ${okOn ? "OK" : "MISMATCH"}${cfg.on === "redis" ? "" : " (none expected)"}`));

@@ -10,6 +10,7 @@ import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { createProfiler, type Profiler, type ProfilerError, type TrackEvent } from "../../sdk/src/index";
 import { intArg } from "../lib/args";
+import { verdict } from "./lib/load";
 import { buildId, createBenchDatabase, DEFAULT_PG, ensureBuild, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
 import { fmtInt } from "./lib/loop";
 import { commandLine, row } from "./lib/report";
@@ -129,7 +130,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     out.push(row("wrapped-call events recorded", `${fmtInt(sink.stats().tracked)} in ${fmtInt(sunk)} in-process batches, dropped ${sink.stats().dropped}`));
     out.push("", ...overheadLines(plainCall), "", ...overheadLines(streamCall));
     const p99 = pct(plainCall.diffNs, 99) / 1e6;
-    out.push("", row("target: added p99 ≤ 0.05 ms", `${p99.toFixed(4)} ms ${p99 <= 0.05 ? "MET" : "MISSED"}`));
+    out.push("", row("target: added p99 ≤ 0.05 ms", `${p99.toFixed(4)} ms ${verdict(p99 <= 0.05)}`));
     out.push("", "Checks:");
     const okCount = storedN === final.delivered;
     out.push(row("delivered = stored", `${fmtInt(final.delivered)} delivered, cost_events ${fmtInt(storedN)} ${okCount ? "OK" : "MISMATCH"}`));

@@ -16,10 +16,16 @@ import { rng } from "../lib/generate";
 import { distinctPrompts } from "./lib/prompt-corpus";
 import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
 import { fmtInt, fmtMs, percentiles, type LoopResult } from "./lib/loop";
+import { verdict } from "./lib/load";
 import { commandLine, latencyLine, row } from "./lib/report";
 import { buildIndex, dbLoop, exactTopK, httpLoop, recallAt, runPipeline, seedPrompts } from "./lib/similarity-phases";
 
 const K = 10;
+// The issue's targets (issue 19): the pipeline near the embedder's speed, searches that scale with
+// clients, clusters fast when computed.
+const TARGET = { pipelinePerSec: 2000, pipelineShare: 0.15, scale: 1.7, dbP95: 40, httpP95: 60, recall: 0.95, clustersMs: 300 };
+const p95 = (r: LoopResult) => percentiles(r.latenciesMs, [95])[0] ?? NaN;
+const perSec = (r: LoopResult) => r.okOps / r.seconds;
 
 /** `--db NAME`: a database kept by an earlier `--keep` run (seeded and embedded), to iterate on search settings. */
 function reusedDatabase(adminUrl: string, name: string): BenchDatabase {
@@ -52,6 +58,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
   let client: DbClient | null = null;
   let server: RunningServer | null = null;
   const out: string[] = [];
+  const targets: string[] = [];
   const step = (what: string) => {
     if (signal.aborted) throw new Error(`interrupted before ${what}`);
     console.log(`[bench] ${what}…`);
@@ -86,6 +93,9 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       const pipe = await runPipeline(db.url, embedder, workers, signal);
       out.push(row("embedding pipeline", `${fmtInt(pipe.done / pipe.seconds)} prompts/s (${fmtInt(pipe.done)} prompts in ${pipe.seconds.toFixed(1)} s, ${workers} workers, ${fmtInt(pipe.edges)} edges, ${pipe.failed} failed)`));
       out.push(row("  local embedder alone", `${fmtInt(embedOnly)} prompts/s (one core, no database)`));
+      const pipeRate = pipe.done / pipe.seconds;
+      out.push(row("  share of the embedder alone", `${((100 * pipeRate) / embedOnly).toFixed(1)}%; a 1M-prompt backlog at this rate: ${(1e6 / pipeRate / 60).toFixed(1)} min`));
+      targets.push(row(`target pipeline ≥ ${fmtInt(TARGET.pipelinePerSec)}/s, ≥ ${TARGET.pipelineShare * 100}%`, verdict(pipeRate >= TARGET.pipelinePerSec && pipeRate >= TARGET.pipelineShare * embedOnly && pipe.failed === 0)));
     } else {
       // Reused database: measure the pipeline by re-embedding `--requeue` prompts into the full index.
       const requeue = intArg(args, "requeue", 0);
@@ -122,19 +132,28 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     }
     const def = await recallAt(client, embedder, projectId, truth, K, DEFAULT_TUNING);
     out.push(row(`recall@${K} as served (ef ${DEFAULT_TUNING.efSearch})`, def.recall.toFixed(4)));
+    targets.push(row(`target recall@${K} ≥ ${TARGET.recall}`, verdict(def.recall >= TARGET.recall)));
 
     step(`prompts.similar in the database: 1 then ${clients} clients, ${seconds} s each`);
     const loadBefore = os.loadavg()[0] ?? NaN;
-    out.push(row("db, 1 client", loopLine(await dbLoop(db.url, embedder, projectId, ids, { workers: 1, seconds, signal }))));
-    out.push(row(`db, ${clients} clients`, loopLine(await dbLoop(db.url, embedder, projectId, ids, { workers: clients, seconds, signal }))));
+    const db1 = await dbLoop(db.url, embedder, projectId, ids, { workers: 1, seconds, signal });
+    const dbN = await dbLoop(db.url, embedder, projectId, ids, { workers: clients, seconds, signal });
+    out.push(row("db, 1 client", loopLine(db1)));
+    out.push(row(`db, ${clients} clients`, `${loopLine(dbN)}  ${(perSec(dbN) / perSec(db1)).toFixed(2)}× 1 client`));
 
     step("starting next start");
     const redisOk = redis !== "none" && (await redisReachable(redis));
     server = await startNextServer({ DATABASE_URL: db.url, LOG_LEVEL: "warn", EMBEDDING_WORKER: "off", REDIS_URL: redisOk ? redis : "" }, signal);
     console.log(`[bench] prompts.similar over HTTP (next start ${buildId()}): 1 then ${clients} clients…`);
     await httpLoop(server.baseUrl, key, ids, { workers: 2, seconds: 2, signal }); // warm-up
-    out.push(row("http, 1 client", loopLine(await httpLoop(server.baseUrl, key, ids, { workers: 1, seconds, signal }))));
-    out.push(row(`http, ${clients} clients`, loopLine(await httpLoop(server.baseUrl, key, ids, { workers: clients, seconds, signal }))));
+    const http1 = await httpLoop(server.baseUrl, key, ids, { workers: 1, seconds, signal });
+    const httpN = await httpLoop(server.baseUrl, key, ids, { workers: clients, seconds, signal });
+    out.push(row("http, 1 client", loopLine(http1)));
+    out.push(row(`http, ${clients} clients`, `${loopLine(httpN)}  ${(perSec(httpN) / perSec(http1)).toFixed(2)}× 1 client`));
+    const errors = db1.errors + dbN.errors + http1.errors + httpN.errors;
+    targets.push(row(`target ${clients} clients scale ≥ ${TARGET.scale}×`, verdict(perSec(dbN) >= TARGET.scale * perSec(db1) && errors === 0)));
+    targets.push(row(`target ${clients} clients p95 db ≤ ${TARGET.dbP95} ms`, verdict(p95(dbN) <= TARGET.dbP95)));
+    targets.push(row(`target ${clients} clients p95 http ≤ ${TARGET.httpP95} ms`, verdict(p95(httpN) <= TARGET.httpP95)));
 
     // Other processes share this machine's cores: the load average says how much they took.
     out.push(row("machine load (1-min avg)", `${loadBefore.toFixed(1)} before the timed phases, ${(os.loadavg()[0] ?? NaN).toFixed(1)} after, on ${os.cpus().length} cores`));
@@ -147,9 +166,10 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     t0 = performance.now();
     await listClusters(client.db, secret, projectId, embedder.model, input);
     out.push(row("prompts.clusters first page", `${fmtMs(cold)} ms computed, ${fmtMs(performance.now() - t0)} ms cached (${fmtInt(page.promptsConsidered)} prompts considered${page.promptsLimited ? ", capped" : ""})`));
+    targets.push(row(`target clusters ≤ ${TARGET.clustersMs} ms computed`, verdict(cold <= TARGET.clustersMs)));
 
     console.log(`\n[bench] similarity — PostgreSQL ${info?.pg}, pgvector ${info?.vector}, shared_buffers ${info?.sb}; ${fmtInt(n)} prompts searched (+${fmtInt(noise)} in another project)`);
-    for (const line of out) console.log(line);
+    for (const line of [...out, ...targets]) console.log(line);
     return 0;
   } finally {
     await server?.stop();

@@ -1,0 +1,114 @@
+// Benchmarks cannot rot: every `npm run bench:*` runs here at tiny sizes against the real services
+// (PostgreSQL, Redis, `next start`, Chromium), and must finish with exit 0 and print its figures.
+// Nothing here looks at a figure's value: the machine running CI is shared and timed assertions
+// are not tests. A new bench without an entry below fails the first test.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { pgUrl, redisUrl } from "~/test/integration";
+
+type Smoke = { args: string[]; prints: RegExp[]; needsRedis?: boolean };
+
+const SMOKE: Record<string, Smoke> = {
+  ingest: {
+    args: ["--seconds", "1", "--clients", "2", "--batch", "20", "--warmup", "1", "--single-seconds", "1", "--baseline-seconds", "1"],
+    prints: [/events\/s sustained\s+[\d,]+\/s/, /requests\/s\s+[\d,]+\/s/, /HTTP project\s+accepted [\d,]+, cost_events [\d,]+ OK/],
+  },
+  export: {
+    args: ["--events", "1500", "--large", "0"],
+    prints: [/csv over HTTP\s+[\d,]+ rows\/s.*rows 1,500 OK/, /ndjson over HTTP.*rows 1,500 OK/, /COPY, postgres\.js in-process\s+[\d,]+ rows\/s/, /targets\s+CSV/],
+  },
+  query: {
+    args: ["--events", "3000", "--iterations", "2", "--deep", "200", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
+    prints: [/events\.list first page\s+p50 [\d.]+/, /stats\.timeseries 30 d by day\s+p50/, /keyset 200 deep\s+p50/],
+  },
+  ratelimit: {
+    args: ["--slices", "1", "--slice-seconds", "1", "--clients", "2", "--batch", "5", "--warmup", "1", "--decisions", "800"],
+    prints: [/limiter on \(Redis\)\s+[\d,]+ req\/s/, /wall p50 \/ p99\s+\d+ µs/, /on: counted in Redis.*OK/],
+    needsRedis: true,
+  },
+  sdk: {
+    args: ["--events", "1500", "--batch", "500", "--calls", "2000"],
+    prints: [/events\/s end to end\s+[\d,]+\/s/, /delivered = stored.*OK/, /target: added p99 ≤ 0\.05 ms/],
+  },
+  similarity: {
+    args: ["--prompts", "1200", "--noise", "200", "--repeats", "400", "--queries", "20", "--ef", "40", "--seconds", "1", "--clients", "4"],
+    prints: [
+      /embedding pipeline\s+[\d,]+ prompts\/s/,
+      /local embedder alone\s+[\d,]+ prompts\/s/,
+      /recall@10 ef_search 40\s+[\d.]+/,
+      /db, 1 client\s+p50/,
+      /db, 4 clients\s+p50/,
+      /http, 4 clients\s+p50/,
+      /prompts\.clusters first page\s+[\d.]+ ms computed/,
+      /target pipeline/,
+      /target 4 clients scale/,
+      /target clusters/,
+    ],
+  },
+  ui: {
+    args: ["--events", "1500", "--runs", "1", "--rows", "200"],
+    prints: [/events: first rows after navigation\s+median \d+ ms/, /overview: first rows after navigation\s+median \d+ ms/, /overview: chart drawn after navigation\s+median \d+ ms/, /events: scroll to row \d+/],
+  },
+};
+
+const root = path.resolve(import.meta.dirname, "../..");
+const adminUrl = (() => {
+  if (!pgUrl) return null;
+  const u = new URL(pgUrl);
+  u.pathname = "/postgres";
+  return u.toString();
+})();
+
+function runBench(name: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    // Exactly what a developer types: the package.json script, through npm.
+    const child = spawn("npm", ["run", "--silent", `bench:${name}`, "--", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 280_000);
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe("benchmarks", () => {
+  it("every bench has an npm script and a smoke run here", () => {
+    const files = fs
+      .readdirSync(path.join(root, "scripts/bench"))
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+      .map((f) => f.slice(0, -3))
+      .sort();
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const scripts = Object.keys(pkg.scripts)
+      .filter((s) => s.startsWith("bench:"))
+      .map((s) => s.slice("bench:".length))
+      .sort();
+    expect(Object.keys(SMOKE).sort()).toEqual(files);
+    expect(scripts).toEqual(files);
+  });
+
+  describe.skipIf(!adminUrl)("smoke runs at tiny sizes (real services)", () => {
+    for (const [name, smoke] of Object.entries(SMOKE)) {
+      it.skipIf(smoke.needsRedis && !redisUrl)(`npm run bench:${name} completes and prints its figures`, { timeout: 300_000 }, async () => {
+        const extra = [...(adminUrl ? ["--pg", adminUrl] : []), ...(redisUrl && name !== "ui" && name !== "query" ? ["--redis", redisUrl] : [])];
+        const { code, out } = await runBench(name, [...smoke.args, ...extra]);
+        if (code !== 0) console.error(out.slice(-4000));
+        expect(code).toBe(0);
+        expect(out).toMatch(/load average before: [\d.]+ [\d.]+ [\d.]+/);
+        expect(out).toMatch(/load average after: [\d.]+ [\d.]+ [\d.]+/);
+        for (const figure of smoke.prints) expect(out).toMatch(figure);
+        // A target line says met, NOT met, or that the machine was too busy to tell: never nothing.
+        for (const line of out.split("\n").filter((l) => /^\s*targets?\b.*[≤≥]/i.test(l))) {
+          expect(line).toMatch(/met|MET|not measured: machine busy/);
+        }
+      });
+    }
+  });
+});
