@@ -11,7 +11,7 @@ import { ingestionRule, parseKeyOverrides, requestSubjects, type RateLimitRule }
 import { getRedis } from "~/server/redis";
 import { securityHeaders } from "~/server/security-headers";
 
-// Limiting another route: add its path here AND a rule in RULES (see README "Rate limiting").
+// Limiting another route: add its path here AND a rule in RULES (see docs/rate-limiting.md).
 // The last entry is every page and API route (static files get their headers from next.config.mjs).
 export const config = {
   matcher: ["/api/v1/events", "/api/v1/otlp/:path*", "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],

@@ -1,3 +1,4 @@
+import pgvector from "pgvector";
 // One interface for every embedder, so the worker, the search and the tests never care which
 // one runs. Vectors are Float32Array: what pgvector stores (float4) and what the OpenAI API sends.
 
@@ -49,19 +50,14 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
-/** pgvector's text form. 9 significant digits round-trip any float32 exactly. */
+/** pgvector's text form, through the pgvector package (float32 values print exactly as doubles). */
 export function toVectorLiteral(v: Float32Array): string {
-  let s = "[";
-  for (let i = 0; i < v.length; i++) {
-    if (i > 0) s += ",";
-    const x = v[i] ?? 0;
-    s += x === 0 ? "0" : x.toPrecision(9);
-  }
-  return `${s}]`;
+  return String(pgvector.toSql(Array.from(v)));
 }
 
 export function parseVectorLiteral(text: string): Float32Array {
-  const body = text.trim().replace(/^\[/, "").replace(/\]$/, "");
-  if (body === "") return new Float32Array(0);
-  return Float32Array.from(body.split(",").map(Number));
+  // pgvector.fromSql reads "[]" as one NaN.
+  if (/^\s*\[\s*\]\s*$/.test(text)) return new Float32Array(0);
+  const values: unknown = pgvector.fromSql(text);
+  return Float32Array.from(Array.isArray(values) ? values.map(Number) : []);
 }

@@ -4,7 +4,7 @@ import type { Embedder } from "../embedders/types";
 import { vectorColumnDimensions } from "./queue";
 
 // The HNSW index as migration 0001 creates it (m 16, ef_construction 64: pgvector's defaults, which
-// reach the recall target here — see the README's similarity benchmark). Kept identical so a rebuild
+// reach the recall target here — see docs/benchmarks.md). Kept identical so a rebuild
 // leaves the schema where the migrations expect it.
 export const HNSW_INDEX = "prompt_embeddings_hnsw_idx";
 const CREATE_HNSW = `CREATE INDEX IF NOT EXISTS "${HNSW_INDEX}" ON "prompt_embeddings" USING hnsw ("embedding" vector_cosine_ops)`;
