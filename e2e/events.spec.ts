@@ -22,7 +22,8 @@ test("scrolling loads further pages with no duplicate rows and a bounded DOM", a
     }
     if (byIndex.size >= 650) break;
     await body.evaluate((el) => el.scrollBy(0, 560));
-    await page.waitForTimeout(40);
+    // The virtualizer renders on the next frames: wait for them, not for a fixed time.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   }
   // Three pages of 200 arrived as the user scrolled (the fourth is requested ahead of time).
   expect(byIndex.size).toBeGreaterThanOrEqual(650);

@@ -7,12 +7,22 @@ async function cumulativeLayoutShift(page: Page): Promise<number> {
     () =>
       new Promise<number>((resolve) => {
         let sum = 0;
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+        const add = (entries: PerformanceEntryList) => {
+          for (const e of entries as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
             if (!e.hadRecentInput) sum += e.value;
           }
-        }).observe({ type: "layout-shift", buffered: true });
-        setTimeout(() => resolve(sum), 100);
+        };
+        const observer = new PerformanceObserver((list) => add(list.getEntries()));
+        observer.observe({ type: "layout-shift", buffered: true });
+        // The buffered entries are queued to the observer at once; two frames later they have all
+        // been delivered (or are still pending in takeRecords), with or without any shift at all.
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            add(observer.takeRecords());
+            observer.disconnect();
+            resolve(sum);
+          }),
+        );
       }),
   );
 }

@@ -6,22 +6,27 @@ import fs from "node:fs";
 import path from "node:path";
 import { readFixture, type E2EFixture } from "./fixture-data";
 
-type Fixtures = { fixture: E2EFixture; consoleErrors: string[] };
+type Fixtures = { fixture: E2EFixture; consoleErrors: string[]; expectedErrors: RegExp[] };
 
 export const test = base.extend<Fixtures>({
   fixture: async ({ browserName: _ }, provide) => {
     await provide(readFixture());
   },
+  // A spec that provokes an error on purpose (a wrong password's 401) names it here with test.use().
+  expectedErrors: [[], { option: true }],
   consoleErrors: [
-    async ({ page }, provide) => {
+    async ({ page, expectedErrors }, provide) => {
       const errors: string[] = [];
+      const push = (text: string) => {
+        if (!expectedErrors.some((re) => re.test(text))) errors.push(text);
+      };
       page.on("console", (m) => {
-        if (m.type() === "error") errors.push(`console.error: ${m.text()}`);
+        if (m.type() === "error") push(`console.error: ${m.text()}`);
       });
-      page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+      page.on("pageerror", (e) => push(`pageerror: ${e.message}`));
       // Name the failing resource: the console only says "Failed to load resource".
       page.on("response", (r) => {
-        if (r.status() >= 400 && !r.url().includes("/api/v1/events")) errors.push(`HTTP ${r.status()} ${r.url()}`);
+        if (r.status() >= 400 && !r.url().includes("/api/v1/events")) push(`HTTP ${r.status()} ${r.url()}`);
       });
       await provide(errors);
       expect(errors, "console errors on the page").toEqual([]);

@@ -75,6 +75,11 @@ export class RateLimiter {
   private timeoutsInARow = 0;
   private lastProbe = 0;
   private probing = false;
+  /**
+   * What the limiter did, for health checks and tests: decisions that waited on Redis, and how
+   * many of those gave up at the deadline. A decision answered in process never waits.
+   */
+  readonly counters = { redisAttempts: 0, timeouts: 0, probes: 0 };
 
   constructor(private readonly options: RateLimiterOptions) {
     this.memory = new MemoryRateLimiter({ windowMs: options.windowMs, algorithm: options.algorithm });
@@ -98,6 +103,7 @@ export class RateLimiter {
       this.fallBack({ reason: `connection ${redis.status}` });
       return this.fromMemory(subjects);
     }
+    this.counters.redisAttempts++;
     try {
       const calls = subjects.map((s) => this.redisLimiter(s.limit).limit(s.id));
       const results = await withTimeout(Promise.all(calls), this.options.timeoutMs);
@@ -105,6 +111,7 @@ export class RateLimiter {
       return { ...mostRestrictive(results.map(({ success, limit, remaining, reset }) => ({ success, limit, remaining, reset }))), source: "redis" };
     } catch (err) {
       const timedOut = err instanceof RedisTimeout;
+      if (timedOut) this.counters.timeouts++;
       if (!timedOut || ++this.timeoutsInARow >= TIMEOUTS_BEFORE_FALLBACK) {
         this.fallBack({ reason: err instanceof Error ? err.message : String(err) });
       }
@@ -164,6 +171,7 @@ export class RateLimiter {
     }
     this.probing = true;
     this.lastProbe = now;
+    this.counters.probes++;
     const started = performance.now();
     withTimeout(this.redisLimiter(PROBE_LIMIT).limit("probe"), this.options.timeoutMs)
       .then(() => {

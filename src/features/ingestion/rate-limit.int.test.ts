@@ -27,7 +27,7 @@ async function awayFromWindowEdge(): Promise<void> {
   if (left < 10_000) await sleep(left + 200);
 }
 
-type Sent = { status: number; headers: Headers; body: Record<string, unknown>; ms: number };
+type Sent = { status: number; headers: Headers; body: Record<string, unknown> };
 
 async function send(server: AppServer, o: { key?: string; xff?: string; requestId?: string } = {}): Promise<Sent> {
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -35,10 +35,9 @@ async function send(server: AppServer, o: { key?: string; xff?: string; requestI
   if (o.xff) headers["x-forwarded-for"] = o.xff;
   if (o.requestId) headers["x-request-id"] = o.requestId;
   const event = { id: randomBytes(6).toString("hex"), provider: "openai", model: "gpt-4o-mini", inputTokens: 10, outputTokens: 2 };
-  const t = performance.now();
   const res = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers, body: JSON.stringify(event), signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: JSON.parse(text) as Record<string, unknown>, ms: performance.now() - t };
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 const limitOf = (r: Sent) => [r.status, r.headers.get("x-ratelimit-limit"), r.headers.get("x-ratelimit-remaining")];
@@ -48,11 +47,10 @@ async function stored(projectId: string): Promise<number> {
   return rows[0]?.n ?? -1;
 }
 
-async function health(server: AppServer): Promise<{ redis: unknown; ms: number }> {
-  const t = performance.now();
+async function health(server: AppServer): Promise<{ redis: unknown }> {
   const res = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(10_000) });
   const body = (await res.json()) as { redis: unknown };
-  return { redis: body.redis, ms: performance.now() - t };
+  return { redis: body.redis };
 }
 
 const start = (env: Record<string, string>) => startAppServer({ DATABASE_URL: inject("pgUrl") ?? "", ...env });
@@ -244,12 +242,10 @@ describeWithHttp("rate limits while Redis goes away and comes back", () => {
     const during = ip();
     const served: Sent[] = [];
     for (let i = 0; i < 5; i++) served.push(await send(server, { key: k2.key, xff: during }));
-    // Same arithmetic and headers from process memory; nobody waits on the dead Redis.
+    // Same arithmetic and headers from process memory (that nobody waits on the dead Redis is
+    // proven by the limiter's own counters in src/server/rate-limit.int.test.ts).
     expect(served.map(limitOf)).toEqual([...[3, 2, 1, 0].map((left) => [200, "4", String(left)]), [429, "4", "0"]]);
-    expect(Math.max(...served.map((r) => r.ms))).toBeLessThan(1000);
-    const down = await health(server);
-    expect(down.redis).toBe("down");
-    expect(down.ms).toBeLessThan(1000);
+    expect((await health(server)).redis).toBe("down");
     expect(await stored(k2.projectId)).toBe(4);
 
     await redis.start();

@@ -23,8 +23,7 @@ describe("representative calls, pinned to the picodollar", () => {
     // = 2,000,000,000 + 250,000,000 + 5,000,000,000 pico = $0.00725
     const usage = { inputTokens: 1000, cachedInputTokens: 200, outputTokens: 500 };
     expect(usd("openai", "gpt-4o", "2025-01-15", usage)).toBe("0.007250000000");
-    // Billing the 200 cached tokens at the full price as well would give $0.0075 + $0.00025.
-    expect(usd("openai", "gpt-4o", "2025-01-15", usage)).not.toBe("0.007750000000");
+    // (Billing the 200 cached tokens at the full price as well would have given $0.00775.)
   });
 
   it("openai o3: reasoning tokens are inside output and not billed again", () => {
