@@ -1,3 +1,9 @@
+import { readFileSync } from "node:fs";
+
+// The static security headers: one table shared with the proxy (src/server/security-headers.ts).
+/** @type {Record<string, string>} */
+const STATIC_SECURITY_HEADERS = JSON.parse(readFileSync(new URL("./src/server/static-security-headers.json", import.meta.url), "utf8"));
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // postgres.js, ioredis and PGlite are Node libraries: load them at run time instead of bundling.
@@ -10,12 +16,7 @@ const nextConfig = {
   // Files the proxy skips (src/proxy.ts matcher) get the static part of the security headers
   // here; everything else gets all of them, CSP included, from the proxy (src/server/security-headers.ts).
   async headers() {
-    const security = [
-      { key: "X-Content-Type-Options", value: "nosniff" },
-      { key: "Referrer-Policy", value: "same-origin" },
-      { key: "X-Frame-Options", value: "DENY" },
-      { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
-    ];
+    const security = Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value }));
     return ["/_next/static/:path*", "/_next/image", "/favicon.ico", "/icon.svg"].map((source) => ({ source, headers: security }));
   },
 };

@@ -6,6 +6,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "AI Cost Profiler",
   description: "Where your LLM money goes — by feature, model, prompt and time.",
+  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }], shortcut: "/favicon.ico" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

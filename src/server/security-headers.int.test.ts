@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { STATIC_SECURITY_HEADERS } from "~/server/security-headers";
 import { newSignedInUser, type TestUser } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl } from "~/test/integration";
 
@@ -106,12 +107,15 @@ describeWithHttp("security headers (HTTP)", () => {
     }
   });
 
-  it("static assets get nosniff from next.config.mjs (the proxy skips them)", async () => {
+  it("static assets get every static header from next.config.mjs (the proxy skips them)", async () => {
     const html = await (await fetch(`${requireBaseUrl()}/sign-in`)).text();
     const asset = /src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeTruthy();
-    const res = await fetch(`${requireBaseUrl()}${asset ?? ""}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    for (const url of [asset ?? "", "/icon.svg", "/favicon.ico"]) {
+      const res = await fetch(`${requireBaseUrl()}${url}`);
+      expect(res.status, url).toBe(200);
+      // One table for the proxy and next.config.mjs: all of it, on every static file.
+      for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) expect(res.headers.get(name), `${url} ${name}`).toBe(value);
+    }
   });
 });

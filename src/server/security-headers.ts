@@ -1,20 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import { THEME_SCRIPT } from "~/lib/theme";
 
-// Security headers for every response the proxy sees (pages and API routes). next.config.mjs
-// repeats the static part for the files the proxy skips (_next/static, icons); keep them in step.
+import staticHeaders from "./static-security-headers.json";
 
-export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "x-content-type-options": "nosniff",
-  // URLs carry filters (feature names, user ids): never send them to another site.
-  "referrer-policy": "same-origin",
-  // Only features browsers recognise: an unknown name is a console error on every page.
-  "permissions-policy": "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()",
-  // For browsers without CSP frame-ancestors.
-  "x-frame-options": "DENY",
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-resource-policy": "same-origin",
-};
+// Security headers for every response the proxy sees (pages and API routes). The static part is
+// one table, static-security-headers.json, which next.config.mjs also sends for the files the
+// proxy skips (_next/static, icons). Why each is there:
+// - x-content-type-options nosniff; x-frame-options DENY (browsers without CSP frame-ancestors);
+// - referrer-policy same-origin: URLs carry filters (feature names, user ids), never sent elsewhere;
+// - permissions-policy: only features browsers recognise (an unknown name is a console error);
+// - cross-origin opener and resource policies: same-origin.
+export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = staticHeaders;
 
 // The root layout's inline theme script runs before hydration and carries no nonce; its hash
 // allows exactly that text (recomputed from the same constant, so an edit cannot go stale).
