@@ -5,10 +5,11 @@ import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "~/env";
 import { parseTrustedProxies } from "~/server/client-ip";
+import { errorResponse } from "~/server/http";
+import { createLimiter, rateLimitedError } from "~/server/limiters";
 import { errorFields, logger } from "~/server/logger";
-import { RateLimiter, rateLimitHeaders, retryAfterSeconds, type Decision } from "~/server/rate-limit";
+import { rateLimitHeaders, type Decision, type RateLimiter } from "~/server/rate-limit";
 import { ingestionRule, parseKeyOverrides, requestSubjects, type RateLimitRule } from "~/server/rate-limit-rules";
-import { getRedis } from "~/server/redis";
 import { securityHeaders } from "~/server/security-headers";
 
 // Limiting another route: add its path here AND a rule in RULES (see docs/rate-limiting.md).
@@ -22,8 +23,6 @@ const SECURITY = { https: env.APP_URL?.startsWith("https://") ?? false, dev: env
 const RULES: readonly RateLimitRule[] = [ingestionRule(() => env.RATE_LIMIT_EVENTS_PER_HOUR)];
 
 const HOUR_MS = 3_600_000;
-// The issue's budget for one decision in Redis; answers take ~0.1 ms on loopback.
-const REDIS_TIMEOUT_MS = 50;
 
 type Setup = { limiter: RateLimiter; context: Parameters<typeof requestSubjects>[2] };
 let setup: Setup | null = null;
@@ -31,17 +30,7 @@ let warnedPeer = false;
 
 function getSetup(): Setup {
   setup ??= {
-    limiter: new RateLimiter({
-      redis: getRedis(),
-      prefix: env.RATE_LIMIT_PREFIX,
-      algorithm: env.RATE_LIMIT_ALGORITHM,
-      windowMs: HOUR_MS,
-      timeoutMs: REDIS_TIMEOUT_MS,
-      onStateChange: (state, detail) => {
-        if (state === "fallback") logger.warn("rate limiter: Redis unavailable, counting in process until it answers", detail);
-        else logger.info("rate limiter: Redis answers again, counting in Redis", detail);
-      },
-    }),
+    limiter: createLimiter("ingestion", HOUR_MS),
     context: { trust: parseTrustedProxies(env.TRUSTED_PROXIES), overrides: parseKeyOverrides(env.RATE_LIMIT_KEY_OVERRIDES) },
   };
   return setup;
@@ -80,11 +69,7 @@ export async function proxy(req: NextRequest): Promise<Response> {
   const decision = rule ? await decide(rule, req) : null;
   const headers: Record<string, string> = { ...security.response, "x-request-id": requestId, ...(decision ? rateLimitHeaders(decision) : {}) };
   if (decision && !decision.success) {
-    const retryAfter = retryAfterSeconds(decision);
-    return NextResponse.json(
-      { error: "rate_limited", message: `rate limit of ${decision.limit} requests per hour exceeded; retry after ${retryAfter} s`, retryAfter, requestId },
-      { status: 429, headers: { ...headers, "retry-after": String(retryAfter), "cache-control": "no-store" } },
-    );
+    return errorResponse(rateLimitedError(decision, `rate limit of ${decision.limit} requests per hour exceeded`), requestId, headers);
   }
   const res = NextResponse.next({ request: { headers: forwarded } });
   for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);

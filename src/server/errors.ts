@@ -8,7 +8,7 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: { issues?: FieldIssue[]; retryAfterSeconds?: number } = {},
+    readonly details: { issues?: FieldIssue[]; retryAfterSeconds?: number; headers?: Record<string, string> } = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -18,6 +18,13 @@ export class AppError extends Error {
 export const badRequest = (message: string, issues?: FieldIssue[]) =>
   new AppError(400, "bad_request", message, { issues });
 export const unauthorized = (message: string) => new AppError(401, "unauthorized", message);
+export const forbidden = (message: string, code = "forbidden") => new AppError(403, code, message);
+/** 404 naming the input that pointed nowhere (`path`), e.g. a key id of another project. */
+export const notFound = (message: string, path?: string) =>
+  new AppError(404, "not_found", message, path ? { issues: [{ path, message }] } : {});
+/** 429 with Retry-After and the limiter's X-RateLimit-* headers (src/server/rate-limit.ts builds it). */
+export const rateLimited = (message: string, retryAfterSeconds: number, headers: Record<string, string>) =>
+  new AppError(429, "rate_limited", message, { retryAfterSeconds, headers });
 export const payloadTooLarge = (message: string) => new AppError(413, "payload_too_large", message);
 export const unsupportedMediaType = (message: string) => new AppError(415, "unsupported_media_type", message);
 export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>

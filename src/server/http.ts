@@ -12,13 +12,22 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-function errorResponse(thrown: unknown, requestId: string): Response {
-  const headers: Record<string, string> = { "x-request-id": requestId };
+/** The one rendering of an error for HTTP clients (route handlers, the auth route, the proxy's 429). */
+export function errorResponse(thrown: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = { ...extraHeaders, "x-request-id": requestId };
   const err = isUnstorableText(thrown) ? unstorableText() : thrown;
   if (err instanceof AppError) {
-    if (err.details.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.details.retryAfterSeconds);
+    Object.assign(headers, err.details.headers);
+    const retryAfter = err.details.retryAfterSeconds;
+    if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
     return json(
-      { error: err.code, message: err.message, ...(err.details.issues ? { issues: err.details.issues } : {}), requestId },
+      {
+        error: err.code,
+        message: err.message,
+        ...(err.details.issues ? { issues: err.details.issues } : {}),
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
+        requestId,
+      },
       err.status,
       headers,
     );

@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { getDbClient } from "~/server/db";
-import { isDatabaseUnavailable } from "~/server/errors";
-import { json } from "~/server/http";
-import { errorFields, logger } from "~/server/logger";
+import { payloadTooLarge } from "~/server/errors";
+import { errorResponse, json } from "~/server/http";
+import { logger } from "~/server/logger";
 import { AUTH_BASE_PATH, CLIENT_IP_HEADER, getAuth } from "./auth";
 import { limitAttempt, requestClientIp } from "./login-rate-limit";
 
@@ -65,16 +65,9 @@ export async function handleAuthRequest(req: Request): Promise<Response> {
     if (req.method === "POST" && LIMITED.some((p) => path.startsWith(p))) {
       const declared = Number(req.headers.get("content-length") ?? "0");
       if (declared > MAX_BODY_BYTES) {
-        return json({ error: "payload_too_large", message: `request body must be at most ${MAX_BODY_BYTES} bytes`, requestId }, 413, { "x-request-id": requestId });
+        return errorResponse(payloadTooLarge(`request body must be at most ${MAX_BODY_BYTES} bytes`), requestId);
       }
-      const limit = await limitAttempt("login", req.headers, await accountOf(req));
-      if (!limit.ok) {
-        return json(
-          { error: "rate_limited", message: `too many sign-in attempts; retry after ${limit.retryAfter} s`, retryAfter: limit.retryAfter, requestId },
-          429,
-          { ...limit.headers, "x-request-id": requestId },
-        );
-      }
+      await limitAttempt("login", req.headers, await accountOf(req), "too many sign-in attempts");
     }
     // The session row records the socket-derived client address; a client-sent header is replaced.
     const headers = new Headers(req.headers);
@@ -85,11 +78,7 @@ export async function handleAuthRequest(req: Request): Promise<Response> {
     const auth = await getAuth(getDbClient().db);
     return await finish(await auth.handler(forwarded), requestId, path);
   } catch (err) {
-    if (isDatabaseUnavailable(err)) {
-      logger.warn("database unavailable", { requestId, ...errorFields(err) });
-      return json({ error: "service_unavailable", message: "storage is unavailable, retry later", requestId }, 503, { "retry-after": "5", "x-request-id": requestId });
-    }
-    logger.error("auth endpoint failed", { requestId, ...errorFields(err) });
-    return json({ error: "internal_error", message: "internal error", requestId }, 500, { "x-request-id": requestId });
+    // The 429 of the attempt limit, 503 while storage is down, a logged 500 otherwise.
+    return errorResponse(err, requestId);
   }
 }

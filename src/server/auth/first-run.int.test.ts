@@ -103,6 +103,20 @@ describeWithHttp("first run, login rate limit and OIDC (own server)", () => {
     expect((await post("/api/auth/sign-in/email", { email: OWNER.email, password: OWNER.password }, from("203.0.113.11"))).status).toBe(200);
   });
 
+  it("limits setup attempts with the same 429 as every limited route (Retry-After, X-RateLimit-*, retryAfter)", async () => {
+    const ip = from("203.0.113.20");
+    for (let i = 0; i < 3; i++) expect((await post("/api/setup", { token: "x".repeat(43), ...OWNER }, ip)).status).not.toBe(429);
+    const limited = await post("/api/setup", { token: "x".repeat(43), ...OWNER }, ip);
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(limited.headers.get("x-ratelimit-limit")).toBe("3");
+    expect(limited.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(Number(limited.headers.get("x-ratelimit-reset"))).toBeGreaterThan(Date.now() / 1000);
+    const body = (await limited.json()) as { error: string; retryAfter: number };
+    expect(body).toMatchObject({ error: "rate_limited", retryAfter });
+  });
+
   it("limits attempts per account across addresses (twice the per-IP limit)", async () => {
     const account = { email: "target@first-run.test", password: "wrong password 2" };
     const statuses: number[] = [];

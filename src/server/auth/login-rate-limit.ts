@@ -2,9 +2,9 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { env } from "~/env";
 import { clientIp, forwardedChain, ipIdentity, parseTrustedProxies, type TrustPolicy } from "~/server/client-ip";
+import { createLimiter, rateLimitedError } from "~/server/limiters";
 import { logger } from "~/server/logger";
-import { RateLimiter, rateLimitHeaders, retryAfterSeconds, type Decision } from "~/server/rate-limit";
-import { getRedis } from "~/server/redis";
+import { rateLimitHeaders, type Decision, type RateLimiter } from "~/server/rate-limit";
 
 // Sign-in attempts go through the same limiter as ingestion (Redis via @upstash/ratelimit, one
 // count for all instances, in-process fallback) and the same client-IP rules (TRUSTED_PROXIES).
@@ -19,18 +19,7 @@ let setup: Setup | null = null;
 
 function getSetup(): Setup {
   setup ??= {
-    limiter: new RateLimiter({
-      redis: getRedis(),
-      prefix: env.RATE_LIMIT_PREFIX,
-      algorithm: env.RATE_LIMIT_ALGORITHM,
-      windowMs: WINDOW_MS,
-      // Same budget as the proxy: a slow Redis delays a sign-in by at most this.
-      timeoutMs: 50,
-      onStateChange: (state, detail) => {
-        if (state === "fallback") logger.warn("login limiter: Redis unavailable, counting in process until it answers", detail);
-        else logger.info("login limiter: Redis answers again", detail);
-      },
-    }),
+    limiter: createLimiter("login", WINDOW_MS),
     trust: parseTrustedProxies(env.TRUSTED_PROXIES),
   };
   return setup;
@@ -44,11 +33,12 @@ export function requestClientIp(headers: Headers): string | null {
 const accountId = (account: string) =>
   createHash("sha256").update(account.trim().toLowerCase(), "utf8").digest("base64url").slice(0, 22);
 
-export type LoginLimit = { ok: true; headers: Record<string, string> } | { ok: false; retryAfter: number; headers: Record<string, string> };
-
-/** Counts one attempt (`kind` names the counter, e.g. "login" or "setup") and says whether it may proceed. */
-export async function limitAttempt(kind: string, headers: Headers, account: string | null): Promise<LoginLimit> {
-  if (env.RATE_LIMIT_DISABLED) return { ok: true, headers: {} };
+/**
+ * Counts one attempt (`kind` names the counter, e.g. "login" or "setup"): the X-RateLimit-* headers
+ * to send when it may proceed; a 429 (rateLimitedError) thrown when it may not.
+ */
+export async function limitAttempt(kind: string, headers: Headers, account: string | null, what: string): Promise<Record<string, string>> {
+  if (env.RATE_LIMIT_DISABLED) return {};
   const limit = env.RATE_LIMIT_LOGIN_PER_15_MIN;
   const ip = requestClientIp(headers);
   const subjects = [{ id: `${kind}:ip:${ip === null ? "unknown" : ipIdentity(ip)}`, limit }];
@@ -59,10 +49,8 @@ export async function limitAttempt(kind: string, headers: Headers, account: stri
   } catch (err) {
     // As for ingestion, a failing limiter never blocks a request; it is logged.
     logger.error("login limiter failed; attempt let through", { error: err instanceof Error ? err.message : String(err) });
-    return { ok: true, headers: {} };
+    return {};
   }
-  const out = rateLimitHeaders(decision);
-  if (decision.success) return { ok: true, headers: out };
-  const retryAfter = retryAfterSeconds(decision);
-  return { ok: false, retryAfter, headers: { ...out, "retry-after": String(retryAfter) } };
+  if (!decision.success) throw rateLimitedError(decision, what);
+  return rateLimitHeaders(decision);
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
 import type { ProjectRole } from "../db/schema";
-import { AppError, unauthorized } from "../errors";
+import { forbidden, unauthorized } from "../errors";
 import { bearerToken } from "../http";
 import { findActiveApiKey } from "./api-keys";
 import { getSessionUser, selectedProjectId } from "./session";
@@ -19,7 +19,7 @@ export type Principal =
 
 export type Access = { principal: Principal; projectId: string; role: ProjectRole };
 
-export const forbidden = (message: string) => new AppError(403, "forbidden", message);
+export { forbidden };
 
 const SIGN_IN = "sign in, or send Authorization: Bearer <project API key>";
 

@@ -5,7 +5,7 @@ import { assertSameOrigin } from "~/server/auth/csrf";
 import { limitAttempt } from "~/server/auth/login-rate-limit";
 import { completeSetup } from "~/server/auth/setup";
 import { getDbClient } from "~/server/db";
-import { AppError, badRequest } from "~/server/errors";
+import { badRequest } from "~/server/errors";
 import { json, readJsonBody, route } from "~/server/http";
 
 export const dynamic = "force-dynamic";
@@ -16,10 +16,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 export const POST = route(async (req) => {
   assertSameOrigin(req.headers);
   // Token guessing counts against the same per-IP sign-in budget.
-  const limit = await limitAttempt("setup", req.headers, null);
-  if (!limit.ok) {
-    throw new AppError(429, "rate_limited", `too many setup attempts; retry after ${limit.retryAfter} s`, { retryAfterSeconds: limit.retryAfter });
-  }
+  await limitAttempt("setup", req.headers, null, "too many setup attempts");
   const parsed = setupInputSchema.safeParse(await readJsonBody(req, MAX_BODY_BYTES));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));

@@ -4,7 +4,7 @@ import { accessFor, type Principal } from "~/server/auth/resolve-project";
 import { findUserByEmail, type DbOrTx } from "~/server/auth/users";
 import type { Db } from "~/server/db";
 import { memberships, projects, users, type ProjectRole } from "~/server/db/schema";
-import { AppError } from "~/server/errors";
+import { AppError, notFound } from "~/server/errors";
 
 // Projects a caller can switch between, and an owner's view of a project's members.
 
@@ -107,7 +107,7 @@ export async function removeMember(db: Db, projectId: string, userId: string): P
       .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)))
       .returning({ userId: memberships.userId });
     if (removed.length === 0) {
-      throw new AppError(404, "not_found", "no such member in this project", { issues: [{ path: "userId", message: "no such member in this project" }] });
+      throw notFound("no such member in this project", "userId");
     }
   });
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { forbidden } from "~/server/auth/resolve-project";
+import { forbidden } from "~/server/errors";
 import { projectCookie } from "~/server/auth/session";
 import { membershipRole } from "~/server/auth/users";
 import { authedProcedure, createTRPCRouter, ownerProcedure, projectProcedure } from "~/server/api/trpc";

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/server/db";
 import { int8, queryRow } from "~/server/db/query";
-import { AppError } from "~/server/errors";
+import { notFound } from "~/server/errors";
 
 const promptTextRow = z.object({
   id: z.string(),
@@ -27,6 +27,6 @@ export async function getPromptText(db: Db, projectId: string, promptId: string)
       to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "lastSeen"
     FROM prompts WHERE project_id = ${projectId} AND id = ${promptId}::bigint`,
   );
-  if (!row) throw new AppError(404, "not_found", "no such prompt in this project", { issues: [{ path: "promptId", message: "no such prompt in this project" }] });
+  if (!row) throw notFound("no such prompt in this project", "promptId");
   return row;
 }

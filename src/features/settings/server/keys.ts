@@ -3,7 +3,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { generateApiKey, revokeApiKey, storeApiKey } from "~/server/auth/api-keys";
 import type { Db } from "~/server/db";
 import { apiKeys } from "~/server/db/schema";
-import { AppError } from "~/server/errors";
+import { notFound } from "~/server/errors";
 
 export type ApiKeyRow = {
   id: string;
@@ -46,6 +46,6 @@ export async function revokeKey(db: Db, projectId: string, keyId: string): Promi
     .from(apiKeys)
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, projectId)))
     .limit(1);
-  if (!own[0]) throw new AppError(404, "not_found", "no such API key in this project", { issues: [{ path: "keyId", message: "no such API key in this project" }] });
+  if (!own[0]) throw notFound("no such API key in this project", "keyId");
   await revokeApiKey(db, keyId);
 }

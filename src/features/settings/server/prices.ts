@@ -4,7 +4,7 @@ import { type PriceEntry } from "~/features/pricing";
 import { entryToRow, rowToEntry, invalidatePrices } from "~/features/pricing/server";
 import type { Db } from "~/server/db";
 import { modelPrices } from "~/server/db/schema";
-import { AppError } from "~/server/errors";
+import { notFound } from "~/server/errors";
 
 export type CustomPrice = PriceEntry & { id: number; updatedAt: Date };
 
@@ -45,6 +45,6 @@ export async function deleteCustomPrice(db: Db, projectId: string, id: number): 
     .delete(modelPrices)
     .where(and(eq(modelPrices.id, id), eq(modelPrices.projectId, projectId)))
     .returning({ id: modelPrices.id });
-  if (!deleted[0]) throw new AppError(404, "not_found", "no such custom price in this project", { issues: [{ path: "id", message: "no such custom price in this project" }] });
+  if (!deleted[0]) throw notFound("no such custom price in this project", "id");
   invalidatePrices(projectId);
 }
