@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXPORT_COLUMNS, EXPORT_KINDS } from "~/features/export";
 import { openApiDocument } from "./openapi";
 
 const APP_DIR = path.resolve("src/app");
@@ -69,5 +70,15 @@ describe("OpenAPI document", () => {
     expect(names).toEqual(expect.arrayContaining(["kind", "format", "from", "to", "feature", "model", "provider", "userId", "status"]));
     const setup = doc.components.schemas.Setup as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(setup.properties).sort()).toEqual(["email", "name", "password", "token"]);
+  });
+  it("describes each export kind's row from the writers' column table", () => {
+    const schemas: Record<string, unknown> = doc.components.schemas;
+    for (const kind of EXPORT_KINDS) {
+      const schema = schemas[`Export_${kind}`] as { properties: Record<string, { type: string }> };
+      expect(Object.keys(schema.properties), kind).toEqual(EXPORT_COLUMNS[kind].map((c) => c.name));
+    }
+    const events = schemas.Export_events as { properties: Record<string, { type: string }> };
+    expect(events.properties.costUsd?.type).toBe("string"); // exact decimal, never a float
+    expect(events.properties.inputTokens?.type).toBe("integer");
   });
 });

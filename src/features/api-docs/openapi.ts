@@ -1,9 +1,27 @@
 import { z } from "zod";
 import { setupInputSchema } from "~/features/auth";
-import { EXPORT_FORMATS, EXPORT_KINDS } from "~/features/export";
+import { EXPORT_COLUMNS, EXPORT_FORMATS, EXPORT_KINDS, type ExportColumnKind } from "~/features/export";
 import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion";
 import { filtersSchema } from "~/lib/list-filters";
 import { otlpTracesPath, otlpTracesResponse } from "./otlp-path";
+
+// An exported cell's JSON type, from the same column table the CSV/JSON/NDJSON writers use.
+const CELL: Record<ExportColumnKind, Record<string, unknown>> = {
+  text: { type: "string", nullable: true },
+  json: { type: "object", nullable: true },
+  integer: { type: "integer", nullable: true },
+  number: { type: "number", nullable: true },
+  decimal: { type: "string", pattern: "^-?\\d+(\\.\\d+)?$", nullable: true, description: "exact decimal" },
+  id: { type: "string", pattern: "^\\d+$", nullable: true },
+  timestamp: { type: "string", format: "date-time", nullable: true },
+  boolean: { type: "boolean", nullable: true },
+};
+const exportRowSchemas = Object.fromEntries(
+  EXPORT_KINDS.map((kind) => [
+    `Export_${kind}`,
+    { type: "object", properties: Object.fromEntries(EXPORT_COLUMNS[kind].map((c) => [c.name, CELL[c.kind]])) },
+  ]),
+);
 
 // The REST surface described from the same zod schemas that validate it, so the document
 // cannot drift from the code.
@@ -55,6 +73,7 @@ export function openApiDocument(serverUrl: string) {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "project API key (acp_…)" } },
       schemas: {
         Event: toSchema(eventSchema),
+        ...exportRowSchemas,
         Issue: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } }, required: ["path", "message"] },
         Error: errorBody,
         OtlpTracesResponse: otlpTracesResponse,
@@ -158,7 +177,13 @@ export function openApiDocument(serverUrl: string) {
             "X-Export-Row-Limit gives the cap (EXPORT_MAX_ROWS); a capped file ends with a _truncated marker record.",
           parameters: exportParams,
           responses: {
-            "200": { description: "the file, streamed (Content-Disposition: attachment)", headers: exportHeaders },
+            "200": {
+              description: "the file, streamed (Content-Disposition: attachment); one record per row, columns as in Export_<kind>",
+              headers: exportHeaders,
+              content: {
+                "application/x-ndjson": { schema: { oneOf: EXPORT_KINDS.map((k) => ({ $ref: `#/components/schemas/Export_${k}` })) } },
+              },
+            },
             "400": error("bad kind, format, filter or unknown parameter (issues name it)"),
             "401": error("not authorised"),
             "503": error("this instance already runs its share of exports, or no database connection: Retry-After"),
