@@ -2,30 +2,17 @@
 // the pages actually satisfy: every script carries this response's nonce, except the inline theme
 // script whose hash the policy lists. Rendering in a browser without CSP errors is the e2e tier's job.
 import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { STATIC_SECURITY_HEADERS } from "~/server/security-headers";
+import { pageFiles } from "~/test/app-files";
 import { newSignedInUser, type TestUser } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl } from "~/test/integration";
 
-const APP_DIR = path.resolve("src/app");
 
-function pages(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...pages(full));
-    else if (entry.name === "page.tsx") {
-      const segments = path.relative(APP_DIR, dir).split(path.sep).filter((s) => s !== "" && !/^\(.*\)$/.test(s));
-      if (segments.some((s) => s.startsWith("["))) throw new Error(`${full}: add a sample URL for dynamic pages here`);
-      out.push(`/${segments.join("/")}`);
-    }
-  }
-  return out;
-}
-
-const PAGES = pages(APP_DIR);
+const PAGES = pageFiles().map((p) => {
+  if (p.segments.some((s) => s.startsWith("["))) throw new Error(`${p.file}: add a sample URL for dynamic pages here`);
+  return `/${p.segments.join("/")}`;
+});
 const AUTH_PAGES = new Set(["/sign-in", "/setup"]);
 
 const STATIC_HEADERS = {

@@ -1,11 +1,8 @@
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXPORT_COLUMNS, EXPORT_KINDS } from "~/features/export";
+import { routeFiles, templateUrl } from "~/test/app-files";
 import { openApiDocument } from "./openapi";
 
-const APP_DIR = path.resolve("src/app");
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 // Routes that speak their own protocol rather than REST; each is documented elsewhere. Keep this short.
 const EXCLUDED: Record<string, string> = {
@@ -13,32 +10,11 @@ const EXCLUDED: Record<string, string> = {
   "/api/auth/{...all}": "Better Auth's own endpoints (sign-in, sign-out, OIDC callback)",
 };
 
-type Route = { file: string; url: string; methods: string[] };
-
-/** Every src/app/**\/route.ts with its URL template ([kind] → {kind}) and the methods it exports. */
-function findRoutes(dir: string): Route[] {
-  const out: Route[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...findRoutes(full));
-    else if (entry.name === "route.ts") {
-      const segments = path
-        .relative(APP_DIR, dir)
-        .split(path.sep)
-        .filter((s) => !/^\(.*\)$/.test(s)) // route groups are not part of the URL
-        .map((s) => s.replace(/^\[(.+)\]$/, "{$1}"));
-      const source = fs.readFileSync(full, "utf8");
-      const methods = METHODS.filter((m) => new RegExp(`export\\s+(const|async function|function)\\s+${m}\\b|\\bas\\s+${m}\\b`).test(source));
-      out.push({ file: path.relative(process.cwd(), full), url: `/${segments.join("/")}`, methods });
-    }
-  }
-  return out;
-}
 
 describe("OpenAPI document", () => {
   const doc = openApiDocument("http://localhost:3000");
   const paths = doc.paths as Record<string, Record<string, unknown>>;
-  const routes = findRoutes(APP_DIR);
+  const routes = routeFiles().map((r) => ({ ...r, url: templateUrl(r.segments) }));
 
   it("finds the route handlers (the glob itself works)", () => {
     expect(routes.map((r) => r.url)).toEqual(expect.arrayContaining(["/api/v1/events", "/api/export/{kind}", "/api/v1/otlp/v1/traces"]));

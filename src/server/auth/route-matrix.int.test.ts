@@ -1,13 +1,10 @@
 // Every route handler, found by globbing src/app/**/route.ts, refuses anonymous callers and members
 // of another project; the few public ones are listed here with what they may and may not reveal.
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { routeFiles } from "~/test/app-files";
 import { browserHeaders, newSignedInUser, type TestUser } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl } from "~/test/integration";
 
-const APP_DIR = path.resolve("src/app");
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 // A sample value for each dynamic segment: a new route with a new segment name fails until added.
 const SAMPLES: Record<string, string> = { "[kind]": "events", "[trpc]": "events.list", "[...all]": "get-session" };
@@ -18,31 +15,20 @@ const urlFor = (r: Route, method: string) => (method === "GET" || method === "HE
 
 type Route = { file: string; url: string; methods: string[] };
 
-function findRoutes(dir: string): Route[] {
-  const out: Route[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...findRoutes(full));
-    else if (entry.name === "route.ts") {
-      const segments = path
-        .relative(APP_DIR, dir)
-        .split(path.sep)
-        .filter((s) => !/^\(.*\)$/.test(s)) // route groups are not part of the URL
-        .map((s) => {
-          if (!s.startsWith("[")) return s;
-          const sample = SAMPLES[s];
-          if (sample === undefined) throw new Error(`route ${full}: add a sample for the segment ${s} to SAMPLES`);
-          return sample;
-        });
-      const source = fs.readFileSync(full, "utf8");
-      const methods = METHODS.filter((m) => new RegExp(`export\\s+(const|async function|function)\\s+${m}\\b|\\bas\\s+${m}\\b`).test(source));
-      out.push({ file: path.relative(process.cwd(), full), url: `/${segments.join("/")}`, methods });
-    }
-  }
-  return out;
-}
+/** Dynamic segments get their sample value: a new segment name fails until SAMPLES has one. */
+const ROUTES: Route[] = routeFiles().map((r) => ({
+  file: r.file,
+  methods: r.methods.filter((m) => m !== "OPTIONS"),
+  url: `/${r.segments
+    .map((s) => {
+      if (!s.startsWith("[")) return s;
+      const sample = SAMPLES[s];
+      if (sample === undefined) throw new Error(`route ${r.file}: add a sample for the segment ${s} to SAMPLES`);
+      return sample;
+    })
+    .join("/")}`,
+}));
 
-const ROUTES = findRoutes(APP_DIR);
 
 // Public by design. Each entry says what an anonymous caller gets; nothing else may be public.
 const PUBLIC: Record<string, (res: Response, method: string) => Promise<void> | void> = {
