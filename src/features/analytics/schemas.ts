@@ -13,8 +13,9 @@ const instant = (name: string) =>
 
 // PostgreSQL text cannot hold NUL: a filter with one is a 400 naming the field, not a failed query.
 const noNul = (field: string) => [(s: string) => !s.includes("\0"), `${field} must not contain NUL characters`] as const;
-const name = (field: string) =>
-  z.string().trim().min(1, `${field} must not be empty`).max(200, `${field} is too long`).refine(...noNul(field));
+// As long as ingestion allows (userId and sessionId 256): every stored value can be filtered on.
+const name = (field: string, max = 200) =>
+  z.string().trim().min(1, `${field} must not be empty`).max(max, `${field} is too long`).refine(...noNul(field));
 
 export const filtersSchema = z
   .object({
@@ -23,7 +24,7 @@ export const filtersSchema = z
     feature: z.string().max(200, "feature is too long").refine(...noNul("feature")).optional(), // "" selects calls without a feature
     model: name("model").optional(),
     provider: name("provider").optional(),
-    userId: name("userId").optional(),
+    userId: name("userId", 256).optional(),
     status: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }).optional(),
   })
   .refine((f) => !f.from || !f.to || f.from < f.to, { path: ["to"], message: "to must be after from" });
