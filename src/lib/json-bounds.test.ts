@@ -25,5 +25,8 @@ describe("json bounds (issue 18: nothing recursive can overflow)", () => {
     expect(Object.getPrototypeOf(cleaned)).toBe(Object.prototype);
     expect(() => storableJson(nested(1_000_000))).not.toThrow();
     expect(mapJson({ k: "v" }, 5, (s) => s.toUpperCase())).toEqual({ K: "V" });
+    // Keys superjson refuses (it throws, failing the whole events.list page) are shown bracketed.
+    const refused = JSON.parse('{"constructor":{"prototype":1,"__proto__":2},"ok":3}') as unknown;
+    expect(JSON.stringify(clipJson(refused))).toBe('{"[constructor]":{"[prototype]":1,"[__proto__]":2},"ok":3}');
   });
 });

@@ -47,19 +47,26 @@ export function jsonDepthIssue(value: unknown, maxDepth: number, root = ""): Jso
 /** Marks a subtree cut off by clipJson (what a reader sees instead of data nested too deep). */
 export const CLIPPED = "[nested too deep]";
 
+// superjson (tRPC's transformer) throws on these keys as a prototype-pollution guard, which made
+// one event with `metadata: {"constructor": 1}` fail every events.list page holding it (found by
+// the reads-survive property test).
+const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+const readableKey = (k: string) => (REFUSED_KEYS.has(k) ? `[${k}]` : k);
+
 /**
- * A copy of a JSON value with every object or array deeper than `maxDepth` replaced by CLIPPED,
- * built without recursion. For reads: rows stored before the bound existed must still render.
+ * A copy of a JSON value for reads: objects or arrays deeper than `maxDepth` replaced by CLIPPED
+ * (rows stored before the bound existed must still render) and the keys superjson refuses shown
+ * as `[key]`; built without recursion. Exports carry the stored JSON unchanged.
  */
 export function clipJson(value: unknown, maxDepth: number = MAX_JSON_DEPTH): unknown {
-  return mapJson(value, maxDepth, (s) => s);
+  return mapJson(value, maxDepth, (s) => s, readableKey);
 }
 
 /**
- * A copy of a JSON value with every string and key passed through `text`, objects and arrays
+ * A copy of a JSON value with every string passed through `text` (and key through `key`), objects and arrays
  * deeper than `maxDepth` replaced by CLIPPED; iterative, so no input can overflow the stack.
  */
-export function mapJson(value: unknown, maxDepth: number, text: (s: string) => string): unknown {
+export function mapJson(value: unknown, maxDepth: number, text: (s: string) => string, key: (k: string) => string = text): unknown {
   const leaf = (v: unknown): unknown => (typeof v === "string" ? text(v) : v);
   if (typeof value !== "object" || value === null) return leaf(value);
   type Job = { src: object; out: Record<string, unknown> | unknown[]; depth: number };
@@ -81,7 +88,7 @@ export function mapJson(value: unknown, maxDepth: number, text: (s: string) => s
       }
       // defineProperty: a "__proto__" key stays a plain own key, as JSON.parse makes it.
       if (Array.isArray(job.out)) job.out.push(copy);
-      else Object.defineProperty(job.out, text(k), { value: copy, enumerable: true, writable: true, configurable: true });
+      else Object.defineProperty(job.out, key(k), { value: copy, enumerable: true, writable: true, configurable: true });
     }
   }
   return root.out;

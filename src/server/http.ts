@@ -120,13 +120,17 @@ export function parseBoundedJson(text: string, maxDepth = MAX_BODY_DEPTH): unkno
   return value;
 }
 
-/** Reads a JSON body (maybe gzip or deflate) with a hard byte cap, checking the content type first. */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+/**
+ * Reads a JSON body (maybe gzip or deflate) with a hard byte cap, checking the content type first.
+ * `maxDepth` null: the caller bounds each part itself (the events route rejects one too-deep
+ * event with a 207 and stores the rest; fields it ignores are never walked).
+ */
+export async function readJsonBody(req: Request, maxBytes: number, maxDepth: number | null = MAX_BODY_DEPTH): Promise<unknown> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw unsupportedMediaType("Content-Type must be application/json");
   }
   const body = await readBodyDecoded(req, maxBytes);
   if (body.length === 0) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
-  return parseBoundedJson(body.toString("utf8"));
+  return parseBoundedJson(body.toString("utf8"), maxDepth ?? Infinity);
 }
