@@ -84,7 +84,8 @@ test("two quick Back navigations while results load end on the URL's filters (is
   await expect(page.getByLabel("Status")).toHaveValue("");
   await page.unrouteAll({ behavior: "ignoreErrors" });
   const statuses = bodyRows(page).locator("[role=cell]:nth-child(5)");
-  await expect.poll(async () => new Set(await statuses.allTextContents()).size).toBe(2);
+  // Unfiltered again: the rows are no longer only the "error" ones (most calls succeed).
+  await expect.poll(async () => await statuses.allTextContents()).toContain("success");
 });
 
 test("a custom time range is applied from the URL and shown in the inputs", async ({ page }) => {
