@@ -59,6 +59,36 @@ test("a filter updates the URL and the rows, reload restores it, back removes it
   await expect(page.getByLabel("Status")).toHaveValue("");
 });
 
+test("two quick Back navigations while results load end on the URL's filters (issue 18 race)", async ({ page }) => {
+  await page.goto("/events");
+  await expect(bodyRows(page).first()).toBeVisible();
+  await page.getByLabel("Status").selectOption("error");
+  await expect(page).toHaveURL(/[?&]status=error/);
+  await page.getByLabel("Provider").selectOption("anthropic");
+  await expect(page).toHaveURL(/provider=anthropic/);
+  await page.reload();
+  await expect(page.getByLabel("Provider")).toHaveValue("anthropic");
+  // Every answer is held back until both Back navigations happened: the first one's render is
+  // still waiting for data when the second arrives — the order the flaky run hit by chance.
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  await page.route("**/api/trpc/**", async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.evaluate(() => history.back());
+  await expect(page).not.toHaveURL(/provider=/);
+  await page.evaluate(() => history.back());
+  await expect(page).not.toHaveURL(/status=/);
+  release();
+  await expect(page.getByLabel("Provider")).toHaveValue("");
+  await expect(page.getByLabel("Status")).toHaveValue("");
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  const statuses = bodyRows(page).locator("[role=cell]:nth-child(5)");
+  // Unfiltered again: the rows are no longer only the "error" ones (most calls succeed).
+  await expect.poll(async () => await statuses.allTextContents()).toContain("success");
+});
+
 test("a custom time range is applied from the URL and shown in the inputs", async ({ page }) => {
   const from = "2026-01-01T00:00:00.000Z";
   const to = "2026-01-02T00:00:00.000Z";

@@ -12,7 +12,8 @@ import { openScriptDb } from "./lib/database";
 import { seedEvents } from "./lib/seed";
 
 const dev = process.argv.includes("--dev");
-const db = await openScriptDb();
+// exclusive: a second server on the same data folder is refused with the running one's pid.
+const db = await openScriptDb({ exclusive: true });
 const { projectId, createdKey } = await ensureDefaultKey(db.client.db);
 const base = `http://${env.HOSTNAME === "0.0.0.0" ? "127.0.0.1" : env.HOSTNAME}:${env.PORT}`;
 let keyLine = createdKey ? `API key (shown once, only its hash is stored): ${createdKey}` : null;

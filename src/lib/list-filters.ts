@@ -15,8 +15,9 @@ const instant = (name: string) =>
 // PostgreSQL text cannot hold NUL: a filter with one is a 400 naming the field, not a failed query.
 export const noNul = (field: string) => [(s: string) => !s.includes("\0"), `${field} must not contain NUL characters`] as const;
 export const MAX_FILTER_TEXT = 200;
-const name = (field: string) =>
-  z.string().trim().min(1, `${field} must not be empty`).max(MAX_FILTER_TEXT, `${field} is too long`).refine(...noNul(field));
+// As long as ingestion allows (userId and sessionId 256): every stored value can be filtered on.
+const name = (field: string, max = MAX_FILTER_TEXT) =>
+  z.string().trim().min(1, `${field} must not be empty`).max(max, `${field} is too long`).refine(...noNul(field));
 
 /** Filters other than the window, with the query-string name the dashboard uses for each. */
 export const DIMENSION_FILTERS = {
@@ -25,7 +26,7 @@ export const DIMENSION_FILTERS = {
   model: { param: "model", schema: name("model") },
   provider: { param: "provider", schema: name("provider") },
   status: { param: "status", schema: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }) },
-  userId: { param: "user", schema: name("userId") },
+  userId: { param: "user", schema: name("userId", 256) },
 } as const;
 
 export type DimensionKey = keyof typeof DIMENSION_FILTERS;

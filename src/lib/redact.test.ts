@@ -49,7 +49,8 @@ describe("redactText", () => {
     );
   });
 
-  it("is idempotent and never throws, on any text (property)", () => {
+  // Generous timeout: a few seconds alone, longer while the integration tier loads both cores.
+  it("is idempotent and never throws, on any text (property)", { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 400 }), (s) => {
         const once = redactText(s);

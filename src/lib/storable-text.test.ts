@@ -11,7 +11,8 @@ describe("storableText", () => {
     expect(storableText("🚀 café")).toBe("🚀 café");
   });
 
-  it("always returns text PostgreSQL can store, unchanged when it already was (property)", () => {
+  // Generous timeout: a few seconds alone, longer while the integration tier loads both cores.
+  it("always returns text PostgreSQL can store, unchanged when it already was (property)", { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (s) => {
         const out = storableText(s);

@@ -1,5 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip, inflate } from "node:zlib";
+import { MAX_BODY_DEPTH, jsonDepthIssue } from "~/lib/json-bounds";
 import { AppError, badRequest, isDatabaseUnavailable, isUnstorableText, payloadTooLarge, unstorableText, unsupportedMediaType } from "./errors";
 import { errorFields, logger } from "./logger";
 
@@ -89,17 +92,54 @@ export async function readBodyCapped(req: Request, maxBytes: number): Promise<Bu
   return Buffer.concat(chunks, total);
 }
 
-/** Reads a JSON body with a hard byte cap, checking the content type first. */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+const inflaters = { gzip: promisify(gunzip), deflate: promisify(inflate) } as const;
+
+/**
+ * The body with `Content-Encoding` undone (gzip or deflate, as SDKs and OTLP exporters send), the
+ * cap applied to the compressed bytes and again to the decoded ones: zlib stops at the cap, so a
+ * small decompression bomb is a 413 without ever being inflated whole.
+ */
+export async function readBodyDecoded(req: Request, maxBytes: number): Promise<Buffer> {
+  const raw = await readBodyCapped(req, maxBytes);
+  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding === "" || encoding === "identity") return raw;
+  if (encoding !== "gzip" && encoding !== "deflate" && encoding !== "x-gzip") {
+    throw unsupportedMediaType("Content-Encoding must be gzip, deflate or absent");
+  }
+  try {
+    return await inflaters[encoding === "deflate" ? "deflate" : "gzip"](raw, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if (err instanceof RangeError || (err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw payloadTooLarge(`request body must be at most ${maxBytes} bytes once decompressed`);
+    }
+    throw badRequest(`request body is not valid ${encoding} data`, [{ path: "(body)", message: `not valid ${encoding}` }]);
+  }
+}
+
+/** Parses JSON text, then checks its nesting without recursion (see src/lib/json-bounds.ts). */
+export function parseBoundedJson(text: string, maxDepth = MAX_BODY_DEPTH): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(`request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
+  }
+  const deep = jsonDepthIssue(value, maxDepth);
+  if (deep) throw badRequest(`${deep.path} ${deep.message}`, [deep]);
+  return value;
+}
+
+/**
+ * Reads a JSON body (maybe gzip or deflate) with a hard byte cap, checking the content type first.
+ * `maxDepth` null: the caller bounds each part itself (the events route rejects one too-deep
+ * event with a 207 and stores the rest; fields it ignores are never walked).
+ */
+export async function readJsonBody(req: Request, maxBytes: number, maxDepth: number | null = MAX_BODY_DEPTH): Promise<unknown> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw unsupportedMediaType("Content-Type must be application/json");
   }
-  const body = await readBodyCapped(req, maxBytes);
+  const body = await readBodyDecoded(req, maxBytes);
   if (body.length === 0) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
-  try {
-    return JSON.parse(body.toString("utf8")) as unknown;
-  } catch (err) {
-    throw badRequest(`request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
-  }
+  return parseBoundedJson(body.toString("utf8"), maxDepth ?? Infinity);
 }

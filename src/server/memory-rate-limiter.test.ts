@@ -50,3 +50,15 @@ describe("MemoryRateLimiter memory bound", () => {
     expect(m.limit("key-999", 5, t0).remaining).toBe(3);
   });
 });
+
+describe("MemoryRateLimiter (eviction, issue 18)", () => {
+  it("a flood of fresh identifiers cannot push out a busy counter (a refused IP stays refused)", () => {
+    const m = new MemoryRateLimiter({ windowMs: HOUR, algorithm: "sliding", maxEntries: 10 });
+    for (let i = 0; i < 3; i++) m.limit("ip:attacker", 3, t0 + i);
+    expect(m.limit("ip:attacker", 3, t0 + 3).success).toBe(false);
+    // Spray ten times the capacity of one-off identifiers (e.g. made-up API keys).
+    for (let i = 0; i < 100; i++) m.limit(`key:${i}`, 3, t0 + 10 + i);
+    expect(m.size).toBeLessThanOrEqual(10);
+    expect(m.limit("ip:attacker", 3, t0 + 200).success).toBe(false);
+  });
+});

@@ -61,18 +61,19 @@ export class MemoryRateLimiter {
     return { success: true, limit, remaining: Math.max(0, limit - (bucket.current + weighted)), reset };
   }
 
-  /** Drops buckets no longer needed (older than the previous window), then the oldest if still full. */
+  /**
+   * Drops buckets no longer needed (older than the previous window); if still full, the least-used
+   * ones. Not the oldest: a client spraying fresh identifiers (API keys are client-chosen) would
+   * otherwise push out its own IP's counter, the one that had refused it. Forgetting only makes the
+   * limiter more lenient for counts of a request or two, never refuses a client wrongly.
+   */
   private makeRoom(window: number): void {
     if (this.buckets.size < this.maxEntries) return;
     for (const [id, b] of this.buckets) if (b.window < window - 1) this.buckets.delete(id);
-    // Still full: forget the longest-known identifiers (Map keeps insertion order). Forgetting
-    // only makes the limiter more lenient, never refuses a client wrongly.
     const excess = this.buckets.size - Math.floor(this.maxEntries * 0.9);
     if (excess <= 0) return;
-    let n = 0;
-    for (const id of this.buckets.keys()) {
-      if (n++ >= excess) break;
-      this.buckets.delete(id);
-    }
+    // Sorting is O(n log n) once per tenth of the capacity filled: amortised, a few steps a request.
+    const byUse = [...this.buckets].sort(([, a], [, b]) => a.current + a.previous - (b.current + b.previous));
+    for (const [id] of byUse.slice(0, excess)) this.buckets.delete(id);
   }
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useSearchParams } from "next/navigation";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { parseFilters, toFilterInput, toSearchParams, type DashboardFilters, type FilterInput } from "~/lib/filters";
 
 export type FilterState = {
@@ -13,18 +13,48 @@ export type FilterState = {
   setParam: (key: string, value: string | undefined, options?: { replace?: boolean }) => void;
 };
 
+const URL_CHANGE = "acp:url-change";
+const notifyUrlChange = () => window.dispatchEvent(new Event(URL_CHANGE));
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("popstate", onChange);
+  window.addEventListener(URL_CHANGE, onChange);
+  return () => {
+    window.removeEventListener("popstate", onChange);
+    window.removeEventListener(URL_CHANGE, onChange);
+  };
+}
+
+/**
+ * The address bar's query string, read from the browser itself. useSearchParams() alone lagged:
+ * Next applies a Back navigation inside a transition, and when the first of two quick Backs was
+ * still waiting for data the second one's URL never reached the filters (the Status select kept
+ * "error" on a URL without it). An external store is read synchronously on every change, so the
+ * last URL always wins. Next's own navigations (links) update the URL after their commit: the
+ * effect on useSearchParams re-reads it then.
+ */
+function useLocationSearch(): string {
+  const searchParams = useSearchParams();
+  const fromNext = searchParams.toString();
+  const search = useSyncExternalStore(subscribe, () => window.location.search, () => (fromNext ? `?${fromNext}` : ""));
+  useEffect(() => {
+    notifyUrlChange();
+  }, [fromNext]);
+  return search;
+}
+
 /**
  * Filters live in the URL (shareable, back/forward work). Changes go through the History API,
  * which Next's router observes, so a filter change re-queries in the browser without a server
  * round trip. `serverNowMs` anchors relative ranges to the instant the server prefetched with.
  */
 export function useDashboardFilters(serverNowMs: number, pageParams: readonly string[] = []): FilterState {
-  const searchParams = useSearchParams();
+  const search = useLocationSearch();
   const pathname = usePathname();
   const [anchor, setAnchor] = useState(serverNowMs);
-  const filters = useMemo(() => parseFilters(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const params = useMemo(() => new URLSearchParams(search), [search]);
+  const filters = useMemo(() => parseFilters(params), [params]);
   const input = useMemo(() => toFilterInput(filters, anchor), [filters, anchor]);
-  const params = useMemo(() => new URLSearchParams(searchParams.toString()), [searchParams]);
 
   const push = useCallback(
     (sp: URLSearchParams, replace: boolean) => {
@@ -32,6 +62,7 @@ export function useDashboardFilters(serverNowMs: number, pageParams: readonly st
       const url = qs ? `${pathname}?${qs}` : pathname;
       if (replace) window.history.replaceState(null, "", url);
       else window.history.pushState(null, "", url);
+      notifyUrlChange();
     },
     [pathname],
   );

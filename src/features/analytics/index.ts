@@ -4,6 +4,7 @@ export { AggregateTable } from "./components/aggregate-table/table";
 export { AggregateTableSkeleton } from "./components/aggregate-table/skeleton";
 export type { AggregateKind } from "./components/aggregate-table/columns";
 export { EventsTable } from "./components/events-table/table";
+export { EventDrawer } from "./components/events-table/drawer";
 export { EventsTableSkeleton } from "./components/events-table/skeleton";
 export { Overview } from "./components/overview/overview";
 export { SummaryCardsSkeleton } from "./components/overview/summary-cards";

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { MAX_JSON_DEPTH, jsonDepthIssue } from "~/lib/json-bounds";
+import { PICOS_PER_USD, parseUsdToPicos } from "~/lib/money";
 
 // Limits of the ingestion contract (SPEC.md). Each has a reason:
 export const MAX_BATCH_EVENTS = 1000; // one transaction stays short; SDKs split bigger buffers
@@ -48,24 +50,45 @@ const timestamp = z
     return d;
   });
 
+const MAX_COST_PICOS = BigInt(MAX_COST_USD) * PICOS_PER_USD;
+/** Compared exactly; a malformed or negative amount is another check's issue (zod runs them all). */
+function withinMaxCost(v: string | number): boolean {
+  try {
+    return parseUsdToPicos(v) <= MAX_COST_PICOS;
+  } catch {
+    return true;
+  }
+}
+
 // Reported cost: a JSON number or a decimal string (strings keep full precision).
 const costUsd = z.union(
   [
-    z.number().min(0, "costUsd must not be negative").max(MAX_COST_USD, `costUsd must be at most ${MAX_COST_USD}`),
+    z
+      .number()
+      .min(0, "costUsd must not be negative")
+      .refine(withinMaxCost, `costUsd must be at most ${MAX_COST_USD}`),
     z
       .string()
       .regex(/^\d{1,6}(\.\d{1,12})?$/, "costUsd must be a non-negative decimal with at most 12 decimals")
-      .refine((s) => Number(s) <= MAX_COST_USD, `costUsd must be at most ${MAX_COST_USD}`),
+      // Exactly: Number("100000.000000000001") rounds to 100000 and slipped past the maximum.
+      .refine(withinMaxCost, `costUsd must be at most ${MAX_COST_USD}`),
   ],
   { error: "costUsd must be a non-negative number or decimal string" },
 );
 
 const metadata = z
   .record(z.string(), z.unknown(), { error: "metadata must be a JSON object" })
-  .refine(
-    (m) => Buffer.byteLength(JSON.stringify(m), "utf8") <= MAX_METADATA_BYTES,
-    `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
-  );
+  .superRefine((m, ctx) => {
+    // Depth first and without recursion: JSON.stringify (and every later reader) recurses.
+    const deep = jsonDepthIssue(m, MAX_JSON_DEPTH);
+    if (deep) {
+      ctx.addIssue({ code: "custom", message: `metadata must be nested at most ${MAX_JSON_DEPTH} levels deep (at metadata${deep.path === "(body)" ? "" : `.${deep.path}`})` });
+      return;
+    }
+    if (Buffer.byteLength(JSON.stringify(m), "utf8") > MAX_METADATA_BYTES) {
+      ctx.addIssue({ code: "custom", message: `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
+    }
+  });
 
 /** One LLM call. Unknown fields are ignored (older and newer SDKs keep working). */
 export const eventSchema = z

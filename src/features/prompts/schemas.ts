@@ -4,7 +4,8 @@ import { filtersSchema, listInputSchema, noNul, pageSchema } from "~/lib/list-fi
 // Inputs of prompts.similar and prompts.clusters, shared by the server, the dashboard and the docs.
 
 const MAX_BIGINT = 9_223_372_036_854_775_807n; // ids are bigint: a larger number is no id (and no 500)
-const promptId = z
+/** A prompt id as every procedure takes it (prompts.text too: one source, no 500 past bigint). */
+export const promptIdSchema = z
   .union([z.string().regex(/^[1-9]\d{0,18}$/, "promptId must be a prompt id (digits)"), z.number().int().positive().max(Number.MAX_SAFE_INTEGER)], {
     error: "promptId must be a prompt id",
   })
@@ -12,7 +13,7 @@ const promptId = z
   .refine((v) => BigInt(v) <= MAX_BIGINT, "promptId is out of range");
 
 /** prompts.text: the full stored text of one prompt (the event drawer and the prompt panel). */
-export const promptTextInputSchema = z.object({ promptId });
+export const promptTextInputSchema = z.object({ promptId: promptIdSchema });
 
 export const promptsListInputSchema = z.intersection(
   listInputSchema,
@@ -21,7 +22,7 @@ export const promptsListInputSchema = z.intersection(
 export type PromptsListInput = z.output<typeof promptsListInputSchema>;
 
 export const similarInputSchema = z.object({
-  promptId,
+  promptId: promptIdSchema,
   minSimilarity: z.number().min(0, "minSimilarity must be between 0 and 1").max(1, "minSimilarity must be between 0 and 1").default(0.8),
   // A handful of look-alikes answers "is this a variant of something we already pay for"; the
   // clusters list is the way to see them all.

@@ -30,20 +30,39 @@ async function accountOf(req: Request): Promise<string | null> {
   }
 }
 
+/** Deletes `token` from a body, its `session` and each element of a list (the shapes Better Auth answers). */
+function withoutTokens(body: unknown): unknown {
+  const strip = (v: unknown) => {
+    if (typeof v !== "object" || v === null) return;
+    delete (v as { token?: unknown }).token;
+    const session = (v as { session?: unknown }).session;
+    if (typeof session === "object" && session !== null) delete (session as { token?: unknown }).token;
+  };
+  if (Array.isArray(body)) body.forEach(strip);
+  else strip(body);
+  return body;
+}
+
 /**
- * Error bodies get the request id; a 5xx keeps its details in the log only. A sign-in answer loses
- * the raw session token Better Auth puts in its body: the session lives in the HttpOnly cookie, and
- * a copy readable by page scripts would undo what HttpOnly is for.
+ * Error bodies get the request id; a 5xx keeps its details in the log only. Every successful JSON
+ * answer loses the raw session tokens Better Auth puts in bodies (sign-in, get-session,
+ * list-sessions): the session lives in the HttpOnly cookie, and a copy readable by page scripts
+ * would undo what HttpOnly is for.
  */
-async function finish(res: Response, requestId: string, path: string): Promise<Response> {
+async function finish(res: Response, requestId: string): Promise<Response> {
   const headers = new Headers(res.headers);
   headers.set("x-request-id", requestId);
   const isJson = (headers.get("content-type") ?? "").includes("application/json");
-  if (res.ok && isJson && path.startsWith("/sign-in/")) {
-    const body: unknown = await res.json().catch(() => null);
-    if (typeof body === "object" && body !== null && "token" in body) delete (body as { token?: unknown }).token;
+  if (res.ok && isJson) {
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      return new Response(text, { status: res.status, headers });
+    }
     headers.delete("content-length");
-    return new Response(JSON.stringify(body), { status: res.status, headers });
+    return new Response(JSON.stringify(withoutTokens(body)), { status: res.status, headers });
   }
   if (res.status >= 500) {
     logger.error("auth endpoint failed", { requestId, status: res.status, body: (await res.text()).slice(0, 500) });
@@ -76,7 +95,7 @@ export async function handleAuthRequest(req: Request): Promise<Response> {
     else headers.delete(CLIENT_IP_HEADER);
     const forwarded = new Request(req, { headers });
     const auth = await getAuth(getDbClient().db);
-    return await finish(await auth.handler(forwarded), requestId, path);
+    return await finish(await auth.handler(forwarded), requestId);
   } catch (err) {
     // The 429 of the attempt limit, 503 while storage is down, a logged 500 otherwise.
     return errorResponse(err, requestId);

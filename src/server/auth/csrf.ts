@@ -11,6 +11,18 @@ function expectedHost(headers: Headers, appUrl: string | undefined): string | nu
   return appUrl ? new URL(appUrl).host : headers.get("host");
 }
 
+/**
+ * The scheme the request arrived with: APP_URL's when set, else the proxy's X-Forwarded-Proto
+ * (Next sets it for direct connections too; a cross-site page cannot add it without a preflight),
+ * else plain http — what `next start` serves. Without it an http: page on the same host (which a
+ * network attacker can write) passed for the https: app.
+ */
+function expectedProtocol(headers: Headers, appUrl: string | undefined): string {
+  if (appUrl) return new URL(appUrl).protocol;
+  const forwarded = headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  return forwarded === "https" ? "https:" : "http:";
+}
+
 export function isSameOrigin(headers: Headers, appUrl: string | undefined = env.APP_URL): boolean {
   const host = expectedHost(headers, appUrl);
   if (!host) return false;
@@ -19,7 +31,7 @@ export function isSameOrigin(headers: Headers, appUrl: string | undefined = env.
     if (origin === "null") return false; // sandboxed frames, data: URLs, some redirects
     try {
       const url = new URL(origin);
-      if (appUrl && url.protocol !== new URL(appUrl).protocol) return false;
+      if (url.protocol !== expectedProtocol(headers, appUrl)) return false;
       return url.host.toLowerCase() === host.toLowerCase();
     } catch {
       return false;

@@ -2,6 +2,7 @@ import "server-only";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env } from "~/env";
+import { connectionTarget } from "./connection-url";
 import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -11,7 +12,9 @@ export type DbClient = { db: Db; sql: Sql };
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export function createDbClient(url: string, options: { max?: number } = {}): DbClient {
-  const sql = postgres(url, {
+  const target = connectionTarget(url);
+  const sql = postgres(target.url, {
+    ...(target.path ? { path: target.path } : {}),
     max: options.max ?? env.DB_POOL_MAX,
     // Fail fast when the database is unreachable so callers can answer 503 instead of hanging.
     connect_timeout: 5,

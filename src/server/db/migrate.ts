@@ -3,12 +3,14 @@ import path from "node:path";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { connectionTarget } from "./connection-url";
 
 // Any number of instances may start at once: an advisory lock makes exactly one of them migrate.
 const MIGRATION_LOCK = 815_004_221;
 
 export async function runMigrations(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+  const target = connectionTarget(url);
+  const sql = postgres(target.url, { ...(target.path ? { path: target.path } : {}), max: 1, onnotice: () => undefined, connect_timeout: 10 });
   try {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     try {

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { clipJson } from "~/lib/json-bounds";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { filterFingerprint, type ListInput } from "../schemas";
@@ -60,6 +61,8 @@ export async function listEvents(db: Db, secret: Buffer, projectId: string, inpu
     timestamp: ts_key,
     feature: feature === "" ? null : feature,
     promptId: prompt_id,
+    // Rows stored before nesting was bounded may be deep enough to overflow superjson and the drawer.
+    metadata: r.metadata === null ? null : clipJson(r.metadata),
   }));
   return { items, nextCursor };
 }

@@ -3,6 +3,7 @@ import { ingestEvents } from "~/features/ingestion/server";
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion";
 import type { DbClient } from "~/server/db";
 import { badRequest } from "~/server/errors";
+import { parseBoundedJson } from "~/server/http";
 import { decodeTracesJson } from "../decode-json";
 import { decodeTracesProtobuf } from "../protobuf";
 import { OtlpDecodeError, type OtlpSpan } from "../model";
@@ -18,18 +19,15 @@ export type ExportResult = {
   errorMessage: string;
 };
 
+const MAX_OTLP_JSON_DEPTH = 64;
 const MAX_REASONS = 5; // the partial-success message names a few refused spans, not thousands
 
 function decode(encoding: OtlpEncoding, body: Uint8Array): OtlpSpan[] {
   try {
     if (encoding === "protobuf") return decodeTracesProtobuf(body);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(body).toString("utf8"));
-    } catch (err) {
-      throw new OtlpDecodeError(`request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
-    }
-    return decodeTracesJson(parsed);
+    // Bounded like every JSON body, with room for OTLP's own envelope (ten levels to an attribute
+    // value, three more per nested array or kvlist); the decoder keeps MAX_VALUE_DEPTH of them.
+    return decodeTracesJson(parseBoundedJson(Buffer.from(body).toString("utf8"), MAX_OTLP_JSON_DEPTH));
   } catch (err) {
     if (err instanceof OtlpDecodeError) throw badRequest(`invalid OTLP ${encoding} ExportTraceServiceRequest: ${err.message}`);
     throw err;
