@@ -6,6 +6,7 @@ import { prepareDatabase } from "./bootstrap";
 import { getDbClient } from "~/server/db";
 import { errorFields, logger } from "~/server/logger";
 import { getRedis } from "~/server/redis";
+import { startRollupFolder } from "~/server/rollups/worker";
 
 export async function startServer(): Promise<void> {
   if (!env.DATABASE_URL) {
@@ -36,6 +37,7 @@ async function prepareWithRetry(url: string): Promise<void> {
     announceFirstRun(await prepareFirstRun(getDbClient().db));
     logger.info("database ready");
     if (env.EMBEDDING_WORKER === "on") startEmbeddingWorker(getDbClient().sql);
+    if (env.ROLLUP_FOLD_INTERVAL_MS > 0) startRollupFolder(getDbClient().sql, env.ROLLUP_FOLD_INTERVAL_MS);
   } catch (err) {
     // Keep serving: routes answer 503 while the database is unreachable, /api/health says why,
     // and preparation is retried in the background until it succeeds.

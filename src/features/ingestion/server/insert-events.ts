@@ -29,48 +29,11 @@ export type EventRow = {
 // an embedding (absent = true).
 export type PromptRow = { hash: string; text: string; truncated: boolean; length: number; embed?: boolean };
 
-// One statement = one round trip and one transaction: the events, the prompt dedupe and both
-// rollups are written together, so rollups can never disagree with cost_events. Only rows that
-// were really inserted (not duplicates of an earlier id) feed the prompts and the rollups.
-// Every upsert is fed in key order so concurrent batches lock rows in the same order (no deadlocks).
-const METRICS = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tokens", "cached_input_tokens",
-  "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_count", "latency_sum_ms"];
-
-/** Upsert of one usage rollup (hourly or daily) from the freshly inserted rows, in key order. */
-function usageUpsert(table: string, period: "hour" | "day"): string {
-  return `${table}_up AS (
-  INSERT INTO ${table} AS u (project_id, ${period}, feature, model, provider, ${METRICS.join(", ")})
-  SELECT $1::uuid, ${period}, feature, model, provider, count(*),
-    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
-    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
-    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0)
-  FROM fresh GROUP BY ${period}, feature, model, provider ORDER BY ${period}, feature, model, provider
-  ON CONFLICT (project_id, ${period}, feature, model, provider) DO UPDATE SET
-    ${METRICS.map((m) => `${m} = u.${m} + excluded.${m}`).join(",\n    ")}
-  RETURNING 1
-)`;
-}
-
-/**
- * Upsert of one latency histogram rollup (hourly or daily), one row set per dimension via
- * GROUPING SETS: by feature, by provider + model, and overall (see the latency tables' schema).
- */
-function latencyUpsert(table: string, period: "hour" | "day"): string {
-  return `${table}_up AS (
-  INSERT INTO ${table} AS l (project_id, ${period}, dim, key1, key2, bucket, calls)
-  SELECT $1::uuid, ${period},
-    CASE WHEN grouping(feature) = 0 THEN 'feature' WHEN grouping(model) = 0 THEN 'model' ELSE 'all' END AS dim,
-    CASE WHEN grouping(feature) = 0 THEN feature WHEN grouping(model) = 0 THEN provider ELSE '' END AS key1,
-    CASE WHEN grouping(model) = 0 THEN model ELSE '' END AS key2,
-    latency_bucket, count(*)
-  FROM fresh WHERE latency_bucket IS NOT NULL
-  GROUP BY GROUPING SETS ((${period}, feature, latency_bucket), (${period}, provider, model, latency_bucket), (${period}, latency_bucket))
-  ORDER BY 3, 2, 4, 5, 6
-  ON CONFLICT (project_id, dim, ${period}, key1, key2, bucket) DO UPDATE SET calls = l.calls + excluded.calls
-  RETURNING 1
-)`;
-}
-
+// One statement = one round trip and one transaction: the events and the new prompts' rows.
+// The rollups and the prompts' counters are not written here: the fold moves committed events
+// into them (src/server/rollups/), and every read adds the events not folded yet, so figures are
+// exact at every instant while this statement only inserts. Rows are fed in key order so
+// concurrent batches take index locks in the same order.
 const INSERT_EVENTS = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
@@ -88,38 +51,24 @@ ins AS (
     cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata
   FROM input ORDER BY event_id
   ON CONFLICT (project_id, event_id) DO NOTHING
-  RETURNING event_id
-),
-fresh AS (
-  SELECT i.*, date_trunc('hour', i.ts, 'UTC') AS hour, date_trunc('day', i.ts, 'UTC') AS day
-  FROM input i JOIN ins USING (event_id)
+  RETURNING event_id, ts, prompt_hash
 ),
 prompt_input AS (
   SELECT * FROM jsonb_to_recordset($3::jsonb) AS p(hash text, text text, truncated boolean, length int, embed boolean)
 ),
-prompt_up AS (
-  INSERT INTO prompts AS p (project_id, hash, text, truncated, original_length, first_seen, last_seen,
+-- New prompts only (counters start at zero; the fold adds the events). An existing prompt costs
+-- one index probe and no row lock, so batches sharing prompts do not wait on each other.
+prompt_new AS (
+  INSERT INTO prompts (project_id, hash, text, truncated, original_length, first_seen, last_seen,
     occurrences, total_cost_usd, embed_done)
-  SELECT $1::uuid, decode(f.prompt_hash, 'hex'), pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts),
-    count(*), coalesce(sum(f.cost_usd), 0), NOT coalesce(pi.embed, true)
-  FROM fresh f JOIN prompt_input pi ON pi.hash = f.prompt_hash
+  SELECT $1::uuid, f.prompt_hash, pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts), 0, 0, NOT coalesce(pi.embed, true)
+  FROM ins f JOIN prompt_input pi ON decode(pi.hash, 'hex') = f.prompt_hash
   GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length, pi.embed
   ORDER BY f.prompt_hash
-  ON CONFLICT (project_id, hash) DO UPDATE SET
-    first_seen = least(p.first_seen, excluded.first_seen),
-    last_seen = greatest(p.last_seen, excluded.last_seen),
-    occurrences = p.occurrences + excluded.occurrences,
-    total_cost_usd = p.total_cost_usd + excluded.total_cost_usd
+  ON CONFLICT (project_id, hash) DO NOTHING
   RETURNING 1
-),
-${usageUpsert("usage_hourly", "hour")},
-${usageUpsert("usage_daily", "day")},
-${latencyUpsert("latency_hourly", "hour")},
-${latencyUpsert("latency_daily", "day")}
-SELECT (SELECT count(*) FROM ins)::int AS inserted,
-  (SELECT count(*) FROM prompt_up)::int AS prompts,
-  (SELECT count(*) FROM usage_hourly_up)::int AS usage_rows,
-  (SELECT count(*) FROM latency_hourly_up)::int AS latency_rows`;
+)
+SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM prompt_new)::int AS prompts`;
 
 // A deadlock or serialization failure rolls the whole statement back, so running it again is safe.
 const RETRYABLE = new Set(["40P01", "40001"]);

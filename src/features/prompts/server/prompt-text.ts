@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
+import { unfoldedEvents } from "~/server/rollups/tail";
 
 export type PromptText = {
   id: string;
@@ -16,10 +17,14 @@ export type PromptText = {
 /** The full stored text of one prompt of this project (the event drawer shows it). */
 export async function getPromptText(db: Db, projectId: string, promptId: string): Promise<PromptText> {
   const rows = (await db.execute(sql`
-    SELECT id::text AS id, text, truncated, original_length AS length, occurrences::text AS occurrences,
-      to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "firstSeen",
-      to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "lastSeen"
-    FROM prompts WHERE project_id = ${projectId} AND id = ${promptId}::bigint`)) as unknown as (Omit<PromptText, "occurrences"> & {
+    SELECT p.id::text AS id, p.text, p.truncated, p.original_length AS length, (p.occurrences + coalesce(t.n, 0))::text AS occurrences,
+      to_char(least(p.first_seen, t.first_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "firstSeen",
+      to_char(greatest(p.last_seen, t.last_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "lastSeen"
+    FROM prompts p
+      -- counters are folded like the rollups: add the events not folded yet
+      LEFT JOIN (SELECT e.prompt_hash, count(*) AS n, min(e.ts) AS first_seen, max(e.ts) AS last_seen
+        FROM ${unfoldedEvents()} WHERE e.project_id = ${projectId} GROUP BY 1) t ON t.prompt_hash = p.hash
+    WHERE p.project_id = ${projectId} AND p.id = ${promptId}::bigint`)) as unknown as (Omit<PromptText, "occurrences"> & {
     occurrences: string;
   })[];
   const row = rows[0];
