@@ -56,13 +56,15 @@ ins AS (
 prompt_input AS (
   SELECT * FROM jsonb_to_recordset($3::jsonb) AS p(hash text, text text, truncated boolean, length int, embed boolean)
 ),
--- New prompts only (counters start at zero; the fold adds the events). An existing prompt costs
--- one index probe and no row lock, so batches sharing prompts do not wait on each other.
+-- New prompts only (counters start at zero; the fold adds the events). Prompts this statement's
+-- snapshot already sees are skipped by a plain read: an ON CONFLICT probe on them would wait for
+-- a fold that is updating their counters, and for batches sharing prompts.
 prompt_new AS (
   INSERT INTO prompts (project_id, hash, text, truncated, original_length, first_seen, last_seen,
     occurrences, total_cost_usd, embed_done)
   SELECT $1::uuid, f.prompt_hash, pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts), 0, 0, NOT coalesce(pi.embed, true)
   FROM ins f JOIN prompt_input pi ON decode(pi.hash, 'hex') = f.prompt_hash
+  WHERE NOT EXISTS (SELECT 1 FROM prompts p WHERE p.project_id = $1::uuid AND p.hash = f.prompt_hash)
   GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length, pi.embed
   ORDER BY f.prompt_hash
   ON CONFLICT (project_id, hash) DO NOTHING
