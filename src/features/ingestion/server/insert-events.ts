@@ -1,5 +1,7 @@
 import "server-only";
+import { forgetApiKey } from "~/server/auth/api-keys";
 import type { Sql } from "~/server/db";
+import { unauthorized } from "~/server/errors";
 
 /** A priced, validated event as the insert statement reads it (JSON → jsonb_to_recordset). */
 export type EventRow = {
@@ -35,12 +37,18 @@ export type PromptRow = { hash: string; text: string; truncated: boolean; length
 // exact at every instant while this statement only inserts. Rows are fed in key order so
 // concurrent batches take index locks in the same order.
 const INSERT_EVENTS = `
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
+WITH key_ok AS (
+  -- $4: the API key the request came with (NULL for callers without one): nothing is stored once
+  -- it is revoked, so the route may resolve keys from a cache and still refuse at once.
+  SELECT $4::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $4::uuid AND revoked_at IS NULL) AS ok
+),
+input AS (
+  SELECT r.* FROM key_ok, jsonb_to_recordset($2::jsonb) AS r(
     event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
     input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
     cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
     error_message text, prompt_hash text, metadata jsonb)
+  WHERE key_ok.ok
 ),
 ins AS (
   INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
@@ -70,20 +78,28 @@ prompt_new AS (
   ON CONFLICT (project_id, hash) DO NOTHING
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM prompt_new)::int AS prompts`;
+SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM prompt_new)::int AS prompts,
+  (SELECT ok FROM key_ok) AS key_ok`;
 
 // A deadlock or serialization failure rolls the whole statement back, so running it again is safe.
 const RETRYABLE = new Set(["40P01", "40001"]);
 const ATTEMPTS = 3;
 
-/** Writes the rows in one statement; returns how many were new (the rest were duplicates). */
-export async function insertEvents(sql: Sql, projectId: string, events: EventRow[], prompts: PromptRow[]) {
+/**
+ * Writes the rows in one statement; returns how many were new (the rest were duplicates).
+ * With `keyId`, throws 401 instead when that API key is revoked (nothing is stored then).
+ */
+export async function insertEvents(sql: Sql, projectId: string, events: EventRow[], prompts: PromptRow[], keyId: string | null = null) {
   if (events.length === 0) return 0;
-  const params = [projectId, JSON.stringify(events), JSON.stringify(prompts)];
+  const params = [projectId, JSON.stringify(events), JSON.stringify(prompts), keyId];
   for (let attempt = 1; ; attempt++) {
     try {
       // Prepared: the statement is parsed and planned once per connection, not per batch.
-      const rows = await sql.unsafe<{ inserted: number }[]>(INSERT_EVENTS, params, { prepare: true });
+      const rows = await sql.unsafe<{ inserted: number; key_ok: boolean }[]>(INSERT_EVENTS, params, { prepare: true });
+      if (keyId !== null && rows[0]?.key_ok !== true) {
+        forgetApiKey(keyId);
+        throw unauthorized("invalid or revoked API key");
+      }
       return rows[0]?.inserted ?? 0;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
