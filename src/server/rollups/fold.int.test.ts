@@ -74,31 +74,50 @@ async function ingest(projectId: string, n: number, seed: number) {
   for (let i = 0; i < events.length; i += 400) await ingestEvents(testDb(), projectId, events.slice(i, i + 400));
 }
 
-/** A fold that has run its statement but not committed, on its own backend (the lock held). */
-async function openFold() {
+/**
+ * A fold on its own backend, step by step: `begin` takes the fold lock (so the test app server's
+ * folder skips its ticks meanwhile), `run` executes the fold statement without committing.
+ * `end` commits or rolls back; a connection never goes back to the pool inside a transaction.
+ */
+async function manualFold() {
   const reserved = await testDb().sql.reserve();
   const [{ pid } = { pid: 0 }] = await reserved<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   await reserved`BEGIN`;
+  let open = true;
   // Waits for a fold of another instance (the test app server folds too) to finish.
   await reserved`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`;
-  const [row] = await reserved.unsafe<{ events: number }[]>(FOLD_SQL, [1_000_000]);
-  return { reserved, pid, events: row?.events ?? 0 };
+  return {
+    pid,
+    reserved,
+    run: async () => (await reserved.unsafe<{ events: number }[]>(FOLD_SQL, [1_000_000]))[0]?.events ?? 0,
+    end: async (how: "COMMIT" | "ROLLBACK") => {
+      if (open) await reserved.unsafe(how);
+      open = false;
+      reserved.release();
+    },
+    lost: () => {
+      open = false;
+      reserved.release();
+    },
+  };
 }
 
 describeWithDb("rollup fold", () => {
   it("stays exact before, during and after a fold, with events arriving while it is open", async () => {
     const { projectId } = await newProject("fold-mid");
-    await ingest(projectId, 1200, 1);
-    await expectExact(projectId, "unfolded");
-    const fold = await openFold();
+    await ingest(projectId, 300, 1);
+    await expectExact(projectId, "before");
+    const fold = await manualFold();
     try {
-      expect(fold.events).toBeGreaterThanOrEqual(1200);
+      await ingest(projectId, 1200, 2);
+      await expectExact(projectId, "unfolded");
+      expect(await fold.run()).toBeGreaterThanOrEqual(1200);
       await expectExact(projectId, "mid-fold");
-      await ingest(projectId, 500, 2); // not in the open fold's snapshot
+      await ingest(projectId, 500, 3); // not in the open fold's snapshot
       await expectExact(projectId, "mid-fold, more events");
-      await fold.reserved`COMMIT`;
+      await fold.end("COMMIT");
     } finally {
-      fold.reserved.release();
+      await fold.end("ROLLBACK");
     }
     await expectExact(projectId, "after commit");
     await expectRollupTablesExact(projectId);
@@ -138,25 +157,28 @@ describeWithDb("rollup fold", () => {
 
   it("a fold killed mid-way (pg_terminate_backend) leaves nothing half-done; the next fold completes it", async () => {
     const { projectId } = await newProject("fold-crash");
-    await ingest(projectId, 900, 30);
-    const fold = await openFold();
-    expect(fold.events).toBeGreaterThanOrEqual(900);
-    await expectExact(projectId, "mid-fold");
-    await testDb().sql`SELECT pg_terminate_backend(${fold.pid})`;
-    await expect(fold.reserved`SELECT 1`).rejects.toThrow();
-    fold.reserved.release();
+    const fold = await manualFold();
+    try {
+      await ingest(projectId, 900, 30);
+      expect(await fold.run()).toBeGreaterThanOrEqual(900);
+      await expectExact(projectId, "mid-fold");
+      await testDb().sql`SELECT pg_terminate_backend(${fold.pid})`;
+      await expect(fold.reserved`SELECT 1`).rejects.toThrow();
+      fold.lost();
+    } finally {
+      await fold.end("ROLLBACK").catch(() => undefined);
+    }
     await expectExact(projectId, "after the kill");
     await expectRollupTablesExact(projectId);
     await expectExact(projectId, "folded again");
   });
 
   it("only one folder folds at a time; the others skip the tick", async () => {
-    const fold = await openFold();
+    const fold = await manualFold();
     try {
       expect(await foldOnce(testDb().sql)).toEqual({ events: 0, busy: true, more: false });
     } finally {
-      await fold.reserved`ROLLBACK`;
-      fold.reserved.release();
+      await fold.end("ROLLBACK");
     }
     await expect(foldAll(testDb().sql)).resolves.toBeGreaterThanOrEqual(0);
   });
