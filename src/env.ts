@@ -63,6 +63,9 @@ const schema = z.object({
   EMBEDDING_DIMENSIONS: intWithDefault(512, 64, 2000),
   // The embedding worker runs inside every server by default; `off` leaves it to `npm run worker`.
   EMBEDDING_WORKER: z.preprocess(emptyToUndefined, z.enum(["on", "off"], { error: "EMBEDDING_WORKER must be on or off" }).default("on")),
+  // How often each server folds new events into the rollups (src/server/rollups/); 0 = never (then
+  // `foldAll` or another instance must). Reads are exact either way: only the unfolded tail grows.
+  ROLLUP_FOLD_INTERVAL_MS: intWithDefault(250, 0, 3_600_000),
   // Prompts longer than this are stored truncated (and flagged) rather than rejected.
   PROMPT_MAX_CHARS: intWithDefault(32_768, 256, 1_000_000),
   // Demo data written on the first start of the embedded default (0 disables it).

@@ -121,6 +121,15 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         out.push(row("targets", `CSV ≥ ${fmtInt(TARGET_ROWS_PER_S)} rows/s: ${verdict(rate >= TARGET_ROWS_PER_S)}; ≥ 25% of COPY: ` +
           `${verdict(rate >= 0.25 * limit)}; RSS growth ≤ ${TARGET_RSS_MIB} MiB: ${verdict(growth <= TARGET_RSS_MIB)} (${growth.toFixed(1)} MiB)`));
       }
+      // Issue 16: JSON and NDJSON at ≥ 80% of the CSV rate of the same run, each with RSS growth ≤ 50 MiB.
+      for (const format of ["json", "ndjson"] as const) {
+        const m = r.http.get(format);
+        if (!csv || !m) continue;
+        const share = perSec(m, m.rows) / Math.max(perSec(csv, csv.rows), 1e-9);
+        const growth = m.rssPeak - m.rssBefore;
+        out.push(row(`  ${format} ÷ CSV`, `${(100 * share).toFixed(0)}% of the CSV rate (target ≥ 80%): ${share >= 0.8 ? "met" : "NOT met"}; ` +
+          `RSS growth ${growth.toFixed(1)} MiB (≤ ${TARGET_RSS_MIB}): ${growth <= TARGET_RSS_MIB ? "met" : "NOT met"}`));
+      }
     }
     if (signal.aborted) out.push(row("interrupted", "yes: the figures cover only the part that ran"));
     console.log(out.join("\n"));

@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server";
 import { createApiKey, findActiveApiKey } from "~/server/auth/api-keys";
+import { foldAll } from "~/server/rollups/fold";
 import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";
 import { connectionTarget } from "~/server/db/connection-url";
@@ -50,12 +51,14 @@ describe("embedded PGlite database", () => {
     await expect(prepareSchema(embedded.url, client)).resolves.toBeUndefined();
   });
 
-  it("ingests through the same statement and keeps rollups exact", async () => {
+  it("ingests, folds into the rollups and keeps them exact", async () => {
     const { projectId, key } = await createApiKey(client.db, "embedded-test");
     expect(await findActiveApiKey(client.db, key)).toMatchObject({ projectId });
     const events = [...generateEvents(1500, { seed: 3, days: 2, idPrefix: "e" })];
     const r = await ingestEvents(client, projectId, events);
     expect(r).toEqual({ accepted: 1500, duplicates: 0, rejected: [] });
+    // The fold runs on PGlite too (one backend: its lock and snapshot functions behave the same).
+    expect(await foldAll(client.sql)).toBe(1500);
     const sums = await client.sql<{ raw: string; roll: string; n: number }[]>`
       SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
              (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll,

@@ -1,7 +1,8 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { costEvents, latencyDaily, latencyHourly, projects, usageDaily, usageHourly } from "./db/schema";
+import { FOLD_LOCK } from "./rollups/fold";
 
 /**
  * Deletes a project and everything it owns. The per-event tables carry no foreign key (it would
@@ -9,6 +10,8 @@ import { costEvents, latencyDaily, latencyHourly, projects, usageDaily, usageHou
  */
 export async function deleteProject(db: Db, projectId: string): Promise<void> {
   await db.transaction(async (tx) => {
+    // No fold in between: it could write rollup rows for events this transaction deletes.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${FOLD_LOCK})`);
     for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily]) {
       await tx.delete(table).where(eq(table.projectId, projectId));
     }

@@ -3,9 +3,10 @@ import { env } from "~/env";
 import { startEmbeddingWorker } from "~/features/prompts/server";
 import { authConfigWarnings, prepareFirstRun, setupUrl, type FirstRun } from "~/server/auth/setup";
 import { prepareDatabase } from "./bootstrap";
-import { getDbClient } from "~/server/db";
+import { createDbClient, getDbClient } from "~/server/db";
 import { errorFields, logger } from "~/server/logger";
 import { getRedis } from "~/server/redis";
+import { startRollupFolder } from "~/server/rollups/worker";
 
 export async function startServer(): Promise<void> {
   if (!env.DATABASE_URL) {
@@ -36,6 +37,8 @@ async function prepareWithRetry(url: string): Promise<void> {
     announceFirstRun(await prepareFirstRun(getDbClient().db));
     logger.info("database ready");
     if (env.EMBEDDING_WORKER === "on") startEmbeddingWorker(getDbClient().sql);
+    // A connection of its own: a fold never waits for, nor holds, one that requests need.
+    if (env.ROLLUP_FOLD_INTERVAL_MS > 0) startRollupFolder(createDbClient(url, { max: 1 }).sql, env.ROLLUP_FOLD_INTERVAL_MS);
   } catch (err) {
     // Keep serving: routes answer 503 while the database is unreachable, /api/health says why,
     // and preparation is retried in the background until it succeeds.

@@ -99,3 +99,22 @@ describeWithDb("events CSV: COPY path = csv-stringify path", () => {
     }
   });
 });
+
+describeWithDb("events JSON and NDJSON: COPY path = JS writer path", () => {
+  for (const format of ["json", "ndjson"] as const) {
+    it(`${format}: byte-identical files, tricky strings, filters and capped files included`, async () => {
+      const request = (filters: ExportRequest["filters"] = {}): ExportRequest => ({ kind: "events", format, filters });
+      const all = await exportText(request(), "copy");
+      expect(all.split("\n").length).toBeGreaterThan(N);
+      expect(all).toBe(await exportText(request(), "cursor"));
+      const feature = "O'Reilly \\ \"q\"";
+      expect(await exportText(request({ feature }), "copy")).toBe(await exportText(request({ feature }), "cursor"));
+      expect(await exportText(request({ feature: "no-such-feature" }), "copy")).toBe(await exportText(request({ feature: "no-such-feature" }), "cursor"));
+      for (const maxRows of [1, 7, N + 18, N + 19]) {
+        expect(await exportText(request(), "copy", maxRows), `cap ${maxRows}`).toBe(await exportText(request(), "cursor", maxRows));
+      }
+      if (format === "json") expect(JSON.parse(all)).toHaveLength(N + 18);
+      else expect(all.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toHaveLength(N + 18);
+    });
+  }
+});

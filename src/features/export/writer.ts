@@ -36,3 +36,18 @@ export function createWriter(format: ExportFormat, columns: readonly Column[]): 
     tail: (limit) => `${limit === null ? "" : element(truncatedObject(limit))}${written > 0 ? "\n" : ""}]\n`,
   };
 }
+
+/**
+ * Head and tail around JSON / NDJSON lines that PostgreSQL wrote itself (COPY, events-sql.ts):
+ * together with them, the same bytes as createWriter's.
+ */
+export function copyJsonWriter(format: "json" | "ndjson"): ExportWriter {
+  const marker = (limit: number | null) => (limit === null ? "" : `${truncatedObject(limit)}\n`);
+  return {
+    head: () => (format === "json" ? "[\n" : ""),
+    rows: () => {
+      throw new Error("COPY writes the rows");
+    },
+    tail: (limit) => (format === "json" ? `${marker(limit)}]\n` : marker(limit)),
+  };
+}

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
+import { foldAll } from "~/server/rollups/fold";
 
 let project: Awaited<ReturnType<typeof newProject>>;
 
@@ -49,6 +50,7 @@ const body = fc.oneof(
 );
 
 async function stored(projectId: string): Promise<{ events: number; calls: number }> {
+  await foldAll(testDb().sql);
   const [row] = await testDb().sql<{ events: number; calls: number }[]>`
     SELECT (SELECT count(*)::int FROM cost_events WHERE project_id = ${projectId}) AS events,
            (SELECT coalesce(sum(calls), 0)::int FROM usage_hourly WHERE project_id = ${projectId}) AS calls`;

@@ -6,6 +6,7 @@ import { costEvents, prompts, usageHourly } from "~/server/db/schema";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
 import { deleteProject } from "~/server/delete-project";
+import { foldAll } from "~/server/rollups/fold";
 import { ingestEvents } from "./server/ingest";
 
 afterAll(closeTestDb);
@@ -57,6 +58,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     expect(byId.get("r")?.costUsd).toBe("0.000123456789");
     expect(byId.get("u")?.costSource).toBe("unpriced");
     expect(byId.get("u")?.costUsd).toBeNull();
+    await foldAll(testDb().sql);
     const [rollup] = await testDb()
       .db.select({ unpriced: sql<string>`sum(${usageHourly.unpricedCalls})::text` })
       .from(usageHourly)
@@ -71,6 +73,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     const again = await ingestEvents(testDb(), projectId, [{ ...base, id: "y" }, { ...base, id: "z" }]);
     expect(again).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
     expect(await eventsOf(projectId)).toHaveLength(3);
+    await foldAll(testDb().sql);
     const [rollup] = await testDb()
       .db.select({ calls: sql<string>`sum(${usageHourly.calls})::text` })
       .from(usageHourly)
@@ -99,6 +102,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
       { ...base, prompt: "Summarize this ticket " },
       { ...base, prompt: "Something else" },
     ]);
+    await foldAll(testDb().sql);
     const rows = await testDb().db.select().from(prompts).where(eq(prompts.projectId, projectId));
     expect(rows).toHaveLength(2);
     const summarize = rows.find((p) => p.text.startsWith("Summarize"));
@@ -127,6 +131,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     // Re-sending a slice must change nothing (duplicates do not feed the rollups).
     await ingestEvents(testDb(), projectId, events.slice(0, 500));
     const { sql: pg } = testDb();
+    await foldAll(pg);
     const diff = await pg`
       WITH raw AS (
         SELECT date_trunc('hour', ts, 'UTC') AS hour, feature, model, provider, count(*) AS calls,
@@ -196,6 +201,7 @@ describeWithDb("deleteProject", () => {
     const events = [...generateEvents(200, { seed: 4, days: 1, idPrefix: "d" })];
     await ingestEvents(testDb(), a.projectId, events);
     await ingestEvents(testDb(), b.projectId, events);
+    await foldAll(testDb().sql);
     await deleteProject(testDb().db, a.projectId);
     const { sql: pg } = testDb();
     for (const table of ["cost_events", "usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "api_keys"]) {

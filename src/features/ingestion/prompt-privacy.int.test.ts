@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { afterAll, afterEach, expect, it, vi } from "vitest";
 import { normalizePrompt } from "~/lib/prompt";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { foldAll } from "~/server/rollups/fold";
 
 const SECRET_PROMPT = "Email jane.doe@example.com or call +1 (555) 123-4567; key sk-proj-abcdefghijklmnop1234567890 — summarise the thread";
 const SAME_PROMPT_REFORMATTED = `  ${SECRET_PROMPT.replace(" — ", "  —\n ")}  `;
@@ -23,6 +24,7 @@ async function ingestWith(mode: "full" | "redacted" | "none") {
     { ...base, id: "c", prompt: SECRET_PROMPT },
   ]);
   expect(res).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+  await foldAll(testDb().sql);
   return testDb().sql<PromptRow[]>`
     SELECT text, occurrences::text, hash, embed_done, original_length FROM prompts WHERE project_id = ${project.projectId}`;
 }

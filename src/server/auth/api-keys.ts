@@ -45,6 +45,38 @@ export async function findActiveApiKey(db: Db, key: string): Promise<ApiKeyOwner
   return { keyId: row.keyId, projectId: row.projectId };
 }
 
+type CachedKey = { owner: ApiKeyOwner; expires: number };
+const KEY_CACHE_MS = 60_000;
+const KEY_CACHE_MAX = 10_000; // distinct live keys per instance; past this the cache starts over
+const keyCache = new Map<string, CachedKey>();
+
+/**
+ * findActiveApiKey with the answer kept in process for a minute: for routes that re-check the key
+ * where it matters — the ingestion statement inserts only while the key is unrevoked
+ * (insert-events.ts), so a revocation takes effect on the very next request on every instance,
+ * with no lookup round trip per request. Unknown keys are never cached.
+ */
+export async function findActiveApiKeyCached(db: Db, key: string): Promise<(ApiKeyOwner & { cached: boolean }) | null> {
+  if (!isWellFormedApiKey(key)) return null;
+  const now = Date.now();
+  const id = hashApiKey(key).toString("base64"); // the secret itself is not kept
+  const hit = keyCache.get(id);
+  if (hit && hit.expires > now) return { ...hit.owner, cached: true };
+  const owner = await findActiveApiKey(db, key);
+  if (!owner) {
+    keyCache.delete(id);
+    return null;
+  }
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+  keyCache.set(id, { owner, expires: now + KEY_CACHE_MS });
+  return { ...owner, cached: false };
+}
+
+/** Drops a key found revoked, so the next request looks it up again. */
+export function forgetApiKey(keyId: string): void {
+  for (const [k, v] of keyCache) if (v.owner.keyId === keyId) keyCache.delete(k);
+}
+
 export async function ensureProject(db: DbOrTx, name: string): Promise<string> {
   const inserted = await db
     .insert(projects)
@@ -74,4 +106,5 @@ export async function createApiKey(db: Db, projectName: string, keyName = "defau
 
 export async function revokeApiKey(db: Db, keyId: string): Promise<void> {
   await db.update(apiKeys).set({ revokedAt: dsql`now()` }).where(eq(apiKeys.id, keyId));
+  forgetApiKey(keyId);
 }

@@ -4,3 +4,5 @@ export { eventsRouter, featuresRouter, modelsRouter, statsRouter } from "./route
 export { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "./aggregates";
 export { toMetrics, type Metrics, type MetricsRow } from "./usage-sql";
 export { rawConditions } from "./window";
+export { getSummary } from "./stats";
+export { percentileFromBuckets } from "./percentile";

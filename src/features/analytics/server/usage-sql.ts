@@ -1,5 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
+import { unfoldedEvents } from "~/server/rollups/tail";
 import type { Filters } from "../schemas";
 import { planWindow, rawConditions, rollupConditions, type Range } from "./window";
 
@@ -28,21 +29,41 @@ const select = (ds: Dim[], side: Side) =>
 const groupBy = (ds: Dim[], side: Side) =>
   ds.length === 0 ? sql`` : sql` GROUP BY ${sql.join(ds.map((d) => expr(d, side)), sql`, `)}`;
 
-/** The rollup reads of a plan: (table period, range) pairs, daily first. */
+/**
+ * The rollup reads of a plan: (table period, range) pairs, daily first, and the one range they
+ * cover together (they are contiguous), where the events not folded yet are added from raw rows.
+ */
 function rollupReads(f: Filters, ds: Dim[]) {
   const plan = planWindow(f, ds.every((d) => d.day !== null));
   const reads: { period: "hour" | "day"; range: Range }[] = [];
   if (plan.day) reads.push({ period: "day", range: plan.day });
   for (const range of plan.hour) reads.push({ period: "hour", range });
-  return { reads, raw: plan.raw };
+  return { reads, raw: plan.raw, tail: coveredRange(reads.map((r) => r.range)) };
 }
+
+function coveredRange(ranges: Range[]): Range | null {
+  if (ranges.length === 0) return null;
+  const bound = (pick: (r: Range) => Date | null, better: (a: Date, b: Date) => boolean) =>
+    ranges.reduce<Date | null | undefined>((acc, r) => {
+      const v = pick(r);
+      if (acc === null || v === null) return null;
+      return acc === undefined || better(v, acc) ? v : acc;
+    }, undefined) ?? null;
+  return { from: bound((r) => r.from, (a, b) => a < b), to: bound((r) => r.to, (a, b) => a > b) };
+}
+
+const rawUsage = sql`count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
+      count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
+      sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
+      sum(e.cache_write_tokens) AS cache_write_tokens, sum(e.reasoning_tokens) AS reasoning_tokens,
+      sum(e.cost_usd) AS cost, count(e.latency_ms) AS lat_n, sum(e.latency_ms) AS lat_sum`;
 
 /**
  * Usage metrics per group for the filters: whole hours from usage_hourly plus the partial hours
  * at the edges (or everything, when the filters need raw rows) from cost_events. Exact either way.
  */
 export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
-  const { reads, raw } = rollupReads(f, ds);
+  const { reads, raw, tail } = rollupReads(f, ds);
   const parts: SQL[] = reads.map(
     ({ period, range }) => sql`SELECT ${select(ds, period)}sum(r.calls) AS calls, sum(r.errors) AS errors,
       sum(r.unpriced_calls) AS unpriced, sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens,
@@ -52,12 +73,12 @@ export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
       FROM ${sql.raw(period === "day" ? "usage_daily" : "usage_hourly")} r
       WHERE ${rollupConditions(projectId, f, range, period)}${groupBy(ds, period)}`,
   );
+  if (tail) {
+    parts.push(sql`SELECT ${select(ds, "raw")}${rawUsage}
+      FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, tail)}${groupBy(ds, "raw")}`);
+  }
   for (const range of raw) {
-    parts.push(sql`SELECT ${select(ds, "raw")}count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
-      count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
-      sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
-      sum(e.cache_write_tokens) AS cache_write_tokens, sum(e.reasoning_tokens) AS reasoning_tokens,
-      sum(e.cost_usd) AS cost, count(e.latency_ms) AS lat_n, sum(e.latency_ms) AS lat_sum
+    parts.push(sql`SELECT ${select(ds, "raw")}${rawUsage}
       FROM cost_events e WHERE ${rawConditions(projectId, f, range)}${groupBy(ds, "raw")}`);
   }
   return sql.join(parts, sql` UNION ALL `);
@@ -87,9 +108,9 @@ function latencyTarget(f: Filters, ds: Dim[]): LatencyTarget | null {
 /** Latency histogram counts per group and bucket, split over rollups and raw rows like usageParts. */
 export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
   const target = latencyTarget(f, ds);
-  const { reads, raw } = target
+  const { reads, raw, tail } = target
     ? rollupReads(f, ds)
-    : { reads: [], raw: [{ from: f.from ?? null, to: f.to ?? null }] };
+    : { reads: [], raw: [{ from: f.from ?? null, to: f.to ?? null }], tail: null };
   const parts: SQL[] = reads.map(({ period, range }) => {
     const t = target ?? { dim: "all", select: sql``, keys: [] };
     const col = sql.raw(`r.${period}`);
@@ -106,11 +127,11 @@ export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
       WHERE ${sql.join(conds, sql` AND `)}
       GROUP BY ${sql.join([...groups, sql`r.bucket`], sql`, `)}`;
   });
-  for (const range of raw) {
-    parts.push(sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, count(*) AS n
-      FROM cost_events e WHERE ${rawConditions(projectId, f, range)} AND e.latency_bucket IS NOT NULL
-      GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`);
-  }
+  const rawHistogram = (from: SQL, where: SQL) => sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, count(*) AS n
+      FROM ${from} WHERE ${where} AND e.latency_bucket IS NOT NULL
+      GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`;
+  if (tail) parts.push(rawHistogram(unfoldedEvents(), rawConditions(projectId, f, tail)));
+  for (const range of raw) parts.push(rawHistogram(sql`cost_events e`, rawConditions(projectId, f, range)));
   return sql.join(parts, sql` UNION ALL `);
 }
 

@@ -78,3 +78,42 @@ export function eventsCopyStatement(projectId: string, f: Filters, limit: number
   if (query.params.length > 0) throw new Error("COPY statement must not carry bind parameters");
   return query.sql;
 }
+
+/**
+ * Each event as the JSON object text src/features/export/json.ts writes: keys in column order,
+ * strings through to_json (the same escapes as JSON.stringify for any text PostgreSQL can
+ * store), integers as digits, metadata embedded as the database's JSON text, NULL as null.
+ */
+function jsonObjectSql(): SQL {
+  const parts = EVENT_COLUMNS.map((c, i) => {
+    const expr = EXPRESSIONS[c.name];
+    if (!expr) throw new Error(`no SQL for event column ${c.name}`);
+    const key = `${i === 0 ? "{" : ","}${JSON.stringify(c.name)}:`;
+    const value =
+      c.kind === "integer" ? sql`coalesce((${expr})::text, 'null')` : c.kind === "json" ? sql`coalesce(${expr}, 'null')` : sql`coalesce(to_json(${expr})::text, 'null')`;
+    return sql`${key}::text || ${value}`;
+  });
+  return sql`${sql.join(parts, sql` || `)} || '}'`;
+}
+
+/**
+ * `COPY … TO STDOUT` writing the JSON or NDJSON body of the events export, one line per event:
+ * PostgreSQL renders the objects and no row passes through JS. CSV format with a delimiter and a
+ * quote character that JSON text never holds raw (control characters are always escaped in it)
+ * writes each line verbatim. In a JSON array every element but the last carries its comma
+ * (lead() looks one row ahead, so the row the cap drops still gives the last kept one its comma,
+ * before the marker element).
+ */
+export function eventsJsonCopyStatement(projectId: string, f: Filters, limit: number, format: "json" | "ndjson"): string {
+  const object = jsonObjectSql();
+  const line = format === "ndjson" ? object : sql`${object} || CASE WHEN lead(true) OVER (ORDER BY e.ts DESC, e.id DESC) IS NULL THEN '' ELSE ',' END`;
+  const query = sql`SELECT ${line}
+    FROM cost_events e
+    LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
+    WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })}
+    ORDER BY e.ts DESC, e.id DESC
+    LIMIT ${limit}`;
+  const copy = dialect.sqlToQuery(sql`COPY (${query}) TO STDOUT (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')`.inlineParams());
+  if (copy.params.length > 0) throw new Error("COPY statement must not carry bind parameters");
+  return copy.sql;
+}

@@ -6,17 +6,17 @@ import { projects } from "~/server/db/schema";
 import { serviceUnavailable } from "~/server/errors";
 import { COLUMNS } from "../columns";
 import { CONTENT_TYPES, exportFilename, type ExportRequest } from "../schemas";
-import { createWriter } from "../writer";
+import { copyJsonWriter, createWriter } from "../writer";
 import { openCopySource } from "./copy-source";
 import { openCursorSource } from "./cursor-source";
-import { eventsCopyStatement } from "./events-sql";
+import { eventsCopyStatement, eventsJsonCopyStatement } from "./events-sql";
 import { cursorPlan } from "./plans";
 import { openSnapshot } from "./snapshot";
 import { toWebStream, type Source } from "./source";
 
 /**
- * "copy": the events CSV comes from PostgreSQL's COPY (same bytes as the csv-stringify path, see
- * export-paths.int.test.ts, ~4x faster); "cursor": everything through DECLARE/FETCH + JS writers.
+ * "copy": the events CSV, JSON and NDJSON come from PostgreSQL's COPY (same bytes as the JS writers,
+ * see export-paths.int.test.ts, ~4x faster); "cursor": everything through DECLARE/FETCH + JS writers.
  */
 export type ExportEngine = "copy" | "cursor";
 export type ExportOptions = { maxRows: number; engine?: ExportEngine; onClosed?: () => void };
@@ -42,8 +42,10 @@ export async function openExport(client: DbClient, projectId: string, request: E
   try {
     const writer = createWriter(request.format, COLUMNS[request.kind]);
     const { maxRows } = options;
-    if (request.kind === "events" && request.format === "csv" && (options.engine ?? "copy") === "copy") {
-      return await openCopySource(snap, eventsCopyStatement(projectId, request.filters, maxRows + 1), writer, maxRows);
+    if (request.kind === "events" && (options.engine ?? "copy") === "copy") {
+      if (request.format === "csv") return await openCopySource(snap, eventsCopyStatement(projectId, request.filters, maxRows + 1), writer, maxRows);
+      const statement = eventsJsonCopyStatement(projectId, request.filters, maxRows + 1, request.format);
+      return await openCopySource(snap, statement, copyJsonWriter(request.format), maxRows);
     }
     return await openCursorSource(snap, cursorPlan(snap, projectId, request, maxRows), writer, maxRows);
   } catch (err) {

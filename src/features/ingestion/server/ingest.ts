@@ -37,9 +37,15 @@ function storableEvent(e: ValidEvent): ValidEvent {
 /**
  * Validates, prices and stores a batch for one project. Invalid items are reported by index and
  * the valid rest is stored in one statement; a repeated `id` (in the batch or from earlier) is a
- * duplicate, stored once. When this resolves, the accepted events are committed.
+ * duplicate, stored once. When this resolves, the accepted events are committed. With `keyId`,
+ * the statement stores nothing and this throws 401 when that key has been revoked.
  */
-export async function ingestEvents(client: DbClient, projectId: string, items: unknown[]): Promise<IngestResult> {
+export async function ingestEvents(
+  client: DbClient,
+  projectId: string,
+  items: unknown[],
+  options: { keyId?: string } = {},
+): Promise<IngestResult> {
   const rejected: RejectedEvent[] = [];
   const valid: ValidEvent[] = [];
   const seenIds = new Set<string>();
@@ -113,6 +119,6 @@ export async function ingestEvents(client: DbClient, projectId: string, items: u
     };
   });
 
-  const inserted = await insertEvents(client.sql, projectId, rows, [...prompts.values()]);
+  const inserted = await insertEvents(client.sql, projectId, rows, [...prompts.values()], options.keyId ?? null);
   return { accepted: inserted, duplicates: duplicates + (rows.length - inserted), rejected };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { computeCostPicos } from "../compute";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import type { DbClient } from "~/server/db";
+import { FOLD_LOCK } from "~/server/rollups/fold";
 import { getPricer, invalidatePrices } from "./pricer";
 
 const BATCH = 5000;
@@ -21,16 +22,19 @@ type EventRow = {
   cost_source: "computed" | "unpriced";
 };
 
-// Each batch is ONE statement: the events' new costs and the matching deltas on usage_hourly and
-// prompts commit together. Deltas commute with concurrent ingestion (both only add), so repricing
-// never blocks ingestion and the rollups equal a full scan at every commit.
+// Each batch is ONE statement: the events' new costs and the matching deltas on the usage rollups
+// and prompts commit together. Only folded events move the rollups (src/server/rollups/): an event
+// not folded yet is counted from its row, so the fold will add its new cost. The batch's
+// transaction holds the fold lock shared, so no fold runs between reading which events are folded
+// and committing. Ingestion takes no lock: repricing never blocks it, and the rollups plus the
+// unfolded tail equal a full scan at every commit.
 /** The cost and unpriced-count deltas of the updated events, applied to one usage rollup. */
 function deltaUpdate(table: string, period: "hour" | "day"): string {
   return `${table}_d AS (
   SELECT date_trunc('${period}', ts, 'UTC') AS period, feature, model, provider,
     sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost,
     count(*) FILTER (WHERE new_src = 'unpriced') - count(*) FILTER (WHERE old_src = 'unpriced') AS dunpriced
-  FROM upd GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  FROM folded GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
 ),
 ${table}_up AS (
   UPDATE ${table} u SET cost_usd = u.cost_usd + d.dcost, unpriced_calls = u.unpriced_calls + d.dunpriced
@@ -49,18 +53,24 @@ upd AS (
     AND o.project_id = e.project_id AND o.event_id = e.event_id
     AND e.cost_source IN ('computed', 'unpriced')
   RETURNING e.ts, e.feature, e.model, e.provider, e.prompt_hash, v.cost AS new_cost, v.src AS new_src,
-    o.cost_usd AS old_cost, o.cost_source AS old_src
+    o.cost_usd AS old_cost, o.cost_source AS old_src, o.xid
+),
+-- Events already in the rollups: xid visible in the fold state (the negation of unfolded_events()).
+folded AS (
+  SELECT u.* FROM upd u, rollup_fold_state s
+  WHERE s.id = 1 AND (u.xid IS NULL OR u.xid < pg_snapshot_xmin(s.snap) OR pg_visible_in_snapshot(u.xid, s.snap))
 ),
 ${deltaUpdate("usage_hourly", "hour")},
 ${deltaUpdate("usage_daily", "day")},
 pr AS (
   UPDATE prompts p SET total_cost_usd = p.total_cost_usd + x.dcost
-  FROM (SELECT prompt_hash, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost FROM upd
+  FROM (SELECT prompt_hash, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost FROM folded
         WHERE prompt_hash IS NOT NULL GROUP BY 1 ORDER BY 1) x
   WHERE p.project_id = $1::uuid AND p.hash = x.prompt_hash
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int AS updated, (SELECT coalesce(sum(dcost), 0)::text FROM usage_hourly_d) AS delta`;
+SELECT (SELECT count(*) FROM upd)::int AS updated,
+  (SELECT coalesce(sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)), 0)::text FROM upd) AS delta`;
 
 export type RepriceResult = { scanned: number; updated: number; deltaUsd: string };
 
@@ -119,7 +129,10 @@ export async function repriceProject(
         updated += changes.length;
         continue;
       }
-      const [res] = await sql.unsafe<{ updated: number; delta: string }[]>(APPLY, [projectId, JSON.stringify(changes)]);
+      const [res] = await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock_shared(${FOLD_LOCK})`;
+        return tx.unsafe<{ updated: number; delta: string }[]>(APPLY, [projectId, JSON.stringify(changes)]);
+      });
       updated += res?.updated ?? 0;
       delta += signedPicos(res?.delta ?? "0");
     }

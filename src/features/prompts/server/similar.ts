@@ -2,6 +2,7 @@ import "server-only";
 import type postgres from "postgres";
 import type { DbClient, Sql } from "~/server/db";
 import { AppError } from "~/server/errors";
+import { UNFOLDED_EVENTS_SQL } from "~/server/rollups/tail";
 import type { SimilarInput } from "../schemas";
 import { toVectorLiteral, type Embedder } from "./embedders/types";
 import { embedQuery } from "./query-cache";
@@ -93,10 +94,14 @@ function nearest(c: Sql, projectId: string, model: string, input: SimilarInput, 
       LIMIT ${input.limit + 10}
     )
     SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview, p.original_length AS length, p.truncated,
-      (1 - nn.d)::float8 AS similarity, p.occurrences::text AS calls, p.total_cost_usd::text AS cost,
-      to_char(p.first_seen AT TIME ZONE 'UTC', ${c.unsafe(ISO)}) AS first_seen,
-      to_char(p.last_seen AT TIME ZONE 'UTC', ${c.unsafe(ISO)}) AS last_seen
+      (1 - nn.d)::float8 AS similarity, (p.occurrences + coalesce(t.n, 0))::text AS calls, (p.total_cost_usd + coalesce(t.cost, 0))::text AS cost,
+      to_char(least(p.first_seen, t.first_seen) AT TIME ZONE 'UTC', ${c.unsafe(ISO)}) AS first_seen,
+      to_char(greatest(p.last_seen, t.last_seen) AT TIME ZONE 'UTC', ${c.unsafe(ISO)}) AS last_seen
     FROM nn JOIN prompts p ON p.project_id = ${projectId} AND p.id = nn.prompt_id
+      -- counters are folded like the rollups: add the events not folded yet
+      LEFT JOIN (SELECT e.prompt_hash, count(*) AS n, coalesce(sum(e.cost_usd), 0) AS cost, min(e.ts) AS first_seen,
+          max(e.ts) AS last_seen
+        FROM ${c.unsafe(UNFOLDED_EVENTS_SQL)} e WHERE e.project_id = ${projectId} GROUP BY 1) t ON t.prompt_hash = p.hash
     WHERE nn.d <= ${1 - input.minSimilarity}
     ORDER BY nn.d, p.id
     LIMIT ${input.limit}`;

@@ -13,7 +13,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
-import { bytea } from "./projects";
+import { bytea, xid8 } from "./projects";
 
 // One row per LLM call. Money is numeric(24,12): exact to the picodollar, never a float.
 export const costEvents = pgTable(
@@ -48,6 +48,10 @@ export const costEvents = pgTable(
     errorMessage: text("error_message"),
     promptHash: bytea("prompt_hash"),
     metadata: jsonb("metadata"),
+    // The inserting transaction (src/server/rollups/fold.ts): which events the rollups already
+    // hold is decided by snapshot visibility of this id. NULL on rows older than the fold, all
+    // of which were counted in the rollups when they were inserted.
+    xid: xid8("xid").default(sql`pg_current_xact_id()`),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
@@ -56,6 +60,8 @@ export const costEvents = pgTable(
     index("cost_events_feature_idx").on(t.projectId, t.feature, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("cost_events_model_idx").on(t.projectId, t.model, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("cost_events_provider_idx").on(t.projectId, t.provider, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The fold and the read path's unfolded tail find new events by xid (src/server/rollups/).
+    index("cost_events_xid_idx").on(t.xid),
     check(
       "cost_events_cost_source_ck",
       sql`(${t.costSource} = 'unpriced') = (${t.costUsd} IS NULL)`,

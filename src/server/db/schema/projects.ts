@@ -6,6 +6,16 @@ export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => "bytea",
 });
 
+/** A 64-bit transaction id (pg_current_xact_id()); read as text. */
+export const xid8 = customType<{ data: string; driverData: string }>({
+  dataType: () => "xid8",
+});
+
+/** A transaction snapshot (pg_current_snapshot()), as its text form xmin:xmax:xip,… */
+export const pgSnapshot = customType<{ data: string; driverData: string }>({
+  dataType: () => "pg_snapshot",
+});
+
 export const projects = pgTable("projects", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   name: text("name").notNull().unique(),

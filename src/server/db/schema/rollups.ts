@@ -1,4 +1,6 @@
-import { bigint, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { pgSnapshot } from "./projects";
 
 const usageMetrics = () => ({
   calls: bigint("calls", { mode: "bigint" }).notNull(),
@@ -23,7 +25,8 @@ const rollupKey = () => ({
   provider: text("provider").notNull(),
 });
 
-// Maintained in the ingestion statement itself, so they always agree with cost_events.
+// Maintained by the fold (src/server/rollups/fold.ts), off the ingestion path; every read adds the
+// events not folded yet, so a figure always agrees with a full scan of cost_events.
 // Hourly rows answer partial days; daily rows keep a 30-day aggregate to a few thousand rows.
 export const usageHourly = pgTable(
   "usage_hourly",
@@ -61,4 +64,18 @@ export const latencyDaily = pgTable(
   "latency_daily",
   { day: timestamp("day", { withTimezone: true }).notNull(), ...latencyColumns() },
   (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key1, t.key2, t.bucket] })],
+);
+
+// One row: the snapshot of the last committed fold. An event is in the rollups (and in the
+// prompts' counters) exactly when its xid is visible in this snapshot; see src/server/rollups/.
+export const rollupFoldState = pgTable(
+  "rollup_fold_state",
+  {
+    id: smallint("id").primaryKey(),
+    snap: pgSnapshot("snap").notNull(),
+    folds: bigint("folds", { mode: "bigint" }).notNull().default(sql`0`),
+    foldedEvents: bigint("folded_events", { mode: "bigint" }).notNull().default(sql`0`),
+    foldedAt: timestamp("folded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("rollup_fold_state_one_row_ck", sql`${t.id} = 1`)],
 );

@@ -1,0 +1,114 @@
+import "server-only";
+
+/*
+ * How the rollups stay exact without being written on the ingestion path
+ * ----------------------------------------------------------------------
+ * Ingestion only inserts events (and new prompt rows with zero counters). Each event carries the
+ * id of the transaction that inserted it (cost_events.xid, default pg_current_xact_id()).
+ * rollup_fold_state holds one pg_snapshot F: an event is "folded" (counted in every rollup and
+ * in the prompts' counters) exactly when its xid is visible in F. The fold moves the events that
+ * are committed now but not visible in F into the rollups and replaces F with (at most) its own
+ * statement snapshot, all in ONE statement — so at any instant, for any reader snapshot R:
+ *
+ *   figure = rollup rows (visible in R) + events visible in R whose xid is not visible in F
+ *
+ * and F is read in the same statement as the rollup rows, so both halves come from one commit.
+ * Nothing is counted twice or missed: mid-fold the reader sees the previous F with the previous
+ * rollups; a crashed fold rolls back both; folds are serialised by an advisory lock (any number
+ * of instances may try, one folds at a time, the rest skip the tick).
+ *
+ * Adding a rollup = a table + its fold CTE here (reading `fresh`: the new events with their
+ * `hour` and `day`) + its tail on the read side: the same grouping over cost_events rows that
+ * `unfoldedEvents()` returns (src/server/rollups/tail.ts) within the range the rollup answers.
+ * Anything else that changes rollup inputs in place (repricing) takes FOLD_LOCK shared and
+ * adjusts only folded events (`NOT unfolded`), leaving unfolded ones to the fold.
+ */
+
+const METRICS = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tokens", "cached_input_tokens",
+  "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_count", "latency_sum_ms"];
+
+/** Upsert of one usage rollup (hourly or daily) from the new events, in key order (no deadlocks). */
+function usageFold(table: string, period: "hour" | "day"): string {
+  return `${table}_up AS (
+  INSERT INTO ${table} AS u (project_id, ${period}, feature, model, provider, ${METRICS.join(", ")})
+  SELECT project_id, ${period}, feature, model, provider, count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0)
+  FROM fresh GROUP BY project_id, ${period}, feature, model, provider ORDER BY project_id, ${period}, feature, model, provider
+  ON CONFLICT (project_id, ${period}, feature, model, provider) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = u.${m} + excluded.${m}`).join(",\n    ")}
+  RETURNING 1
+)`;
+}
+
+/**
+ * Upsert of one latency histogram rollup (hourly or daily), one row set per dimension via
+ * GROUPING SETS: by feature, by provider + model, and overall (see the latency tables' schema).
+ */
+function latencyFold(table: string, period: "hour" | "day"): string {
+  return `${table}_up AS (
+  INSERT INTO ${table} AS l (project_id, ${period}, dim, key1, key2, bucket, calls)
+  SELECT project_id, ${period},
+    CASE WHEN grouping(feature) = 0 THEN 'feature' WHEN grouping(model) = 0 THEN 'model' ELSE 'all' END AS dim,
+    CASE WHEN grouping(feature) = 0 THEN feature WHEN grouping(model) = 0 THEN provider ELSE '' END AS key1,
+    CASE WHEN grouping(model) = 0 THEN model ELSE '' END AS key2,
+    latency_bucket, count(*)
+  FROM fresh WHERE latency_bucket IS NOT NULL
+  GROUP BY GROUPING SETS ((project_id, ${period}, feature, latency_bucket), (project_id, ${period}, provider, model, latency_bucket),
+    (project_id, ${period}, latency_bucket))
+  ORDER BY 1, 3, 2, 4, 5, 6
+  ON CONFLICT (project_id, dim, ${period}, key1, key2, bucket) DO UPDATE SET calls = l.calls + excluded.calls
+  RETURNING 1
+)`;
+}
+
+/** The prompts' counters (the row itself is inserted at ingestion with zeros). */
+const PROMPTS_FOLD = `prompts_up AS (
+  UPDATE prompts p SET first_seen = least(p.first_seen, x.first_seen), last_seen = greatest(p.last_seen, x.last_seen),
+    occurrences = p.occurrences + x.n, total_cost_usd = p.total_cost_usd + x.cost
+  FROM (SELECT project_id, prompt_hash, count(*) AS n, coalesce(sum(cost_usd), 0) AS cost, min(ts) AS first_seen, max(ts) AS last_seen
+        FROM fresh WHERE prompt_hash IS NOT NULL GROUP BY 1, 2) x
+  WHERE p.project_id = x.project_id AND p.hash = x.prompt_hash
+  RETURNING 1
+)`;
+
+/** Every rollup the fold maintains: add a new one here (and its tail on the read side). */
+export const FOLD_TARGETS: string[] = [
+  usageFold("usage_hourly", "hour"),
+  usageFold("usage_daily", "day"),
+  latencyFold("latency_hourly", "hour"),
+  latencyFold("latency_daily", "day"),
+  PROMPTS_FOLD,
+];
+
+// $1 = the most transaction ids one fold may cover past the previous state (bounds a fold after a
+// backlog). The new state N is this statement's snapshot S cut at xid C (C ≥ F's xmax, so all
+// that F saw stays visible): visible in N ⇔ visible in S and xid < C. Folding exactly the events
+// visible in N and not in F keeps "folded ⇔ visible in the state" true.
+export const FOLD_SQL = `
+WITH st AS (SELECT snap AS f, pg_current_snapshot() AS s FROM rollup_fold_state WHERE id = 1),
+cut AS (
+  SELECT f, s, least(pg_snapshot_xmax(s)::text::numeric, pg_snapshot_xmax(f)::text::numeric + $1::int) AS c FROM st
+),
+next AS (
+  SELECT f, (least(pg_snapshot_xmin(s)::text::numeric, c)::text || ':' || c::text || ':' ||
+    coalesce((SELECT string_agg(x::text, ',' ORDER BY x::text::numeric) FROM pg_snapshot_xip(s) x WHERE x::text::numeric < c), '')
+  )::pg_snapshot AS n, c < pg_snapshot_xmax(s)::text::numeric AS capped
+  FROM cut
+),
+fresh AS MATERIALIZED (
+  SELECT e.project_id, e.ts, e.feature, e.model, e.provider, e.status, e.cost_source, e.input_tokens, e.output_tokens,
+    e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.cost_usd, e.latency_ms, e.latency_bucket,
+    e.prompt_hash, date_trunc('hour', e.ts, 'UTC') AS hour, date_trunc('day', e.ts, 'UTC') AS day
+  FROM unfolded_events() e, next
+  WHERE pg_visible_in_snapshot(e.xid, next.n)
+),
+${FOLD_TARGETS.join(",\n")},
+state_up AS (
+  UPDATE rollup_fold_state SET snap = next.n, folds = folds + 1,
+    folded_events = folded_events + (SELECT count(*) FROM fresh), folded_at = now()
+  FROM next WHERE id = 1 AND (EXISTS (SELECT 1 FROM fresh) OR next.capped)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM fresh)::int AS events, (SELECT capped FROM next) AS more`;

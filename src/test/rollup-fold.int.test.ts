@@ -1,0 +1,183 @@
+// The rollups + unfolded tail equal a full scan of cost_events at every instant: mid-fold (the
+// fold's transaction open), with several folders at once, and after a fold's backend is killed.
+import { afterAll, expect, it } from "vitest";
+import { aggregatesQuery, getSummary, percentileFromBuckets } from "~/features/analytics/server";
+import { ingestEvents } from "~/features/ingestion/server";
+import { getPromptText } from "~/features/prompts/server";
+import { createDbClient } from "~/server/db";
+import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/integration";
+import { generateEvents } from "../../scripts/lib/generate";
+import { FOLD_LOCK, foldAll, foldOnce } from "~/server/rollups/fold";
+import { FOLD_SQL } from "~/server/rollups/fold-sql";
+
+afterAll(closeTestDb);
+
+const trim = (s: string | undefined) => (s ?? "").replace(/\.?0+$/, "");
+
+/** Every figure the read path gives for the project equals the same figure from raw rows. */
+async function expectExact(projectId: string, label: string) {
+  const { sql, db } = testDb();
+  const ragged = { from: new Date(Date.now() - 2 * 86_400_000 - 1_234_567), to: new Date(Date.now() - 5 * 3_600_000 - 98_765) };
+  const windows: { from?: Date; to?: Date }[] = [{}, ragged];
+  for (const w of windows) {
+    const from = w.from?.toISOString() ?? "-infinity";
+    const to = w.to?.toISOString() ?? "infinity";
+    const summary = await getSummary(db, projectId, w);
+    const [raw] = await sql<{ calls: number; cost: string; errors: number }[]>`
+      SELECT count(*)::int AS calls, coalesce(sum(cost_usd), 0)::text AS cost, count(*) FILTER (WHERE status = 'error')::int AS errors
+      FROM cost_events WHERE project_id = ${projectId} AND ts >= ${from}::timestamptz AND ts < ${to}::timestamptz`;
+    expect(summary.calls, `${label}: calls`).toBe(raw?.calls);
+    expect(summary.errors, `${label}: errors`).toBe(raw?.errors);
+    expect(trim(summary.costUsd), `${label}: cost`).toBe(trim(raw?.cost));
+    const buckets = await sql<{ b: number; n: number }[]>`
+      SELECT latency_bucket::int AS b, count(*)::int AS n FROM cost_events
+      WHERE project_id = ${projectId} AND ts >= ${from}::timestamptz AND ts < ${to}::timestamptz AND latency_bucket IS NOT NULL GROUP BY 1`;
+    expect(summary.p95LatencyMs, `${label}: p95`).toBe(percentileFromBuckets(new Map(buckets.map((r) => [r.b, r.n])), 95));
+    const listed = (await db.execute(aggregatesQuery(projectId, "features", w, null, null))) as unknown as { feature: string; calls: string; cost: string }[];
+    const rawByFeature = await sql<{ feature: string; calls: string; cost: string }[]>`
+      SELECT feature, count(*)::text AS calls, coalesce(sum(cost_usd), 0)::text AS cost FROM cost_events
+      WHERE project_id = ${projectId} AND ts >= ${from}::timestamptz AND ts < ${to}::timestamptz GROUP BY 1 ORDER BY 1`;
+    const got = listed.map((r) => [r.feature, r.calls, trim(r.cost)]).sort();
+    expect(got, `${label}: features`).toEqual(rawByFeature.map((r) => [r.feature, r.calls, trim(r.cost)]).sort());
+  }
+  const [prompt] = await sql<{ id: string; n: number }[]>`
+    SELECT p.id::text AS id, (SELECT count(*)::int FROM cost_events e WHERE e.project_id = p.project_id AND e.prompt_hash = p.hash) AS n
+    FROM prompts p WHERE p.project_id = ${projectId} ORDER BY p.id LIMIT 1`;
+  if (prompt) expect((await getPromptText(db, projectId, prompt.id)).occurrences, `${label}: prompt occurrences`).toBe(prompt.n);
+}
+
+/** After everything is folded, the rollup tables alone equal raw: nothing counted twice or lost. */
+async function expectRollupTablesExact(projectId: string) {
+  const { sql } = testDb();
+  await foldAll(sql);
+  const [r] = await sql<{ raw: number; hourly: number; daily: number; lat: number; lat_raw: number; cost: string; hcost: string; occ: number; with_prompt: number }[]>`
+    SELECT (SELECT count(*)::int FROM cost_events WHERE project_id = ${projectId}) AS raw,
+      (SELECT coalesce(sum(calls), 0)::int FROM usage_hourly WHERE project_id = ${projectId}) AS hourly,
+      (SELECT coalesce(sum(calls), 0)::int FROM usage_daily WHERE project_id = ${projectId}) AS daily,
+      (SELECT coalesce(sum(calls), 0)::int FROM latency_daily WHERE project_id = ${projectId} AND dim = 'all') AS lat,
+      (SELECT count(latency_bucket)::int FROM cost_events WHERE project_id = ${projectId}) AS lat_raw,
+      (SELECT coalesce(sum(cost_usd), 0)::text FROM cost_events WHERE project_id = ${projectId}) AS cost,
+      (SELECT coalesce(sum(cost_usd), 0)::text FROM usage_hourly WHERE project_id = ${projectId}) AS hcost,
+      (SELECT coalesce(sum(occurrences), 0)::int FROM prompts WHERE project_id = ${projectId}) AS occ,
+      (SELECT count(*)::int FROM cost_events WHERE project_id = ${projectId} AND prompt_hash IS NOT NULL) AS with_prompt`;
+  expect(r?.hourly).toBe(r?.raw);
+  expect(r?.daily).toBe(r?.raw);
+  expect(r?.lat).toBe(r?.lat_raw);
+  expect(trim(r?.hcost)).toBe(trim(r?.cost));
+  expect(r?.occ).toBe(r?.with_prompt);
+}
+
+async function ingest(projectId: string, n: number, seed: number) {
+  const events = [...generateEvents(n, { seed, days: 3, idPrefix: `s${seed}-` })];
+  for (let i = 0; i < events.length; i += 400) await ingestEvents(testDb(), projectId, events.slice(i, i + 400));
+}
+
+/**
+ * A fold on its own backend, step by step: `begin` takes the fold lock (so the test app server's
+ * folder skips its ticks meanwhile), `run` executes the fold statement without committing.
+ * `end` commits or rolls back; a connection never goes back to the pool inside a transaction.
+ */
+async function manualFold() {
+  const reserved = await testDb().sql.reserve();
+  const [{ pid } = { pid: 0 }] = await reserved<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+  await reserved`BEGIN`;
+  let open = true;
+  // Waits for a fold of another instance (the test app server folds too) to finish.
+  await reserved`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`;
+  return {
+    pid,
+    reserved,
+    run: async () => (await reserved.unsafe<{ events: number }[]>(FOLD_SQL, [1_000_000]))[0]?.events ?? 0,
+    end: async (how: "COMMIT" | "ROLLBACK") => {
+      if (open) await reserved.unsafe(how);
+      open = false;
+      reserved.release();
+    },
+    lost: () => {
+      open = false;
+      reserved.release();
+    },
+  };
+}
+
+describeWithDb("rollup fold", () => {
+  it("stays exact before, during and after a fold, with events arriving while it is open", async () => {
+    const { projectId } = await newProject("fold-mid");
+    await ingest(projectId, 300, 1);
+    await expectExact(projectId, "before");
+    const fold = await manualFold();
+    try {
+      await ingest(projectId, 1200, 2);
+      await expectExact(projectId, "unfolded");
+      expect(await fold.run()).toBeGreaterThanOrEqual(1200);
+      await expectExact(projectId, "mid-fold");
+      await ingest(projectId, 500, 3); // not in the open fold's snapshot
+      await expectExact(projectId, "mid-fold, more events");
+      await fold.end("COMMIT");
+    } finally {
+      await fold.end("ROLLBACK");
+    }
+    await expectExact(projectId, "after commit");
+    await expectRollupTablesExact(projectId);
+    await expectExact(projectId, "all folded");
+  });
+
+  it("stays exact and counts each event once with two folders running at once", async () => {
+    const { projectId } = await newProject("fold-two");
+    if (!pgUrl) throw new Error("no database");
+    const a = createDbClient(pgUrl, { max: 1 });
+    const b = createDbClient(pgUrl, { max: 1 });
+    let stop = false;
+    const stats = { a: 0, b: 0, busy: 0 };
+    const loop = async (c: typeof a, name: "a" | "b") => {
+      while (!stop) {
+        const r = await foldOnce(c.sql, 1000);
+        stats[name] += r.events;
+        if (r.busy) stats.busy += 1;
+      }
+    };
+    const folders = [loop(a, "a"), loop(b, "b")];
+    try {
+      for (let i = 0; i < 6; i++) {
+        await ingest(projectId, 300, 10 + i);
+        await expectExact(projectId, `round ${i}`);
+      }
+    } finally {
+      stop = true;
+      await Promise.all(folders);
+      await a.sql.end();
+      await b.sql.end();
+    }
+    expect(stats.a + stats.b).toBeGreaterThan(0);
+    await expectRollupTablesExact(projectId);
+    await expectExact(projectId, "after both folders");
+  });
+
+  it("a fold killed mid-way (pg_terminate_backend) leaves nothing half-done; the next fold completes it", async () => {
+    const { projectId } = await newProject("fold-crash");
+    const fold = await manualFold();
+    try {
+      await ingest(projectId, 900, 30);
+      expect(await fold.run()).toBeGreaterThanOrEqual(900);
+      await expectExact(projectId, "mid-fold");
+      await testDb().sql`SELECT pg_terminate_backend(${fold.pid})`;
+      await expect(fold.reserved`SELECT 1`).rejects.toThrow();
+      fold.lost();
+    } finally {
+      await fold.end("ROLLBACK").catch(() => undefined);
+    }
+    await expectExact(projectId, "after the kill");
+    await expectRollupTablesExact(projectId);
+    await expectExact(projectId, "folded again");
+  });
+
+  it("only one folder folds at a time; the others skip the tick", async () => {
+    const fold = await manualFold();
+    try {
+      expect(await foldOnce(testDb().sql)).toEqual({ events: 0, busy: true, more: false });
+    } finally {
+      await fold.end("ROLLBACK");
+    }
+    await expect(foldAll(testDb().sql)).resolves.toBeGreaterThanOrEqual(0);
+  });
+});
