@@ -67,6 +67,9 @@ export async function buildIndexIfMissing(sql: Sql): Promise<boolean> {
   if (await hnswIndexExists(sql)) return false;
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtextextended(${INDEX_LOCK}, 0))`;
+    // The lock CREATE INDEX takes anyway, first: taking it makes this session see a build that
+    // finished while it waited (the catalog caches are refreshed on a table lock).
+    await tx`LOCK TABLE prompt_embeddings IN SHARE MODE`;
     if (await hnswIndexExists(tx)) return false;
     const t0 = performance.now();
     await tx`SELECT set_config('maintenance_work_mem', ${BULK.buildMemory}, true)`;
