@@ -54,7 +54,8 @@ describe("prompt similarity on the embedded database", () => {
     const x = "Review this diff for bugs, security issues and style.";
     const r = await ingestEvents(client, projectId, [event(a, 0, "0.010"), event(b, 10, "0.020"), event(a, 20, "0.010"), event(x, 30, "0.5")]);
     expect(r.accepted).toBe(4);
-    expect(await drainQueue({ sql: client.sql, embedder: local, projectId })).toMatchObject({ done: 3, edges: 1 });
+    // One near-duplicate pair: a row in each of the two prompts' neighbour lists.
+    expect(await drainQueue({ sql: client.sql, embedder: local, projectId })).toMatchObject({ done: 3, linked: 3, edges: 2 });
 
     const [src] = await client.sql<{ id: string }[]>`SELECT id::text FROM prompts WHERE project_id = ${projectId} AND text = ${a}`;
     const similar = await findSimilar(client, local, projectId, { promptId: src?.id ?? "", minSimilarity: 0.8, limit: 10 });

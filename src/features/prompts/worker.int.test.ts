@@ -50,7 +50,7 @@ describeWithDb("embedding worker (real PostgreSQL + pgvector)", () => {
     expect(again.claimed).toBe(0);
   });
 
-  it("links near-duplicates with their similarity, one row per pair", async () => {
+  it("links near-duplicates with their similarity, in both prompts' lists", async () => {
     const projectId = await seed([
       "Draft a friendly follow-up email to Ada about refunds.",
       "Draft a friendly follow-up email to Grace about refunds.",
@@ -62,12 +62,16 @@ describeWithDb("embedding worker (real PostgreSQL + pgvector)", () => {
       JOIN prompts pa ON pa.project_id = n.project_id AND pa.id = n.prompt_id
       JOIN prompts pb ON pb.project_id = n.project_id AND pb.id = n.neighbor_id
       WHERE n.project_id = ${projectId}`;
-    expect(edges).toHaveLength(1);
-    expect([edges[0]?.a, edges[0]?.b].sort()).toEqual([
-      "Draft a friendly follow-up email to Ada about refunds.",
-      "Draft a friendly follow-up email to Grace about refunds.",
-    ]);
-    expect(edges[0]?.similarity).toBeGreaterThan(0.8);
+    // Each is among the other's nearest: one row per direction, with the very same similarity.
+    expect(edges).toHaveLength(2);
+    for (const e of edges) {
+      expect([e.a, e.b].sort()).toEqual([
+        "Draft a friendly follow-up email to Ada about refunds.",
+        "Draft a friendly follow-up email to Grace about refunds.",
+      ]);
+      expect(e.similarity).toBeGreaterThan(0.8);
+    }
+    expect(edges[0]?.similarity).toBe(edges[1]?.similarity);
   });
 
   it("retries failures with growing backoff, then succeeds", async () => {

@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
-  check,
   foreignKey,
   index,
   integer,
@@ -76,8 +75,9 @@ export const promptEmbeddings = pgTable(
   ],
 );
 
-// Near-duplicate edges found by the embedding worker: each prompt's nearest earlier-embedded
-// neighbours above a floor, one row per pair (prompt_id < neighbor_id), per vector space.
+// Near-duplicate edges (docs/prompt-similarity.md): a row (prompt → neighbor) says the neighbour
+// is among the prompt's k nearest with similarity above a floor, per vector space; the edge set is
+// every row read in both directions, so it depends only on the vectors, not on the embedding order.
 // Clusters are the connected components over edges above the requested threshold.
 // Only the first id has a foreign key: a cascade through neighbor_id would need a second index
 // on every edge, and prompts are only ever deleted with their project.
@@ -97,6 +97,23 @@ export const promptNeighbors = pgTable(
       columns: [t.projectId, t.promptId],
       foreignColumns: [prompts.projectId, prompts.id],
     }).onDelete("cascade"),
-    check("prompt_neighbors_order_ck", sql`${t.promptId} < ${t.neighborId}`),
+  ],
+);
+
+// Prompts whose vector is stored but not yet linked to its neighbours (the worker's second stage).
+export const promptLinkQueue = pgTable(
+  "prompt_link_queue",
+  {
+    projectId: uuid("project_id").notNull(),
+    promptId: bigint("prompt_id", { mode: "bigint" }).notNull(),
+    model: text("model").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.promptId, t.model] }),
+    foreignKey({
+      name: "prompt_link_queue_prompt_fk",
+      columns: [t.projectId, t.promptId],
+      foreignColumns: [prompts.projectId, prompts.id],
+    }).onDelete("cascade"),
   ],
 );

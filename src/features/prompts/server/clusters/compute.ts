@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rawConditions } from "~/features/analytics/server";
-import type { Db } from "~/server/db";
+import type { Db, DbOrTx } from "~/server/db";
 import type { ClustersInput } from "../../schemas";
 import { compareIds, components } from "../../union-find";
 
@@ -32,18 +32,28 @@ export type ClusterSet = { model: string; promptsConsidered: number; promptsLimi
 
 const windowOf = (input: ClustersInput) => ({ from: input.from ?? null, to: input.to ?? null });
 
-async function activePrompts(db: Db, projectId: string, input: ClustersInput): Promise<PromptStat[]> {
+/**
+ * Calls are summed per prompt hash first and only the most expensive hashes are joined to their
+ * prompts (WITH TIES keeps every hash tied at the cut, so the (cost, id) order below is exactly
+ * that of joining every call). Every event's hash has its prompt row (ingestion writes both).
+ */
+async function activePrompts(db: DbOrTx, projectId: string, input: ClustersInput): Promise<PromptStat[]> {
   return (await db.execute(sql`
-    SELECT p.id::text AS id, count(*)::text AS calls, coalesce(sum(e.cost_usd), 0)::numeric(30, 12)::text AS cost
-    FROM cost_events e
-    JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
-    WHERE ${rawConditions(projectId, input, windowOf(input))}
-    GROUP BY p.id
-    ORDER BY coalesce(sum(e.cost_usd), 0) DESC, p.id
+    WITH g AS (
+      SELECT e.prompt_hash, count(*) AS calls, coalesce(sum(e.cost_usd), 0) AS cost
+      FROM cost_events e
+      WHERE ${rawConditions(projectId, input, windowOf(input))} AND e.prompt_hash IS NOT NULL
+      GROUP BY e.prompt_hash
+      ORDER BY 3 DESC
+      FETCH FIRST ${MAX_PROMPTS + 1} ROWS WITH TIES
+    )
+    SELECT p.id::text AS id, g.calls::text AS calls, g.cost::numeric(30, 12)::text AS cost
+    FROM g JOIN prompts p ON p.project_id = ${projectId} AND p.hash = g.prompt_hash
+    ORDER BY g.cost DESC, p.id
     LIMIT ${MAX_PROMPTS + 1}`)) as unknown as PromptStat[];
 }
 
-async function edgesAmong(db: Db, projectId: string, model: string, ids: string[], minSimilarity: number): Promise<[string, string][]> {
+async function edgesAmong(db: DbOrTx, projectId: string, model: string, ids: string[], minSimilarity: number): Promise<[string, string][]> {
   if (ids.length < 2) return [];
   const rows = (await db.execute(sql`
     SELECT n.prompt_id::text AS a, n.neighbor_id::text AS b
@@ -65,7 +75,7 @@ type SavingsRow = {
  *   was at most this call's cost (unpriced calls never serve as that earlier call).
  * The savings are the costs of the hits.
  */
-async function savings(db: Db, projectId: string, input: ClustersInput, map: [string, string][]): Promise<SavingsRow[]> {
+async function savings(db: DbOrTx, projectId: string, input: ClustersInput, map: [string, string][]): Promise<SavingsRow[]> {
   if (map.length === 0) return [];
   const ttl = sql`make_interval(secs => ${input.cacheTtlSeconds})`;
   return (await db.execute(sql`
@@ -100,6 +110,17 @@ async function savings(db: Db, projectId: string, input: ClustersInput, map: [st
 
 /** Every cluster of the window (unsorted): groups of near-duplicates, and single prompts repeated exactly. */
 export async function computeClusters(db: Db, projectId: string, model: string, input: ClustersInput): Promise<ClusterSet> {
+  // One transaction with its own settings (transaction-local: pooled connections and PGlite's
+  // shared session never keep them): the aggregates over up to 20k prompts and their calls need
+  // more than the default 4 MB work_mem, or they spill to disk in batches; no JIT for a query
+  // that runs in milliseconds.
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+    return computeIn(tx, projectId, model, input);
+  });
+}
+
+async function computeIn(db: DbOrTx, projectId: string, model: string, input: ClustersInput): Promise<ClusterSet> {
   const active = await activePrompts(db, projectId, input);
   const promptsLimited = active.length > MAX_PROMPTS;
   if (promptsLimited) active.length = MAX_PROMPTS;

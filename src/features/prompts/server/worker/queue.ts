@@ -45,48 +45,6 @@ export async function storeVectors(sql: Sql, model: string, items: { projectId: 
     ON CONFLICT (project_id, prompt_id, model) DO NOTHING`;
 }
 
-export type LinkOptions = { model: string; k: number; floor: number; efSearch: number; maxScanTuples: number };
-
-/**
- * Records each prompt's k nearest neighbours (same project, same vector space) with similarity
- * at or above `floor`, one row per pair. Runs after the prompts' own vectors are committed, so of
- * two near-duplicates embedded at the same moment by two workers, the later link sees the other.
- */
-export async function linkNeighbors(sql: Sql, items: { projectId: string; id: string }[], o: LinkOptions): Promise<number> {
-  if (items.length === 0) return 0;
-  const keys = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id })));
-  const maxDistance = 1 - o.floor;
-  return sql.begin(async (tx) => {
-    // Transaction-local settings (PGlite shares one session between connections). The HNSW path is
-    // forced (enable_sort off): with the project a per-row parameter the planner misjudges the
-    // filter and scans the whole project per prompt, O(n²) over a backfill (measured: 29 ms vs 2 ms
-    // per prompt at 22k prompts). The iterative scan is capped: near-duplicates are among the
-    // globally nearest vectors anyway, and a prompt without any must not walk the whole graph.
-    await tx`SELECT set_config('hnsw.ef_search', ${String(Math.trunc(o.efSearch))}, true),
-      set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', ${String(o.maxScanTuples)}, true),
-      set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
-    const res = await tx`
-      INSERT INTO prompt_neighbors (project_id, prompt_id, neighbor_id, model, similarity)
-      SELECT s.project_id, least(s.id, n.prompt_id), greatest(s.id, n.prompt_id), ${o.model}, (1 - n.d)::real
-      FROM (
-        SELECT e.project_id, e.prompt_id AS id, e.embedding
-        FROM jsonb_to_recordset(${keys}::jsonb) AS r(project_id uuid, id bigint)
-        JOIN prompt_embeddings e ON e.project_id = r.project_id AND e.prompt_id = r.id AND e.model = ${o.model}
-      ) s
-      CROSS JOIN LATERAL (
-        SELECT e2.prompt_id, e2.embedding <=> s.embedding AS d
-        FROM prompt_embeddings e2
-        WHERE e2.project_id = s.project_id AND e2.model = ${o.model} AND e2.prompt_id <> s.id
-        ORDER BY e2.embedding <=> s.embedding
-        LIMIT ${o.k}
-      ) n
-      WHERE n.d <= ${maxDistance}
-      ORDER BY 1, 2, 3 -- the one sort left: rows in key order, so concurrent links cannot deadlock
-      ON CONFLICT DO NOTHING`;
-    return res.count;
-  });
-}
-
 /** Done, unless the claim was taken over (attempts moved on) in the meantime. */
 export async function markDone(sql: Sql, model: string, items: Claimed[]): Promise<number> {
   if (items.length === 0) return 0;

@@ -1,21 +1,18 @@
 import "server-only";
 import type { Sql } from "~/server/db";
 import type { Embedder } from "../embedders/types";
+import { CREATE_HNSW, HNSW_INDEX } from "./hnsw";
 import { vectorColumnDimensions } from "./queue";
 
-// The HNSW index as migration 0001 creates it (m 16, ef_construction 64: pgvector's defaults, which
-// reach the recall target here — see docs/benchmarks.md). Kept identical so a rebuild
-// leaves the schema where the migrations expect it.
-export const HNSW_INDEX = "prompt_embeddings_hnsw_idx";
-const CREATE_HNSW = `CREATE INDEX IF NOT EXISTS "${HNSW_INDEX}" ON "prompt_embeddings" USING hnsw ("embedding" vector_cosine_ops)`;
+export { HNSW_INDEX };
 
 export type RebuildPlan = { columnDimensions: number | null; dimensionChange: boolean; requeued: number; droppedVectors: number };
 
 /**
  * Prepares the database for the configured embedder; the worker then does the embedding.
  * - Another dimension: vectors of the old size cannot be stored next to new ones, so both tables
- *   are emptied, the column's type becomes vector(N) and the index is rebuilt (on the empty table,
- *   so the worker's kNN lookups have it from the first batch). Every prompt is queued again.
+ *   are emptied, the column's type becomes vector(N) and the index is recreated (the worker drops
+ *   it again while it stores a large backlog, then builds it once). Every prompt is queued again.
  * - Same dimension, another model: other models' vectors and edges are dropped (unless keepOld)
  *   and the prompts done under another model are queued again.
  * - `all`: also re-embed prompts already done under this model (e.g. after changing the edge floor).
@@ -26,9 +23,9 @@ export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?
   const dims = Math.trunc(embedder.dimensions);
   if (columnDimensions !== dims) {
     return sql.begin(async (tx) => {
-      await tx`LOCK TABLE prompt_embeddings, prompt_neighbors IN ACCESS EXCLUSIVE MODE`;
+      await tx`LOCK TABLE prompt_embeddings, prompt_neighbors, prompt_link_queue IN ACCESS EXCLUSIVE MODE`;
       const [count] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM prompt_embeddings`;
-      await tx`TRUNCATE prompt_neighbors, prompt_embeddings`;
+      await tx`TRUNCATE prompt_neighbors, prompt_link_queue, prompt_embeddings`;
       await tx.unsafe(`DROP INDEX IF EXISTS "${HNSW_INDEX}"`);
       await tx.unsafe(`ALTER TABLE prompt_embeddings ALTER COLUMN embedding TYPE vector(${dims})`);
       // A type change resets the column's storage to the type's default: keep vectors in the row (migration 0008).
@@ -46,6 +43,7 @@ export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?
       const keep = o.all ? "" : embedder.model;
       dropped = (await tx`DELETE FROM prompt_embeddings WHERE model <> ${keep}`).count;
       await tx`DELETE FROM prompt_neighbors WHERE model <> ${keep}`;
+      await tx`DELETE FROM prompt_link_queue WHERE model <> ${keep}`;
     }
     const res = o.all
       ? await tx`UPDATE prompts SET embed_done = false, embed_attempts = 0, embed_next_at = NULL WHERE (embed_done OR embed_attempts > 0) AND text <> ''`

@@ -3,7 +3,9 @@ import type { Sql } from "~/server/db";
 import { errorFields, logger } from "~/server/logger";
 import { sleep } from "../embedders/retry";
 import { PermanentEmbedError, type Embedder } from "../embedders/types";
-import { claimPrompts, linkNeighbors, markDone, markFailed, storeVectors, type Claimed, type LinkOptions } from "./queue";
+import { BULK, buildIndexIfMissing, dropIndexForBacklog, hnswIndexExists } from "./index-maintenance";
+import { linkQueued, queueLinks, type LinkOptions } from "./link";
+import { claimPrompts, markDone, markFailed, storeVectors, type Claimed } from "./queue";
 
 export const WORKER_DEFAULTS = {
   leaseSeconds: 300,
@@ -11,7 +13,11 @@ export const WORKER_DEFAULTS = {
   leaseMarginSeconds: 60,
   idleMs: 2000,
   neighbors: 10,
+  // Looked up per linked prompt (one HNSW scan at ef_search 40 finds 40 anyway): its own k nearest,
+  // and the prompts it may now be among the k nearest of (docs/prompt-similarity.md).
+  neighborCandidates: 40,
   neighborFloor: 0.75,
+  linkBatch: 256,
   linkEfSearch: 40,
   linkMaxScanTuples: 2000,
   failureBaseSeconds: 30,
@@ -26,9 +32,38 @@ export type WorkerOptions = {
   /** Only this project's prompts (tests, targeted scripts); all projects when absent. */
   projectId?: string;
   random?: () => number;
+  /** Backlog from which the index is dropped while storing (tests); BULK.minBacklog when absent. */
+  bulkMinBacklog?: number;
 };
 
-export type BatchResult = { claimed: number; embedded: number; reused: number; failed: number; done: number; edges: number };
+export type BatchResult = { claimed: number; embedded: number; reused: number; failed: number; done: number; linked: number; edges: number };
+const emptyResult = (): BatchResult => ({ claimed: 0, embedded: 0, reused: 0, failed: 0, done: 0, linked: 0, edges: 0 });
+
+export const linkOptions = (model: string): LinkOptions => ({
+  model,
+  k: WORKER_DEFAULTS.neighbors,
+  candidates: WORKER_DEFAULTS.neighborCandidates,
+  floor: WORKER_DEFAULTS.neighborFloor,
+  efSearch: WORKER_DEFAULTS.linkEfSearch,
+  maxScanTuples: WORKER_DEFAULTS.linkMaxScanTuples,
+});
+
+const globalForBacklog = globalThis as unknown as { acpBacklogCheckedAt?: number };
+
+/** Once a minute per process (or every batch when a test sets the threshold), a full batch looks at the backlog. */
+async function maybeDropIndex(o: WorkerOptions, claimed: number, limit: number): Promise<void> {
+  if (claimed < limit) return;
+  const now = Date.now();
+  if (o.bulkMinBacklog === undefined && now - (globalForBacklog.acpBacklogCheckedAt ?? 0) < BULK.checkEveryMs) return;
+  globalForBacklog.acpBacklogCheckedAt = now;
+  if (await hnswIndexExists(o.sql)) await dropIndexForBacklog(o.sql, { minBacklog: o.bulkMinBacklog });
+}
+
+/** Links queued prompts, only while the index exists (without it every lookup would be a scan). */
+async function linkSome(o: WorkerOptions, model: string): Promise<{ linked: number; edges: number }> {
+  if (!(await hnswIndexExists(o.sql))) return { linked: 0, edges: 0 };
+  return linkQueued(o.sql, { ...linkOptions(model), limit: WORKER_DEFAULTS.linkBatch, projectId: o.projectId });
+}
 
 /** Next attempt after a failure: 30 s, 1 min, 2 min … capped at 6 h, jittered ±50 %. */
 export function failureDelaySeconds(attempts: number, random: () => number = Math.random): number {
@@ -48,13 +83,23 @@ async function embedIsolating(embedder: Embedder, texts: string[], signal: Abort
   }
 }
 
-/** One claim → embed → store → link → done cycle. */
+/**
+ * One cycle: claim → embed → store → done, then link a batch of stored prompts. With nothing due,
+ * it builds the index if a backlog left it dropped, and links what is still queued.
+ */
 export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
   const { sql, embedder } = o;
   const leaseSeconds = o.leaseSeconds ?? WORKER_DEFAULTS.leaseSeconds;
-  const claimed = await claimPrompts(sql, { limit: o.batchSize ?? embedder.batchSize, leaseSeconds, model: embedder.model, projectId: o.projectId });
-  const result: BatchResult = { claimed: claimed.length, embedded: 0, reused: 0, failed: 0, done: 0, edges: 0 };
-  if (claimed.length === 0) return result;
+  const limit = o.batchSize ?? embedder.batchSize;
+  const claimed = await claimPrompts(sql, { limit, leaseSeconds, model: embedder.model, projectId: o.projectId });
+  const result = emptyResult();
+  result.claimed = claimed.length;
+  if (claimed.length === 0) {
+    await buildIndexIfMissing(sql);
+    Object.assign(result, await linkSome(o, embedder.model));
+    return result;
+  }
+  await maybeDropIndex(o, claimed.length, limit);
 
   // Never embed a text twice: prompts that already have a vector in this space (a crash between
   // storing and marking done, a rebuild back to an old model) skip the embedder, and identical
@@ -83,26 +128,20 @@ export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
   result.failed = failed.length;
 
   const stored = claimed.filter((c) => !failed.includes(c));
-  const link: LinkOptions = {
-    model: embedder.model,
-    k: WORKER_DEFAULTS.neighbors,
-    floor: WORKER_DEFAULTS.neighborFloor,
-    efSearch: WORKER_DEFAULTS.linkEfSearch,
-    maxScanTuples: WORKER_DEFAULTS.linkMaxScanTuples,
-  };
-  result.edges = await linkNeighbors(sql, stored, link);
+  await queueLinks(sql, embedder.model, stored);
   result.done = await markDone(sql, embedder.model, stored);
+  Object.assign(result, await linkSome(o, embedder.model));
   return result;
 }
 
 /** Runs batches until the queue has nothing due (or `maxBatches`): scripts and tests. */
 export async function drainQueue(o: WorkerOptions & { maxBatches?: number; signal?: AbortSignal }): Promise<BatchResult> {
-  const total: BatchResult = { claimed: 0, embedded: 0, reused: 0, failed: 0, done: 0, edges: 0 };
+  const total = emptyResult();
   const max = o.maxBatches ?? 1_000_000;
   for (let i = 0; i < max && !o.signal?.aborted; i++) {
     const r = await processBatch(o);
     for (const k of Object.keys(total) as (keyof BatchResult)[]) total[k] += r[k];
-    if (r.claimed === 0) break;
+    if (r.claimed === 0 && r.linked === 0) break;
   }
   return total;
 }
@@ -116,7 +155,7 @@ export async function runWorker(o: WorkerOptions & { signal: AbortSignal; idleMs
     try {
       const r = await processBatch(o);
       errors = 0;
-      if (r.claimed > 0) logger.debug("embedding batch", { ...r, model: o.embedder.model });
+      if (r.claimed > 0 || r.linked > 0) logger.debug("embedding batch", { ...r, model: o.embedder.model });
       // Jittered so several idle workers do not poll in lockstep.
       else wait = idle * (0.5 + Math.random());
     } catch (err) {
