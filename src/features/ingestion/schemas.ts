@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { serviceTierSchema } from "~/lib/service-tier";
 
 // Limits of the ingestion contract (SPEC.md). Each has a reason:
 export const MAX_BATCH_EVENTS = 1000; // one transaction stays short; SDKs split bigger buffers
@@ -96,6 +97,7 @@ export const eventSchema = z
     userId: identifier("userId", 256).optional(),
     sessionId: identifier("sessionId", 256).optional(),
     metadata: metadata.optional(),
+    serviceTier: serviceTierSchema.optional(),
   }, { error: "each event must be a JSON object" })
   .superRefine((e, ctx) => {
     const cached = e.cachedInputTokens ?? 0;
