@@ -93,3 +93,20 @@ export function computeTierCostPicos(price: Price, usage: TokenUsage, serviceTie
   const rates = ratesFor(price, serviceTier);
   return rates ? computeCostBreakdown(rates, usage).total : null;
 }
+
+/** Token sums of many calls (all on the same side of every long-context threshold). */
+export type TokenSums = { input: bigint; cached: bigint; written: bigint; output: bigint };
+
+/**
+ * Exact cost of many calls from their token sums, in picodollars: cost is linear in tokens on
+ * each side of a long-context threshold, so Σ per-call costs = rates × Σ tokens when the caller
+ * knows every call is above (`long`) or at/below the threshold. Same fallbacks as one call.
+ */
+export function costOfTokenSums(rates: Rates, sums: TokenSums, long: boolean): bigint {
+  const lc = long ? rates.longContext : null;
+  const inP = lc ? lc.inputMicroPerM : rates.inputMicroPerM;
+  const outP = lc ? lc.outputMicroPerM : rates.outputMicroPerM;
+  const cachedP = (lc ? lc.cachedInputMicroPerM : rates.cachedInputMicroPerM) ?? inP;
+  const writeP = (lc ? lc.cacheWriteMicroPerM : rates.cacheWriteMicroPerM) ?? inP;
+  return (sums.input - sums.cached - sums.written) * inP + sums.cached * cachedP + sums.written * writeP + sums.output * outP;
+}
