@@ -103,10 +103,18 @@ export type TokenSums = { input: bigint; cached: bigint; written: bigint; output
  * knows every call is above (`long`) or at/below the threshold. Same fallbacks as one call.
  */
 export function costOfTokenSums(rates: Rates, sums: TokenSums, long: boolean): bigint {
+  const u = unitRates(rates, long);
+  return (sums.input - sums.cached - sums.written) * u.input + sums.cached * u.cached + sums.written * u.write + sums.output * u.output;
+}
+
+/** µ$ per 1M tokens (= picodollars per token) of each token type, base or long-context, with the same fallbacks. */
+export function unitRates(rates: Rates, long: boolean): { input: bigint; cached: bigint; write: bigint; output: bigint } {
   const lc = long ? rates.longContext : null;
-  const inP = lc ? lc.inputMicroPerM : rates.inputMicroPerM;
-  const outP = lc ? lc.outputMicroPerM : rates.outputMicroPerM;
-  const cachedP = (lc ? lc.cachedInputMicroPerM : rates.cachedInputMicroPerM) ?? inP;
-  const writeP = (lc ? lc.cacheWriteMicroPerM : rates.cacheWriteMicroPerM) ?? inP;
-  return (sums.input - sums.cached - sums.written) * inP + sums.cached * cachedP + sums.written * writeP + sums.output * outP;
+  const input = lc ? lc.inputMicroPerM : rates.inputMicroPerM;
+  return {
+    input,
+    output: lc ? lc.outputMicroPerM : rates.outputMicroPerM,
+    cached: (lc ? lc.cachedInputMicroPerM : rates.cachedInputMicroPerM) ?? input,
+    write: (lc ? lc.cacheWriteMicroPerM : rates.cacheWriteMicroPerM) ?? input,
+  };
 }

@@ -6,6 +6,7 @@ export {
   computeTierCostPicos,
   costOfTokenSums,
   ratesFor,
+  unitRates,
   type CostBreakdown,
   type TokenSums,
   type TokenUsage,

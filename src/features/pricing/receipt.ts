@@ -2,7 +2,7 @@ import { formatMicroPerM, formatPicos } from "../../lib/money";
 import type { ServiceTier } from "../../lib/service-tier";
 import { canonicalProvider } from "./resolve";
 import type { Price } from "./catalog";
-import { computeCostBreakdown, ratesFor, type TokenUsage } from "./compute";
+import { computeCostBreakdown, ratesFor, unitRates, type TokenUsage } from "./compute";
 
 export type ReceiptLineKind = "uncached_input" | "cache_read" | "cache_write" | "output" | "adjustment";
 
@@ -86,10 +86,7 @@ export function buildReceipt(price: Price | null, call: ReceiptCall): ReceiptCor
   const b = computeCostBreakdown(rates, call);
   const long = b.tier === "long" && rates.longContext !== null;
   const lc = rates.longContext;
-  const inP = long && lc ? lc.inputMicroPerM : rates.inputMicroPerM;
-  const outP = long && lc ? lc.outputMicroPerM : rates.outputMicroPerM;
-  const cachedP = (long && lc ? lc.cachedInputMicroPerM : rates.cachedInputMicroPerM) ?? inP;
-  const writeP = (long && lc ? lc.cacheWriteMicroPerM : rates.cacheWriteMicroPerM) ?? inP;
+  const { input: inP, output: outP, cached: cachedP, write: writeP } = unitRates(rates, long);
   const lines: ReceiptLine[] = [
     { kind: "uncached_input", tokens: uncached, unitPriceUsdPerMTok: micro(inP), amountUsd: formatPicos(b.uncachedInput) },
     { kind: "cache_read", tokens: cached, unitPriceUsdPerMTok: micro(cachedP), amountUsd: formatPicos(b.cachedInput) },
