@@ -107,6 +107,7 @@ describeWithHttp("cost intelligence over HTTP", () => {
     const nd = await exportFetch(requireBaseUrl(), `/api/export/focus?format=ndjson&${q}`, project.key);
     const rows = parseNdjson(await nd.text());
     expect(rows.length).toBe(records.length);
+    const str = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
     for (const row of rows) {
       for (const [name, spec] of Object.entries(FOCUS_SPEC)) {
         const v = row[name];
@@ -114,9 +115,9 @@ describeWithHttp("cost intelligence over HTTP", () => {
           expect(spec.nulls, `${name} must not be null`).toBe(true);
           continue;
         }
-        if (spec.type === "Decimal") expect(String(v), name).toMatch(DECIMAL);
-        if (spec.type === "DateTime") expect(String(v), name).toMatch(DATETIME);
-        if (spec.type === "KeyValue") expect(typeof v === "object" || typeof JSON.parse(String(v)) === "object", name).toBe(true);
+        if (spec.type === "Decimal") expect(str(v), name).toMatch(DECIMAL);
+        if (spec.type === "DateTime") expect(str(v), name).toMatch(DATETIME);
+        if (spec.type === "KeyValue") expect(typeof v === "object" || typeof JSON.parse(str(v)) === "object", name).toBe(true);
         if (spec.type === "String") expect(typeof v, name).toBe("string");
       }
       expect(["Usage", "Adjustment"]).toContain(row.ChargeCategory);
@@ -124,10 +125,10 @@ describeWithHttp("cost intelligence over HTTP", () => {
       expect(row.ServiceCategory).toBe("AI and Machine Learning");
       // ListUnitPrice × PricingQuantity = ListCost, exactly (quantity in millions of tokens).
       if (row.ListUnitPrice !== null && row.PricingQuantity !== null) {
-        expect((picos(String(row.ListUnitPrice)) * picos(String(row.PricingQuantity))) / 1_000_000_000_000n).toBe(picos(String(row.ListCost)));
+        expect((picos(str(row.ListUnitPrice)) * picos(str(row.PricingQuantity))) / 1_000_000_000_000n).toBe(picos(str(row.ListCost)));
       }
     }
-    const billed = rows.reduce((s, r) => s + (String(r.BilledCost).startsWith("-") ? -picos(String(r.BilledCost).slice(1)) : picos(String(r.BilledCost))), 0n);
+    const billed = rows.reduce((s, r) => s + picos(str(r.BilledCost)), 0n);
     const [stored] = await testDb().sql<{ total: string }[]>`SELECT coalesce(sum(cost_usd), 0)::text AS total FROM cost_events WHERE project_id = ${project.projectId}`;
     expect(billed).toBe(picos(stored?.total ?? "0"));
     // The unpriced flex call shows as $0 usage rows, never as a priced one.

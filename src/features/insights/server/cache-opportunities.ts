@@ -6,7 +6,7 @@ import { getPricer } from "~/features/pricing/server";
 import type { Filters } from "~/lib/list-filters";
 import { divRoundHalfEven, formatPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
-import { int8, queryRows } from "~/server/db/query";
+import { queryRows } from "~/server/db/query";
 import { analysePrefixes, CACHE_RULES, CHARS_PER_TOKEN, minTokensFor } from "../cache-rules";
 import { dayWindow, readMix } from "./mix";
 
@@ -39,7 +39,8 @@ export type CacheOpportunity = {
 
 export type CacheOpportunitiesResult = { window: { from: string; to: string }; features: CacheOpportunity[]; assumptions: string[] };
 
-const sampleRow = z.object({ ts: z.union([z.string(), z.date()]), text: z.string(), input_tokens: z.number(), cached_input_tokens: z.number() });
+const sampleRow = z.object({ ts: z.union([z.string(), z.date()]), hash: z.string(), input_tokens: z.number(), cached_input_tokens: z.number() });
+const textRow = z.object({ hash: z.string(), text: z.string() });
 
 /**
  * Where provider prompt caching would pay, per feature: the latest calls' prompts are grouped by
@@ -77,12 +78,22 @@ export async function cacheOpportunities(db: Db, projectId: string, f: Filters, 
     const rule = CACHE_RULES[canonicalProvider(provider) ?? price?.provider ?? ""];
     const rates = price ? ratesFor(price, "standard") : null;
     if (!rule || !price || !rates) continue;
-    const sample = await queryRows(db, sampleRow, sql`
-      SELECT e.ts, left(p.text, ${TEXT_CHARS}) AS text, e.input_tokens, e.cached_input_tokens
-      FROM cost_events e JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
+    // The latest calls, then each distinct prompt's text once (repeats share a prompt row).
+    const calls = await queryRows(db, sampleRow, sql`
+      SELECT e.ts, encode(e.prompt_hash, 'hex') AS hash, e.input_tokens, e.cached_input_tokens
+      FROM cost_events e
       WHERE e.project_id = ${projectId} AND e.feature = ${feature} AND e.provider = ${provider} AND e.model = ${model}
-        AND e.ts >= ${window.from.toISOString()}::timestamptz AND e.ts < ${window.to.toISOString()}::timestamptz
+        AND e.prompt_hash IS NOT NULL AND e.ts >= ${window.from.toISOString()}::timestamptz AND e.ts < ${window.to.toISOString()}::timestamptz
       ORDER BY e.ts DESC LIMIT ${SAMPLE_CALLS}`);
+    const hashes = [...new Set(calls.map((c) => c.hash))];
+    const texts = hashes.length === 0 ? [] : await queryRows(db, textRow, sql`
+      SELECT encode(hash, 'hex') AS hash, left(text, ${TEXT_CHARS}) AS text FROM prompts
+      WHERE project_id = ${projectId} AND hash IN (${sql.join(hashes.map((h) => sql`decode(${h}, 'hex')`), sql`, `)})`);
+    const textOf = new Map(texts.map((t) => [t.hash, t.text]));
+    const sample = calls.flatMap((c) => {
+      const text = textOf.get(c.hash);
+      return text === undefined ? [] : [{ ...c, text }];
+    });
     if (sample.length === 0) continue;
     const minTokens = minTokensFor(rule, price.model);
     const stats = analysePrefixes(
