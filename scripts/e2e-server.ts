@@ -50,7 +50,7 @@ try {
   await seedEvents(client, other.projectId, 300, { seed: 9, days: 14, idPrefix: "e2e-other" });
   // Near-duplicate prompts the similar-prompts panel must find (recent, so every window has them).
   const now = Date.now();
-  const planted = PLANTED_PROMPTS.map((prompt, i) => ({
+  const planted: Record<string, unknown>[] = PLANTED_PROMPTS.map((prompt, i) => ({
     id: `planted-${i}`,
     timestamp: new Date(now - (i + 1) * 60_000).toISOString(),
     provider: "openai",
@@ -62,6 +62,17 @@ try {
     prompt,
     userId: "planted-user",
   }));
+  // Cost intelligence: a batch-tier call for the receipt, and calls sharing a long prompt prefix a
+  // minute apart for the prompt-cache panel (e2e/insights.spec.ts).
+  const prefix = "You are the contracts assistant of Fabrikam. House rules: ".padEnd(8000, "clause text. ");
+  planted.push(
+    { id: "planted-receipt", timestamp: new Date(now - 90_000).toISOString(), provider: "openai", model: "gpt-5", feature: "planted-receipt",
+      inputTokens: 10_000, outputTokens: 1_000, latencyMs: 900, prompt: "Classify this invoice batch.", userId: "receipt-user", serviceTier: "batch", cachedInputTokens: 4_000 },
+    ...Array.from({ length: 6 }, (_, i) => ({
+      id: `planted-cache-${i}`, timestamp: new Date(now - (20 - i) * 60_000).toISOString(), provider: "anthropic", model: "claude-sonnet-4-5",
+      feature: "planted-cache", inputTokens: 2_500, outputTokens: 100, latencyMs: 800, prompt: `${prefix}${String.fromCharCode(65 + i)} clause ${i}`, userId: "cache-user",
+    })),
+  );
   const res = await ingestEvents(client, main.projectId, planted);
   if (res.rejected.length > 0) throw new Error(`planted events rejected: ${JSON.stringify(res.rejected)}`);
   // Embed and link every prompt now, so similar prompts and clusters are there from the first test.

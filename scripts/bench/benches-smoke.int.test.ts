@@ -24,6 +24,10 @@ const SMOKE: Record<string, Smoke> = {
     args: ["--events", "3000", "--iterations", "2", "--deep", "200", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
     prints: [/events\.list first page\s+p50 [\d.]+/, /stats\.timeseries 30 d by day\s+p50/, /keyset 200 deep\s+p50/],
   },
+  insights: {
+    args: ["--events", "3000", "--iterations", "2", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
+    prints: [/insights\.whatIf 30 d, 3 targets\s+p50 [\d.]+/, /insights\.tierCliffs 30 d\s+p50/, /insights\.cacheOpportunities 30 d\s+p50/, /events\.receipt\s+p50/, /FOCUS export 30 d \(csv\)\s+[\d,]+ rows/],
+  },
   ratelimit: {
     args: ["--slices", "1", "--slice-seconds", "1", "--clients", "2", "--batch", "5", "--warmup", "1", "--decisions", "800"],
     prints: [/limiter on \(Redis\)\s+[\d,]+ req\/s/, /wall p50 \/ p99\s+\d+ µs/, /on: counted in Redis.*OK/],

@@ -3,7 +3,7 @@
 import { lastUserText } from "./prompt.js";
 import type { WrapOptions } from "./types.js";
 import type { Recorder } from "./call.js";
-import { count, isRec, rec, type Adapter, type Rec, type StreamObserver, type Usage } from "./usage.js";
+import { count, isRec, rec, serviceTierOf, type Adapter, type Rec, type StreamObserver, type Usage } from "./usage.js";
 import { wrapClient } from "./wrap.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -20,8 +20,22 @@ export function anthropicUsage(usage: unknown, model?: string): Usage | null {
     cachedInputTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
     reasoningTokens: count(rec(usage.output_tokens_details).thinking_tokens),
+    serviceTier: serviceTierOf(usage.service_tier),
   };
 }
+
+/**
+ * One line of a Message Batches result file (`{custom_id, result: {type, message}}`) → usage in
+ * the batch tier, for `profiler.track()`: batch calls are billed at the batch price.
+ */
+export function anthropicBatchResultUsage(line: unknown): Usage | null {
+  const result = rec(rec(line).result);
+  if (result.type !== "succeeded") return null;
+  const message = rec(result.message);
+  const usage = anthropicUsage(message.usage, str(message.model));
+  return usage ? { ...usage, serviceTier: "batch" } : null;
+}
+
 
 const messages: Adapter = {
   provider: "anthropic",

@@ -124,6 +124,7 @@ export class Call {
     if (u.cachedInputTokens !== undefined) event.cachedInputTokens = u.cachedInputTokens;
     if (u.cacheWriteTokens !== undefined) event.cacheWriteTokens = u.cacheWriteTokens;
     if (u.reasoningTokens !== undefined) event.reasoningTokens = u.reasoningTokens;
+    if (u.serviceTier !== undefined && u.serviceTier !== "standard") event.serviceTier = u.serviceTier;
     if (errorMessage !== undefined) event.errorMessage = errorMessage;
     if (this.feature !== undefined) event.feature = this.feature;
     if (this.prompt !== undefined) event.prompt = this.prompt;

@@ -1,8 +1,9 @@
 export { createProfiler } from "./profiler.js";
 export type { Profiler, ProfilerError, ProfilerOptions, ProfilerStats, TrackEvent, WrapOptions } from "./types.js";
-export { anthropicUsage } from "./anthropic.js";
+export { anthropicBatchResultUsage, anthropicUsage } from "./anthropic.js";
+export { geminiBatchResultUsage } from "./gemini.js";
 export { chatUsage, responsesUsage } from "./openai.js";
-export type { Usage } from "./usage.js";
+export type { ServiceTier, Usage } from "./usage.js";
 
 import type { Profiler, WrapOptions } from "./types.js";
 

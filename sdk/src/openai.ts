@@ -2,7 +2,7 @@
 import { lastUserText, responsesInputText } from "./prompt.js";
 import type { WrapOptions } from "./types.js";
 import type { Recorder } from "./call.js";
-import { count, isRec, rec, type Adapter, type Rec, type StreamObserver, type Usage } from "./usage.js";
+import { count, isRec, rec, serviceTierOf, type Adapter, type Rec, type StreamObserver, type Usage } from "./usage.js";
 import { wrapClient } from "./wrap.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -22,6 +22,7 @@ export function chatUsage(result: unknown): Usage | null {
     // Not in OpenAI's own API; some compatible servers (Azure, gateways) report cache writes here.
     cacheWriteTokens: count(prompt.cache_write_tokens),
     reasoningTokens: count(completion.reasoning_tokens),
+    serviceTier: serviceTierOf(r.service_tier),
   };
 }
 
@@ -37,6 +38,7 @@ export function responsesUsage(result: unknown): Usage | null {
     cachedInputTokens: count(rec(u.input_tokens_details).cached_tokens),
     cacheWriteTokens: count(rec(u.input_tokens_details).cache_write_tokens),
     reasoningTokens: count(rec(u.output_tokens_details).reasoning_tokens),
+    serviceTier: serviceTierOf(r.service_tier),
   };
 }
 

@@ -20,6 +20,8 @@ export interface TrackEvent {
   cacheWriteTokens?: number;
   /** Part of `outputTokens` (informational). */
   reasoningTokens?: number;
+  /** How the provider processed the call (billed at that tier's price); absent = standard. */
+  serviceTier?: "standard" | "batch" | "flex" | "priority";
   /** A cost the provider reported; otherwise the server prices the call from its catalog. */
   costUsd?: number | string;
   latencyMs?: number;

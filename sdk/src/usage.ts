@@ -18,6 +18,21 @@ export interface Usage {
   cachedInputTokens?: number;
   cacheWriteTokens?: number;
   reasoningTokens?: number;
+  /** How the provider processed the call; absent = standard. */
+  serviceTier?: ServiceTier;
+}
+
+export type ServiceTier = "standard" | "batch" | "flex" | "priority";
+
+/**
+ * A provider's tier name → the API's: OpenAI answers "default" | "auto" | "scale" | "flex" |
+ * "priority", Anthropic's usage says "standard" | "priority" | "batch". Unknown → undefined.
+ */
+export function serviceTierOf(v: unknown): ServiceTier | undefined {
+  if (typeof v !== "string") return undefined;
+  const t = v.trim().toLowerCase();
+  if (t === "batch" || t === "flex" || t === "priority") return t;
+  return undefined;
 }
 
 /** Makes the parts fit their totals (the API rejects cache reads + writes > input, reasoning > output). */
@@ -30,6 +45,7 @@ export function consistent(u: Usage): Usage {
   if (!cached) delete out.cachedInputTokens;
   if (!writes) delete out.cacheWriteTokens;
   if (!u.reasoningTokens) delete out.reasoningTokens;
+  if (u.serviceTier === undefined) delete out.serviceTier;
   return out;
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { eventsRouter, featuresRouter, modelsRouter, statsRouter } from "~/features/analytics/server";
 import { accountRouter, membersRouter } from "~/features/auth/server";
 import { filtersRouter } from "~/features/filters/server";
+import { insightsRouter } from "~/features/insights/server";
 import { promptsRouter } from "~/features/prompts/server";
 import { keysRouter, pricesRouter, projectsRouter } from "~/features/settings/server";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   prompts: promptsRouter,
   stats: statsRouter,
   filters: filtersRouter,
+  insights: insightsRouter,
   keys: keysRouter,
   prices: pricesRouter,
   projects: projectsRouter,

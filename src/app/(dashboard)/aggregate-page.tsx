@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import { AggregateTableSkeleton, AggregateTable, type AggregateKind, featuresQuery, modelsQuery } from "~/features/analytics";
 import { filterOptionsQuery } from "~/features/filters";
+import { WhatIfPanel } from "~/features/insights";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
@@ -32,6 +33,7 @@ async function AggregateData({ kind, searchParams }: Props) {
   ]);
   return (
     <HydrateClient>
+      <WhatIfPanel serverNowMs={now} />
       <AggregateTable kind={kind} serverNowMs={now} />
     </HydrateClient>
   );

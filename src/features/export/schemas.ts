@@ -3,7 +3,8 @@ import { FILTER_KEYS, filtersSchema, type Filters } from "~/lib/list-filters";
 
 // Query-string parsing for GET/HEAD /api/export/{kind}: every problem is a 400 naming the parameter.
 
-export const EXPORT_KINDS = ["events", "features", "models", "prompts"] as const;
+// focus: daily cost rows in the FinOps FOCUS 1.0 column set (export/server/focus.ts).
+export const EXPORT_KINDS = ["events", "features", "models", "prompts", "focus"] as const;
 export const EXPORT_FORMATS = ["csv", "json", "ndjson"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

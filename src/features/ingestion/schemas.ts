@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_JSON_DEPTH, jsonDepthIssue } from "~/lib/json-bounds";
 import { PICOS_PER_USD, parseUsdToPicos } from "~/lib/money";
+import { serviceTierSchema } from "~/lib/service-tier";
 
 // Limits of the ingestion contract (SPEC.md). Each has a reason:
 export const MAX_BATCH_EVENTS = 1000; // one transaction stays short; SDKs split bigger buffers
@@ -119,6 +120,7 @@ export const eventSchema = z
     userId: identifier("userId", 256).optional(),
     sessionId: identifier("sessionId", 256).optional(),
     metadata: metadata.optional(),
+    serviceTier: serviceTierSchema.optional(),
   }, { error: "each event must be a JSON object" })
   .superRefine((e, ctx) => {
     const cached = e.cachedInputTokens ?? 0;

@@ -103,4 +103,14 @@ describe("spanToEvent", () => {
     expect(spanToEvent(span({ "gen_ai.operation.name": "invoke_agent", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 5 }), "feature").llm).toBe(false);
     expect(spanToEvent(span({ "openinference.span.kind": "CHAIN", "llm.model_name": "gpt-4o", "llm.token_count.prompt": 5 }), "feature").llm).toBe(false);
   });
+
+  it("reads the service tier the provider answered with, then the requested one", () => {
+    const base = { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-5", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 2 };
+    expect(event(span({ ...base, "openai.response.service_tier": "flex" })).serviceTier).toBe("flex");
+    expect(event(span({ ...base, "gen_ai.openai.response.service_tier": "priority" })).serviceTier).toBe("priority");
+    // The response wins: "auto" requested, "default" served → standard (left out of the event).
+    expect(event(span({ ...base, "gen_ai.openai.request.service_tier": "flex", "gen_ai.openai.response.service_tier": "default" })).serviceTier).toBeUndefined();
+    expect(event(span({ ...base, "gen_ai.openai.request.service_tier": "batch" })).serviceTier).toBe("batch");
+    expect(event(span({ ...base, "openai.response.service_tier": "weird" })).serviceTier).toBeUndefined();
+  });
 });

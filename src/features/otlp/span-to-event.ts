@@ -1,5 +1,6 @@
 // One LLM span → one cost event, from the OpenTelemetry GenAI semantic conventions (`gen_ai.*`,
 // including the older spellings still emitted) or OpenInference (`llm.*`). Pure: no I/O.
+import { normalizeServiceTier } from "~/lib/service-tier";
 import type { Attributes, AttrValue, OtlpSpan } from "./model";
 
 type Event = Record<string, unknown>;
@@ -24,6 +25,13 @@ const INPUT = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.t
 const OUTPUT = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"];
 const CACHE_READ = ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read"];
 const CACHE_WRITE = ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write"];
+// The tier the provider answered with wins over the one requested ("auto" may become "default").
+const SERVICE_TIER = [
+  "openai.response.service_tier",
+  "gen_ai.openai.response.service_tier",
+  "openai.request.service_tier",
+  "gen_ai.openai.request.service_tier",
+];
 const REASONING = ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.token_count.completion_details.reasoning"];
 // Operations that are one model call. Agent/workflow/tool spans may repeat their children's usage;
 // counting them too would bill a call twice.
@@ -109,6 +117,8 @@ export function spanToEvent(span: OtlpSpan, featureAttribute: string): SpanOutco
   if (cacheRead > 0) event.cachedInputTokens = cacheRead;
   if (cacheWrite > 0) event.cacheWriteTokens = cacheWrite;
   if (reasoning > 0) event.reasoningTokens = reasoning;
+  const tier = normalizeServiceTier(first(a, SERVICE_TIER));
+  if (tier !== null && tier !== "standard") event.serviceTier = tier;
   if (span.startNs > 0n) event.timestamp = Number(span.startNs / 1_000_000n);
   if (span.startNs > 0n && span.endNs >= span.startNs) event.latencyMs = Number(span.endNs - span.startNs) / 1e6;
   if (span.statusCode === 2) {

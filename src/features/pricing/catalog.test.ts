@@ -20,7 +20,7 @@ describe("the shipped catalog file", () => {
   it("parses as a whole and is versioned", () => {
     expect(() => catalogFileSchema.parse(rawFile)).not.toThrow();
     const file = loadCatalogFile();
-    expect(file.version).toBe("2026-11-25");
+    expect(file.version).toBe("2026-11-26");
     expect(catalogVersion()).toBe(file.version);
     expect(file.currency).toBe("USD");
     expect(file.unit).toBe("per 1M tokens");

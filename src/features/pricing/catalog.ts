@@ -1,6 +1,7 @@
 import { z } from "zod";
 // Relative on purpose: this module also runs under plain tsx/vitest without the "~" alias.
 import { parseMicroPerM } from "../../lib/money";
+import { NON_STANDARD_TIERS, type NonStandardTier } from "../../lib/service-tier";
 // A plain JSON import: Next's bundlers, Vite (vitest) and tsx all inline it, while
 // `with { type: "json" }` is not understood by every one of them.
 import pricesFile from "./prices.json";
@@ -52,6 +53,22 @@ const longContextSchema = z
   })
   .strict();
 
+// A service tier's own prices (batch, flex, priority), with the same parts as the standard row.
+const tierRatesSchema = z
+  .object({
+    input: priceString,
+    output: priceString,
+    cachedInput: priceString.optional(),
+    cacheWrite: priceString.optional(),
+    longContext: longContextSchema.optional(),
+  })
+  .strict();
+export type TierRatesEntry = z.infer<typeof tierRatesSchema>;
+
+const MAX_CONTEXT_WINDOW = 100_000_000;
+
+export const serviceTiersSchema = z.partialRecord(z.enum(NON_STANDARD_TIERS), tierRatesSchema);
+
 /** One price row: the shipped catalog and custom per-project prices share this shape. */
 export const priceEntrySchema = z
   .object({
@@ -69,6 +86,13 @@ export const priceEntrySchema = z
     cachedInput: priceString.optional(),
     cacheWrite: priceString.optional(),
     longContext: longContextSchema.optional(),
+    /** The most prompt tokens the model accepts; what-if flags targets smaller than real calls. */
+    contextWindow: z.number().int().positive().max(MAX_CONTEXT_WINDOW).optional(),
+    /**
+     * Prices of the tiers the provider publishes for this row (same effective date). A tier not
+     * listed is unpriced for this model: never billed as standard silently.
+     */
+    serviceTiers: serviceTiersSchema.optional(),
     effectiveFrom: isoDate,
     source: z
       .string()
@@ -154,6 +178,7 @@ export const catalogFileSchema = z
 
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
 
+/** Long-context prices of a row or of one of its service tiers. */
 export type PriceTier = {
   thresholdTokens: number;
   inputMicroPerM: bigint;
@@ -162,18 +187,24 @@ export type PriceTier = {
   cacheWriteMicroPerM: bigint | null;
 };
 
-/**
- * A price ready for arithmetic: bigint micro-dollars per 1M tokens, which is also exactly
- * picodollars per token. Treat as read-only; resolvers share instances between calls.
- */
-export type Price = {
-  provider: string;
-  model: string;
+/** The rates one call is billed at: the standard row or one service tier of it. */
+export type Rates = {
   inputMicroPerM: bigint;
   outputMicroPerM: bigint;
   cachedInputMicroPerM: bigint | null;
   cacheWriteMicroPerM: bigint | null;
   longContext: PriceTier | null;
+};
+
+/**
+ * A price ready for arithmetic: bigint micro-dollars per 1M tokens, which is also exactly
+ * picodollars per token. Treat as read-only; resolvers share instances between calls.
+ */
+export type Price = Rates & {
+  provider: string;
+  model: string;
+  contextWindow: number | null;
+  serviceTiers: Partial<Record<NonStandardTier, Rates>>;
   /** UTC midnight of the first day the price applies. */
   effectiveFrom: Date;
   source: string;
@@ -183,16 +214,13 @@ export type Price = {
 
 const optionalMicro = (v: string | undefined): bigint | null => (v === undefined ? null : parseMicroPerM(v));
 
-/** Converts a validated entry to its bigint form. */
-export function toPrice(entry: PriceEntry, isOverride = false): Price {
-  const lc = entry.longContext;
+function toRates(r: TierRatesEntry): Rates {
+  const lc = r.longContext;
   return Object.freeze({
-    provider: entry.provider,
-    model: entry.model,
-    inputMicroPerM: parseMicroPerM(entry.input),
-    outputMicroPerM: parseMicroPerM(entry.output),
-    cachedInputMicroPerM: optionalMicro(entry.cachedInput),
-    cacheWriteMicroPerM: optionalMicro(entry.cacheWrite),
+    inputMicroPerM: parseMicroPerM(r.input),
+    outputMicroPerM: parseMicroPerM(r.output),
+    cachedInputMicroPerM: optionalMicro(r.cachedInput),
+    cacheWriteMicroPerM: optionalMicro(r.cacheWrite),
     longContext: lc
       ? Object.freeze({
           thresholdTokens: lc.thresholdTokens,
@@ -202,6 +230,22 @@ export function toPrice(entry: PriceEntry, isOverride = false): Price {
           cacheWriteMicroPerM: optionalMicro(lc.cacheWrite),
         })
       : null,
+  });
+}
+
+/** Converts a validated entry to its bigint form. */
+export function toPrice(entry: PriceEntry, isOverride = false): Price {
+  const tiers: Partial<Record<NonStandardTier, Rates>> = {};
+  for (const t of NON_STANDARD_TIERS) {
+    const r = entry.serviceTiers?.[t];
+    if (r) tiers[t] = toRates(r);
+  }
+  return Object.freeze({
+    provider: entry.provider,
+    model: entry.model,
+    ...toRates(entry),
+    contextWindow: entry.contextWindow ?? null,
+    serviceTiers: Object.freeze(tiers),
     effectiveFrom: new Date(`${entry.effectiveFrom}T00:00:00.000Z`),
     source: entry.source,
     isOverride,

@@ -1,4 +1,5 @@
-import type { Price } from "./catalog";
+import type { ServiceTier } from "../../lib/service-tier";
+import type { Price, Rates } from "./catalog";
 
 /**
  * Token counts of one call, OpenTelemetry style: inputTokens counts EVERY prompt token,
@@ -39,7 +40,7 @@ function tokenCount(name: string, value: number | undefined): bigint {
  * cache-write price means those tokens bill at the (tier's) input price: never cheaper than the
  * provider could charge, and never free by accident.
  */
-export function computeCostBreakdown(price: Price, usage: TokenUsage): CostBreakdown {
+export function computeCostBreakdown(price: Rates, usage: TokenUsage): CostBreakdown {
   const input = tokenCount("inputTokens", usage.inputTokens);
   const output = tokenCount("outputTokens", usage.outputTokens);
   const cached = tokenCount("cachedInputTokens", usage.cachedInputTokens);
@@ -74,6 +75,46 @@ export function computeCostBreakdown(price: Price, usage: TokenUsage): CostBreak
 }
 
 /** Exact cost of one call in picodollars (1e-12 USD). Throws RangeError on impossible usage. */
-export function computeCostPicos(price: Price, usage: TokenUsage): bigint {
+export function computeCostPicos(price: Rates, usage: TokenUsage): bigint {
   return computeCostBreakdown(price, usage).total;
+}
+
+/**
+ * The rates of a service tier of a price row, or null when the provider publishes no price for
+ * that tier: the call is then unpriced, never billed as standard silently.
+ */
+export function ratesFor(price: Price, serviceTier: ServiceTier | undefined): Rates | null {
+  if (serviceTier === undefined || serviceTier === "standard") return price;
+  return price.serviceTiers[serviceTier] ?? null;
+}
+
+/** Exact cost of a call in a service tier, or null when that tier is unpriced for the model. */
+export function computeTierCostPicos(price: Price, usage: TokenUsage, serviceTier: ServiceTier | undefined): bigint | null {
+  const rates = ratesFor(price, serviceTier);
+  return rates ? computeCostBreakdown(rates, usage).total : null;
+}
+
+/** Token sums of many calls (all on the same side of every long-context threshold). */
+export type TokenSums = { input: bigint; cached: bigint; written: bigint; output: bigint };
+
+/**
+ * Exact cost of many calls from their token sums, in picodollars: cost is linear in tokens on
+ * each side of a long-context threshold, so Σ per-call costs = rates × Σ tokens when the caller
+ * knows every call is above (`long`) or at/below the threshold. Same fallbacks as one call.
+ */
+export function costOfTokenSums(rates: Rates, sums: TokenSums, long: boolean): bigint {
+  const u = unitRates(rates, long);
+  return (sums.input - sums.cached - sums.written) * u.input + sums.cached * u.cached + sums.written * u.write + sums.output * u.output;
+}
+
+/** µ$ per 1M tokens (= picodollars per token) of each token type, base or long-context, with the same fallbacks. */
+export function unitRates(rates: Rates, long: boolean): { input: bigint; cached: bigint; write: bigint; output: bigint } {
+  const lc = long ? rates.longContext : null;
+  const input = lc ? lc.inputMicroPerM : rates.inputMicroPerM;
+  return {
+    input,
+    output: lc ? lc.outputMicroPerM : rates.outputMicroPerM,
+    cached: (lc ? lc.cachedInputMicroPerM : rates.cachedInputMicroPerM) ?? input,
+    write: (lc ? lc.cacheWriteMicroPerM : rates.cacheWriteMicroPerM) ?? input,
+  };
 }

@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import { PromptsTableSkeleton, PromptsTable, clustersQuery, promptsQuery } from "~/features/prompts";
 import { filterOptionsQuery } from "~/features/filters";
+import { CacheOpportunitiesPanel } from "~/features/insights";
 import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
 import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "../filter-bar-skeleton";
@@ -40,6 +41,7 @@ async function PromptsData({ searchParams }: Props) {
   ]);
   return (
     <HydrateClient>
+      <CacheOpportunitiesPanel serverNowMs={now} />
       <PromptsTable serverNowMs={now} />
     </HydrateClient>
   );

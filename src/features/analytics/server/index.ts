@@ -3,6 +3,6 @@
 export { eventsRouter, featuresRouter, modelsRouter, statsRouter } from "./router";
 export { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "./aggregates";
 export { toMetrics, type Metrics, type MetricsRow } from "./usage-sql";
-export { rawConditions } from "./window";
+export { rawConditions, rollupCanAnswer, rollupConditions } from "./window";
 export { getSummary } from "./stats";
 export { percentileFromBuckets } from "./percentile";

@@ -1,4 +1,6 @@
 import "server-only";
+import { z } from "zod";
+import { eventReceipt } from "~/features/pricing/server";
 import { createTRPCRouter, projectProcedure } from "~/server/api/trpc";
 import { filtersSchema, listInputSchema, timeseriesInputSchema } from "../schemas";
 import { listAggregates } from "./aggregates";
@@ -10,6 +12,10 @@ export const eventsRouter = createTRPCRouter({
   list: projectProcedure
     .input(listInputSchema)
     .query(({ ctx, input }) => listEvents(ctx.db, ctx.cursorSecret, ctx.projectId, input)),
+  // The line items of one call (its event id), adding up exactly to its stored cost.
+  receipt: projectProcedure
+    .input(z.object({ id: z.string().min(1, "id must not be empty").max(128, "id is at most 128 characters").refine((s) => !s.includes("\0"), "id must not contain NUL characters") }))
+    .query(({ ctx, input }) => eventReceipt(ctx.db, ctx.projectId, input.id)),
 });
 
 export const featuresRouter = createTRPCRouter({

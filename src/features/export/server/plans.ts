@@ -5,6 +5,7 @@ import { COLUMNS, EVENT_COLUMNS } from "../columns";
 import type { ExportRequest } from "../schemas";
 import type { CursorPlan, Row } from "./cursor-source";
 import { eventsExportQuery } from "./events-sql";
+import { focusPlan } from "./focus";
 import type { Snapshot } from "./snapshot";
 
 // Each kind's rows come from the same query builders as its tRPC list (one definition of the
@@ -30,6 +31,7 @@ export function cursorPlan(snap: Snapshot, projectId: string, request: ExportReq
         }),
     };
   }
+  if (kind === "focus") return focusPlan(snap, projectId, filters, cap);
   const values = pick(COLUMNS[kind].map((c) => c.name));
   return {
     query: aggregatesQuery(projectId, kind, filters, null, cap),

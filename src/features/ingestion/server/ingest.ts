@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { env } from "~/env";
-import { computeCostPicos } from "~/features/pricing";
+import { computeTierCostPicos } from "~/features/pricing";
 import { getPricer } from "~/features/pricing/server";
 import { latencyBucket } from "~/lib/latency";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
@@ -81,8 +81,10 @@ export async function ingestEvents(
       costSource = "reported";
     } else {
       const price = pricer(e.provider, e.model, ts);
-      if (price) {
-        cost = computeCostPicos(price, e);
+      // A tier the provider publishes no price for stays unpriced rather than billed as standard.
+      const tierCost = price ? computeTierCostPicos(price, e, e.serviceTier) : null;
+      if (tierCost !== null) {
+        cost = tierCost;
         costSource = "computed";
       }
     }
@@ -116,6 +118,7 @@ export async function ingestEvents(
       error_message: e.errorMessage ?? null,
       prompt_hash: promptHash,
       metadata: e.metadata ?? null,
+      service_tier: e.serviceTier ?? "standard",
     };
   });
 

@@ -2,6 +2,7 @@ import "server-only";
 import { forgetApiKey } from "~/server/auth/api-keys";
 import type { Sql } from "~/server/db";
 import { unauthorized } from "~/server/errors";
+import { TOKEN_MIX_UPSERT } from "~/server/rollups/token-mix";
 
 /** A priced, validated event as the insert statement reads it (JSON → jsonb_to_recordset). */
 export type EventRow = {
@@ -25,6 +26,7 @@ export type EventRow = {
   error_message: string | null;
   prompt_hash: string | null;
   metadata: Record<string, unknown> | null;
+  service_tier: "standard" | "batch" | "flex" | "priority";
 };
 
 // embed = false: the text was not stored (STORE_PROMPT_TEXT=none), so the row is never queued for
@@ -47,16 +49,17 @@ input AS (
     event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
     input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
     cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
-    error_message text, prompt_hash text, metadata jsonb)
+    error_message text, prompt_hash text, metadata jsonb, service_tier text)
   WHERE key_ok.ok
 ),
 ins AS (
   INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata)
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata, service_tier)
   SELECT $1::uuid, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata,
+    coalesce(service_tier, 'standard')
   FROM input ORDER BY event_id
   ON CONFLICT (project_id, event_id) DO NOTHING
   RETURNING event_id, ts, prompt_hash
@@ -77,7 +80,12 @@ prompt_new AS (
   ORDER BY f.prompt_hash
   ON CONFLICT (project_id, hash) DO NOTHING
   RETURNING 1
-)
+),
+-- token_mix_daily (issue 15) is kept in this statement, not by the fold: its readers need no tail.
+fresh AS (
+  SELECT i.*, date_trunc('day', i.ts, 'UTC') AS day FROM input i JOIN ins USING (event_id)
+),
+${TOKEN_MIX_UPSERT}
 SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM prompt_new)::int AS prompts,
   (SELECT ok FROM key_ok) AS key_ok`;
 

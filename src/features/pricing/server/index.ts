@@ -3,3 +3,4 @@ export { getPricer, invalidatePrices, type Pricer } from "./pricer";
 export { entryToRow, rowToEntry } from "./price-rows";
 export { repriceProject } from "./reprice";
 export { syncPriceCatalog } from "./sync-catalog";
+export { eventReceipt, type Receipt } from "./receipt";

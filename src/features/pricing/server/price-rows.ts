@@ -1,5 +1,5 @@
 import "server-only";
-import type { PriceEntry } from "../catalog";
+import { serviceTiersSchema, type PriceEntry } from "../catalog";
 import type { modelPrices } from "~/server/db/schema";
 
 type Row = typeof modelPrices.$inferSelect;
@@ -18,6 +18,12 @@ export function rowToEntry(r: Row): PriceEntry {
   if (r.aliases.length > 0) entry.aliases = r.aliases;
   if (r.cachedInput !== null) entry.cachedInput = trimZeros(r.cachedInput);
   if (r.cacheWrite !== null) entry.cacheWrite = trimZeros(r.cacheWrite);
+  if (r.contextWindow !== null) entry.contextWindow = r.contextWindow;
+  if (r.serviceTiers !== null) {
+    // Written by entryToRow from a validated entry; parsed again so a hand-edited row fails loudly.
+    const tiers = serviceTiersSchema.parse(r.serviceTiers);
+    if (Object.keys(tiers).length > 0) entry.serviceTiers = tiers;
+  }
   if (r.longContextThreshold !== null && r.longContextInput !== null && r.longContextOutput !== null) {
     entry.longContext = {
       thresholdTokens: r.longContextThreshold,
@@ -45,6 +51,8 @@ export function entryToRow(e: PriceEntry, projectId: string | null, catalogVersi
     longContextOutput: e.longContext?.output ?? null,
     longContextCachedInput: e.longContext?.cachedInput ?? null,
     longContextCacheWrite: e.longContext?.cacheWrite ?? null,
+    contextWindow: e.contextWindow ?? null,
+    serviceTiers: e.serviceTiers ?? null,
     effectiveFrom: e.effectiveFrom,
     source: e.source,
     catalogVersion,

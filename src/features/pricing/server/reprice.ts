@@ -1,8 +1,10 @@
 import "server-only";
-import { computeCostPicos } from "../compute";
+import { computeTierCostPicos } from "../compute";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
+import type { ServiceTier } from "~/lib/service-tier";
 import type { DbClient } from "~/server/db";
 import { FOLD_LOCK } from "~/server/rollups/fold";
+import { TOKEN_MIX_REPRICE_DELTA } from "~/server/rollups/token-mix";
 import { getPricer, invalidatePrices } from "./pricer";
 
 const BATCH = 5000;
@@ -20,6 +22,7 @@ type EventRow = {
   cache_write_tokens: number;
   cost_usd: string | null;
   cost_source: "computed" | "unpriced";
+  service_tier: ServiceTier;
 };
 
 // Each batch is ONE statement: the events' new costs and the matching deltas on the usage rollups
@@ -52,7 +55,7 @@ upd AS (
   WHERE e.project_id = $1::uuid AND e.event_id = v.event_id
     AND o.project_id = e.project_id AND o.event_id = e.event_id
     AND e.cost_source IN ('computed', 'unpriced')
-  RETURNING e.ts, e.feature, e.model, e.provider, e.prompt_hash, v.cost AS new_cost, v.src AS new_src,
+  RETURNING e.ts, e.feature, e.model, e.provider, e.prompt_hash, e.service_tier, e.input_tokens, v.cost AS new_cost, v.src AS new_src,
     o.cost_usd AS old_cost, o.cost_source AS old_src, o.xid
 ),
 -- Events already in the rollups: xid visible in the fold state (the negation of unfolded_events()).
@@ -62,6 +65,8 @@ folded AS (
 ),
 ${deltaUpdate("usage_hourly", "hour")},
 ${deltaUpdate("usage_daily", "day")},
+-- token_mix_daily counts every event at ingestion (no fold): all repriced events move it.
+${TOKEN_MIX_REPRICE_DELTA},
 pr AS (
   UPDATE prompts p SET total_cost_usd = p.total_cost_usd + x.dcost
   FROM (SELECT prompt_hash, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost FROM folded
@@ -99,7 +104,7 @@ export async function repriceProject(
       const rows: EventRow[] = await sql<EventRow[]>`
         SELECT id::text, event_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
           provider, model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
-          cost_usd::text, cost_source
+          cost_usd::text, cost_source, service_tier
         FROM cost_events
         WHERE project_id = ${projectId} AND ts >= ${from.toISOString()}::timestamptz
           AND cost_source IN ('computed', 'unpriced')
@@ -110,17 +115,20 @@ export async function repriceProject(
       const changes: { event_id: string; cost: string | null; src: string }[] = [];
       for (const r of rows) {
         const price = pricer(r.provider, r.model, new Date(r.ts));
-        const cost = price
-          ? formatPicos(
-              computeCostPicos(price, {
+        const picos = price
+          ? computeTierCostPicos(
+              price,
+              {
                 inputTokens: r.input_tokens,
                 outputTokens: r.output_tokens,
                 cachedInputTokens: r.cached_input_tokens,
                 cacheWriteTokens: r.cache_write_tokens,
-              }),
+              },
+              r.service_tier,
             )
           : null;
-        const src = price ? "computed" : "unpriced";
+        const cost = picos === null ? null : formatPicos(picos);
+        const src = picos === null ? "unpriced" : "computed";
         if (cost !== r.cost_usd || src !== r.cost_source) changes.push({ event_id: r.event_id, cost, src });
       }
       const last = rows[rows.length - 1];

@@ -47,6 +47,8 @@ export const costEvents = pgTable(
     status: text("status", { enum: ["success", "error"] }).notNull().default("success"),
     errorMessage: text("error_message"),
     promptHash: bytea("prompt_hash"),
+    // How the provider processed the call (src/lib/service-tier.ts); priced by that tier's rates.
+    serviceTier: text("service_tier", { enum: ["standard", "batch", "flex", "priority"] }).notNull().default("standard"),
     metadata: jsonb("metadata"),
     // The inserting transaction (src/server/rollups/fold.ts): which events the rollups already
     // hold is decided by snapshot visibility of this id. NULL on rows older than the fold, all
@@ -66,6 +68,7 @@ export const costEvents = pgTable(
       "cost_events_cost_source_ck",
       sql`(${t.costSource} = 'unpriced') = (${t.costUsd} IS NULL)`,
     ),
+    check("cost_events_service_tier_ck", sql`${t.serviceTier} IN ('standard', 'batch', 'flex', 'priority')`),
     check(
       "cost_events_tokens_ck",
       sql`${t.inputTokens} >= 0 AND ${t.outputTokens} >= 0 AND ${t.cachedInputTokens} >= 0 AND ${t.cacheWriteTokens} >= 0 AND ${t.reasoningTokens} >= 0 AND ${t.cachedInputTokens} + ${t.cacheWriteTokens} <= ${t.inputTokens}`,

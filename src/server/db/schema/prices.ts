@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { date, index, integer, numeric, pgTable, serial, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { date, index, integer, jsonb, numeric, pgTable, serial, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 // USD per 1M tokens. project_id NULL = the shipped catalog; a project's rows override it.
@@ -20,6 +20,11 @@ export const modelPrices = pgTable(
     longContextOutput: numeric("long_context_output", { precision: 18, scale: 6 }),
     longContextCachedInput: numeric("long_context_cached_input", { precision: 18, scale: 6 }),
     longContextCacheWrite: numeric("long_context_cache_write", { precision: 18, scale: 6 }),
+    // The most prompt tokens the model accepts (what-if flags targets smaller than real calls).
+    contextWindow: integer("context_window"),
+    // {batch|flex|priority: {input, output, cachedInput?, cacheWrite?, longContext?}} as decimal
+    // strings (exact); shares this row's effective date, so tier prices keep the same history.
+    serviceTiers: jsonb("service_tiers"),
     effectiveFrom: date("effective_from").notNull(),
     source: text("source").notNull(),
     catalogVersion: text("catalog_version"),

@@ -79,3 +79,33 @@ export const rollupFoldState = pgTable(
   },
   (t) => [check("rollup_fold_state_one_row_ck", sql`${t.id} = 1`)],
 );
+
+// The token mix of every call, per UTC day, feature, model, service tier and prompt-size band
+// (src/lib/token-bands.ts: the catalog's long-context thresholds, their cliff margins and context
+// windows are band boundaries). Token sums per band are enough to reprice a window exactly under
+// any catalog price: within a band every call is on the same side of every threshold, and cost
+// is linear in tokens on each side. Maintained by src/server/rollups/token-mix.ts.
+export const tokenMixDaily = pgTable(
+  "token_mix_daily",
+  {
+    projectId: uuid("project_id").notNull(),
+    day: timestamp("day", { withTimezone: true }).notNull(),
+    feature: text("feature").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    serviceTier: text("service_tier").notNull(),
+    band: smallint("band").notNull(),
+    calls: bigint("calls", { mode: "bigint" }).notNull(),
+    unpricedCalls: bigint("unpriced_calls", { mode: "bigint" }).notNull(),
+    reportedCalls: bigint("reported_calls", { mode: "bigint" }).notNull(),
+    inputTokens: bigint("input_tokens", { mode: "bigint" }).notNull(),
+    cachedInputTokens: bigint("cached_input_tokens", { mode: "bigint" }).notNull(),
+    cacheWriteTokens: bigint("cache_write_tokens", { mode: "bigint" }).notNull(),
+    outputTokens: bigint("output_tokens", { mode: "bigint" }).notNull(),
+    reasoningTokens: bigint("reasoning_tokens", { mode: "bigint" }).notNull(),
+    maxInputTokens: bigint("max_input_tokens", { mode: "bigint" }).notNull(),
+    costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
+    reportedCostUsd: numeric("reported_cost_usd", { precision: 30, scale: 12 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.day, t.feature, t.provider, t.model, t.serviceTier, t.band] })],
+);

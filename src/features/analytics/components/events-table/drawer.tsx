@@ -7,6 +7,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import type { EventItem } from "~/features/analytics/server/events-list";
 import { useTRPC } from "~/trpc/react";
 import { formatLatency, formatTime, formatTokens } from "~/lib/display";
+import { Receipt } from "./receipt";
 
 /** Side drawer (a modal dialog: focus is trapped, Esc closes) with one call's details and prompt. */
 export function EventDrawer({ event, onClose }: { event: EventItem | null; onClose: () => void }) {
@@ -60,6 +61,10 @@ function EventDetails({ event, onClose }: { event: EventItem; onClose: () => voi
           </div>
         ))}
       </dl>
+      <section>
+        <h3>Receipt</h3>
+        <Receipt eventId={event.eventId} />
+      </section>
       {event.errorMessage && (
         <section>
           <h3>Error</h3>
