@@ -15,17 +15,47 @@ const instant = (name: string) =>
 // PostgreSQL text cannot hold NUL: a filter with one is a 400 naming the field, not a failed query.
 export const noNul = (field: string) => [(s: string) => !s.includes("\0"), `${field} must not contain NUL characters`] as const;
 export const MAX_FILTER_TEXT = 200;
+// Identifiers are stored in NFC (ingestion): a filter typed in another normal form still matches.
+const nfc = (s: string) => s.normalize("NFC");
 const name = (field: string) =>
-  z.string().trim().min(1, `${field} must not be empty`).max(MAX_FILTER_TEXT, `${field} is too long`).refine(...noNul(field));
+  z.string().trim().min(1, `${field} must not be empty`).max(MAX_FILTER_TEXT, `${field} is too long`).refine(...noNul(field)).transform(nfc);
+
+/** `{key, value}` (tRPC) or `key=value` (query strings): events whose metadata has key = value. */
+const metadataFilter = z
+  .union(
+    [
+      z.object({ key: z.string(), value: z.string() }),
+      z.string().regex(/^[^=]+=/, "metadata must be key=value").transform((s) => {
+        const at = s.indexOf("=");
+        return { key: s.slice(0, at), value: s.slice(at + 1) };
+      }),
+    ],
+    { error: "metadata must be {key, value} (or key=value in a query string)" },
+  )
+  .pipe(
+    z.object({
+      key: name("metadata.key"),
+      value: z.string().max(MAX_FILTER_TEXT, "metadata.value is too long").refine(...noNul("metadata.value")),
+    }),
+  );
+export type MetadataFilter = z.output<typeof metadataFilter>;
+
+/** The query-string form of a filter value (metadata is key=value). */
+export function filterParamValue(v: string | MetadataFilter): string {
+  return typeof v === "string" ? v : `${v.key}=${v.value}`;
+}
 
 /** Filters other than the window, with the query-string name the dashboard uses for each. */
 export const DIMENSION_FILTERS = {
   // "" selects calls without a feature.
-  feature: { param: "feature", schema: z.string().max(MAX_FILTER_TEXT, "feature is too long").refine(...noNul("feature")) },
+  feature: { param: "feature", schema: z.string().max(MAX_FILTER_TEXT, "feature is too long").refine(...noNul("feature")).transform(nfc) },
   model: { param: "model", schema: name("model") },
   provider: { param: "provider", schema: name("provider") },
   status: { param: "status", schema: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }) },
   userId: { param: "user", schema: name("userId") },
+  sessionId: { param: "session", schema: name("sessionId") },
+  tag: { param: "tag", schema: name("tag") },
+  metadata: { param: "meta", schema: metadataFilter },
 } as const;
 
 export type DimensionKey = keyof typeof DIMENSION_FILTERS;
@@ -43,6 +73,9 @@ const filtersObject = z.object({
   provider: DIMENSION_FILTERS.provider.schema.optional(),
   status: DIMENSION_FILTERS.status.schema.optional(),
   userId: DIMENSION_FILTERS.userId.schema.optional(),
+  sessionId: DIMENSION_FILTERS.sessionId.schema.optional(),
+  tag: DIMENSION_FILTERS.tag.schema.optional(),
+  metadata: DIMENSION_FILTERS.metadata.schema.optional(),
 } satisfies Record<(typeof FILTER_KEYS)[number], z.ZodType>);
 
 export const filtersSchema = filtersObject.refine((f) => !f.from || !f.to || f.from < f.to, {

@@ -1,5 +1,5 @@
 import "server-only";
-import { eventsRouter, featuresRouter, modelsRouter, statsRouter } from "~/features/analytics/server";
+import { breakdownRouter, eventsRouter, featuresRouter, modelsRouter, sessionsRouter, statsRouter, usersRouter } from "~/features/analytics/server";
 import { accountRouter, membersRouter } from "~/features/auth/server";
 import { filtersRouter } from "~/features/filters/server";
 import { promptsRouter } from "~/features/prompts/server";
@@ -12,6 +12,9 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   prompts: promptsRouter,
   stats: statsRouter,
+  users: usersRouter,
+  sessions: sessionsRouter,
+  breakdown: breakdownRouter,
   filters: filtersRouter,
   keys: keysRouter,
   prices: pricesRouter,

@@ -58,6 +58,7 @@ function toRow(e: GeneratedEvent, suffix: string, pricer: Pricer, prompts: Map<s
     error_message: e.errorMessage ?? null,
     prompt_hash: hash,
     metadata: e.metadata,
+    tags: e.tags ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Sql } from "~/server/db";
+import { ATTRIBUTION_FOLD_TARGETS } from "~/server/rollups/attribution-fold-sql";
 
 /** A priced, validated event as the insert statement reads it (JSON → jsonb_to_recordset). */
 export type EventRow = {
@@ -10,6 +11,7 @@ export type EventRow = {
   feature: string;
   user_id: string | null;
   session_id: string | null;
+  tags: string[] | null;
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
@@ -77,21 +79,21 @@ WITH input AS (
     event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
     input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
     cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
-    error_message text, prompt_hash text, metadata jsonb)
+    error_message text, prompt_hash text, metadata jsonb, tags text[])
 ),
 ins AS (
   INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata)
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata, tags)
   SELECT $1::uuid, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata, tags
   FROM input ORDER BY event_id
   ON CONFLICT (project_id, event_id) DO NOTHING
   RETURNING event_id
 ),
 fresh AS (
-  SELECT i.*, date_trunc('hour', i.ts, 'UTC') AS hour, date_trunc('day', i.ts, 'UTC') AS day
+  SELECT i.*, $1::uuid AS project_id, date_trunc('hour', i.ts, 'UTC') AS hour, date_trunc('day', i.ts, 'UTC') AS day
   FROM input i JOIN ins USING (event_id)
 ),
 prompt_input AS (
@@ -115,7 +117,8 @@ prompt_up AS (
 ${usageUpsert("usage_hourly", "hour")},
 ${usageUpsert("usage_daily", "day")},
 ${latencyUpsert("latency_hourly", "hour")},
-${latencyUpsert("latency_daily", "day")}
+${latencyUpsert("latency_daily", "day")},
+${ATTRIBUTION_FOLD_TARGETS.join(",\n")}
 SELECT (SELECT count(*) FROM ins)::int AS inserted,
   (SELECT count(*) FROM prompt_up)::int AS prompts,
   (SELECT count(*) FROM usage_hourly_up)::int AS usage_rows,

@@ -48,6 +48,8 @@ export const costEvents = pgTable(
     errorMessage: text("error_message"),
     promptHash: bytea("prompt_hash"),
     metadata: jsonb("metadata"),
+    // Distinct NFC tags (≤ 20, sorted); NULL when the call has none.
+    tags: text("tags").array(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
@@ -56,6 +58,11 @@ export const costEvents = pgTable(
     index("cost_events_feature_idx").on(t.projectId, t.feature, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("cost_events_model_idx").on(t.projectId, t.model, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("cost_events_provider_idx").on(t.projectId, t.provider, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // A user's drill-down (events, sessions, costliest feature) reads a range, not the window.
+    // Partial: events without a user do not pay for it at ingestion.
+    index("cost_events_user_idx")
+      .on(t.projectId, t.userId, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.userId} IS NOT NULL`),
     check(
       "cost_events_cost_source_ck",
       sql`(${t.costSource} = 'unpriced') = (${t.costUsd} IS NULL)`,
