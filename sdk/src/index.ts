@@ -3,6 +3,7 @@ export type { Profiler, ProfilerError, ProfilerOptions, ProfilerStats, TrackEven
 export { anthropicUsage } from "./anthropic.js";
 export { chatUsage, responsesUsage } from "./openai.js";
 export type { Usage } from "./usage.js";
+export type { CallContext } from "./context.js";
 
 import type { Profiler, WrapOptions } from "./types.js";
 

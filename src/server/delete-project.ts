@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "./db";
-import { costEvents, latencyDaily, latencyHourly, projects, usageDaily, usageHourly } from "./db/schema";
+import { attributionDaily, attributionHourly, costEvents, latencyDaily, latencyHourly, projects, promotedMetadataKeys, usageDaily, usageHourly } from "./db/schema";
 
 /**
  * Deletes a project and everything it owns. The per-event tables carry no foreign key (it would
@@ -9,7 +9,7 @@ import { costEvents, latencyDaily, latencyHourly, projects, usageDaily, usageHou
  */
 export async function deleteProject(db: Db, projectId: string): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily]) {
+    for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily, attributionHourly, attributionDaily, promotedMetadataKeys]) {
       await tx.delete(table).where(eq(table.projectId, projectId));
     }
     await tx.delete(projects).where(eq(projects.id, projectId));
