@@ -107,3 +107,24 @@ export function filterFingerprint(f: Filters, extra: Record<string, unknown> = {
   ]);
 }
 
+
+// Attribution dimensions: what breakdown.list groups by (`by`), stats.timeseries (`groupBy`) and
+// the export of a breakdown (`by`).
+export const BREAKDOWN_DIMENSIONS = ["feature", "model", "provider", "user", "session", "tag"] as const;
+export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
+/** A dimension or `metadata:<key>` for any metadata key. */
+export type BreakdownBy = BreakdownDimension | `metadata:${string}`;
+export const METADATA_PREFIX = "metadata:";
+
+const dimensionSchema = (field: string) => z
+  .string({ error: `${field} must be one of feature, model, provider, user, session, tag or "metadata:<key>"` })
+  .refine(
+    (v) =>
+      (BREAKDOWN_DIMENSIONS as readonly string[]).includes(v) ||
+      (v.startsWith(METADATA_PREFIX) && v.length > METADATA_PREFIX.length && v.length <= METADATA_PREFIX.length + MAX_FILTER_TEXT && !v.includes("\0")),
+    `${field} must be one of feature, model, provider, user, session, tag or "metadata:<key>"`,
+  )
+  .transform((v) => v.normalize("NFC") as BreakdownBy);
+export const breakdownBySchema = dimensionSchema("by");
+export const groupBySchema = dimensionSchema("groupBy");
+

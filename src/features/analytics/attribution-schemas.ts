@@ -3,23 +3,15 @@ import { listInputSchema, MAX_FILTER_TEXT } from "~/lib/list-filters";
 
 // Inputs of the attribution lists (users, sessions, breakdown), shared by tRPC and the export.
 
-export const BREAKDOWN_DIMENSIONS = ["feature", "model", "provider", "user", "session", "tag"] as const;
-export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
-/** A dimension or `metadata:<key>` for any metadata key. */
-export type BreakdownBy = BreakdownDimension | `metadata:${string}`;
-export const METADATA_PREFIX = "metadata:";
-
-const dimensionSchema = (field: string) => z
-  .string({ error: `${field} must be one of feature, model, provider, user, session, tag or "metadata:<key>"` })
-  .refine(
-    (v) =>
-      (BREAKDOWN_DIMENSIONS as readonly string[]).includes(v) ||
-      (v.startsWith(METADATA_PREFIX) && v.length > METADATA_PREFIX.length && v.length <= METADATA_PREFIX.length + MAX_FILTER_TEXT && !v.includes("\0")),
-    `${field} must be one of feature, model, provider, user, session, tag or "metadata:<key>"`,
-  )
-  .transform((v) => v.normalize("NFC") as BreakdownBy);
-export const breakdownBySchema = dimensionSchema("by");
-export const groupBySchema = dimensionSchema("groupBy");
+export {
+  BREAKDOWN_DIMENSIONS,
+  breakdownBySchema,
+  groupBySchema,
+  METADATA_PREFIX,
+  type BreakdownBy,
+  type BreakdownDimension,
+} from "~/lib/list-filters";
+import { breakdownBySchema, type BreakdownBy, METADATA_PREFIX } from "~/lib/list-filters";
 
 export const USER_ORDERS = ["cost", "calls", "lastSeen"] as const;
 export type UserOrder = (typeof USER_ORDERS)[number];

@@ -34,6 +34,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   col("promptId", "id"),
   col("prompt", "text"),
   col("metadata", "json"),
+  col("tags", "json"),
 ];
 
 /** The Metrics of src/features/analytics/server/usage-sql.ts plus p95, in list order. */
@@ -52,6 +53,10 @@ export const METRIC_COLUMNS: readonly Column[] = [
   col("p95LatencyMs", "integer"),
 ];
 
+/** The Metrics without p95 (attribution lists carry no per-group histogram). */
+const ATTRIBUTION_METRICS: readonly Column[] = METRIC_COLUMNS.filter((c) => c.name !== "p95LatencyMs");
+const SEEN: readonly Column[] = [col("firstSeen", "timestamp"), col("lastSeen", "timestamp")];
+
 export const COLUMNS: Record<ExportKind, readonly Column[]> = {
   events: EVENT_COLUMNS,
   features: [col("feature", "text"), ...METRIC_COLUMNS],
@@ -66,6 +71,23 @@ export const COLUMNS: Record<ExportKind, readonly Column[]> = {
     col("lastSeen", "timestamp"),
     ...METRIC_COLUMNS,
   ],
+  users: [col("userId", "text"), ...ATTRIBUTION_METRICS, ...SEEN, col("topFeature", "text"), col("topModel", "text")],
+  sessions: [
+    col("sessionId", "text"),
+    col("userId", "text"),
+    col("calls", "integer"),
+    col("errors", "integer"),
+    col("costUsd", "decimal"),
+    col("inputTokens", "integer"),
+    col("outputTokens", "integer"),
+    ...SEEN,
+    col("durationMs", "integer"),
+    col("firstInputTokens", "integer"),
+    col("lastInputTokens", "integer"),
+    col("promptGrowth", "number"),
+  ],
+  // key "(none)" with none = true: events without the dimension.
+  breakdown: [col("key", "text"), col("none", "boolean"), ...ATTRIBUTION_METRICS, ...SEEN],
 };
 
 /** A database scalar as text: strings as they are, numbers and bigints in their own notation. */

@@ -44,8 +44,9 @@ describeWithHttp("exports over HTTP", () => {
     records.forEach((rec, i) => {
       const row = rows[i];
       if (!row) throw new Error("row missing");
-      const { metadata, ...rest } = rec;
+      const { metadata, tags, ...rest } = rec;
       expect(rest).toEqual(expectedCsvEvent(row));
+      expect(tags ? JSON.parse(tags) : null).toEqual(row.tags);
       expect(metadata ? JSON.parse(metadata) : null).toEqual(row.metadata);
     });
     const texts = records.map((r) => r.prompt);

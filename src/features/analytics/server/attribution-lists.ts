@@ -74,8 +74,13 @@ export type UserItem = Metrics & { userId: string; firstSeen: string; lastSeen: 
 /** users.list: per end user (events without one are left out), by cost, calls or last seen. */
 export async function listUsers(db: Db, secret: Buffer, projectId: string, input: UsersInput) {
   const { page, nextCursor } = await pageOf(db, secret, projectId, input, "users", { orderBy: input.orderBy }, groupSources.user, input.orderBy, true);
-  const top = await costliest(db, projectId, input, page.map((r) => r.key));
-  const items: UserItem[] = page.map((r) => ({
+  return { items: await userItems(db, projectId, input, page), nextCursor };
+}
+
+/** Rows of attributionQuery over users as items, with each user's costliest feature and model. */
+export async function userItems(db: DbOrTx, projectId: string, f: Filters, page: AttributionRow[]): Promise<UserItem[]> {
+  const top = await costliest(db, projectId, f, page.map((r) => r.key));
+  return page.map((r) => ({
     userId: r.key,
     ...toMetrics(r),
     firstSeen: r.first_seen ?? "",
@@ -83,13 +88,12 @@ export async function listUsers(db: Db, secret: Buffer, projectId: string, input
     topFeature: top.get(r.key)?.feature ?? null,
     topModel: top.get(r.key)?.model ?? null,
   }));
-  return { items, nextCursor };
 }
 
 const topRow = z.object({ user_id: z.string(), feature: z.string().nullable(), model: z.string().nullable() });
 
 /** The costliest feature and model of each user on a page (a range of cost_events_user_idx each). */
-async function costliest(db: Db, projectId: string, f: Filters, users: string[]) {
+async function costliest(db: DbOrTx, projectId: string, f: Filters, users: string[]) {
   const out = new Map<string, { feature: string | null; model: string | null }>();
   if (users.length === 0) return out;
   const where = sql`${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })}
