@@ -1,4 +1,4 @@
-// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--pg URL] [--fresh] [--drop]
+// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop]
 //   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
 // ingestion service, starts `next start` on it and times every analytics procedure over HTTP, plus
@@ -10,6 +10,7 @@ import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient } from "~/server/db";
 import { intArg } from "../lib/args";
 import { seedEvents } from "../lib/seed";
+import { attributionBench } from "./lib/attribution-bench";
 import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness";
 import { fmtInt, fmtMs, percentiles } from "./lib/loop";
 import { commandLine, row } from "./lib/report";
@@ -54,6 +55,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
   const events = intArg(args, "events", 5_000_000);
   const iterations = intArg(args, "iterations", 200);
   const depth = intArg(args, "deep", 10_000);
+  const users = intArg(args, "users", 100_000);
+  const tags = intArg(args, "tags", 50);
   const dbName = args.get("name") ?? DEFAULT_DB_NAME;
   if (!/^acp_bench_\w{1,40}$/.test(dbName)) throw new Error("--name must start with acp_bench_ (letters, digits, _)");
   const adminUrl = args.get("pg") ?? DEFAULT_PG;
@@ -74,6 +77,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         seed: 1000 + n,
         idPrefix: `q${n}`,
         days: 30,
+        users,
+        tags,
         concurrency: 4,
         onProgress: (done) => {
           if (done - last >= 500_000) {
@@ -86,6 +91,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       await client.sql`VACUUM ANALYZE cost_events`;
       await client.sql`VACUUM ANALYZE usage_hourly`;
       await client.sql`VACUUM ANALYZE latency_hourly`;
+      await client.sql`VACUUM ANALYZE attribution_daily`;
+      await client.sql`VACUUM ANALYZE attribution_hourly`;
     }
     const [{ total } = { total: 0 }] = await client.sql<{ total: number }[]>`
       SELECT count(*)::int AS total FROM cost_events WHERE project_id = ${projectId}`;
@@ -127,6 +134,15 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     await t("stats.summary 30 d", "stats.summary", { from });
     await t("stats.timeseries 30 d by day", "stats.timeseries", { from, bucket: "day" });
     await t("stats.timeseries 30 d day×feature", "stats.timeseries", { from, bucket: "day", groupBy: "feature", limit: 500 });
+    // The 100th page of 100 (9,900 rows in), or as deep as the groups go at small sizes.
+    const attribution = await attributionBench({
+      call,
+      time: async (label, fn) => (await timeIt(label, iterations, fn)).samples,
+      sql: client.sql,
+      projectId,
+      from,
+      deepRows: Math.min(9_900, depth * 50),
+    });
 
     // Inside the database: keyset vs OFFSET for the same first and deep pages, with their plans.
     const plan = async (query: string, params: (string | number)[]) => {
@@ -170,6 +186,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     console.log(`\nbench:query — ${fmtInt(total)} events in project ${PROJECT}, build ${buildId()}, ${iterations} sequential requests each`);
     console.log("over HTTP (tRPC GET, API key):");
     for (const timing of timings) console.log(line(timing));
+    console.log(`attribution (≥ ${fmtInt(users)} users and ${tags} tags generated; target: ≤ 30 ms p95 and ≥ 20× the raw GROUP BY):`);
+    for (const l of attribution) console.log(l);
     console.log("inside PostgreSQL (EXPLAIN ANALYZE execution time, plan):");
     for (const l of inDb) console.log(l);
     console.log(`\ncommand: ${commandLine(process.argv.slice(2))}`);
