@@ -134,7 +134,7 @@ describeWithHttp("exports over HTTP", () => {
 
   it("rejects bad kind, format, filter and date with 400 naming the parameter, and a bad key with 401", async () => {
     const cases: [string, string][] = [
-      ["/api/export/users", "kind"],
+      ["/api/export/teams", "kind"],
       ["/api/export/events?format=xlsx", "format"],
       ["/api/export/events?status=failed", "status"],
       ["/api/export/events?from=yesterday", "from"],
