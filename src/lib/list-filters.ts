@@ -128,3 +128,12 @@ const dimensionSchema = (field: string) => z
 export const breakdownBySchema = dimensionSchema("by");
 export const groupBySchema = dimensionSchema("groupBy");
 
+
+/** `?by=` / `?group=` value → a dimension (unknown values fall back). */
+export function parseBreakdownBy(v: string | null | undefined, fallback: BreakdownBy = "feature"): BreakdownBy {
+  if (!v) return fallback;
+  if ((BREAKDOWN_DIMENSIONS as readonly string[]).includes(v)) return v as BreakdownBy;
+  if (v.startsWith(METADATA_PREFIX) && v.length > METADATA_PREFIX.length && v.length <= METADATA_PREFIX.length + MAX_FILTER_TEXT) return v as BreakdownBy;
+  return fallback;
+}
+

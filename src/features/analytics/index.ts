@@ -9,7 +9,7 @@ export { Overview } from "./components/overview/overview";
 export { BreakdownView } from "./components/attribution/breakdown-view";
 export { SessionsView, UsersView } from "./components/attribution/users-view";
 export { breakdownQuery, parseUserOrder, sessionsQuery, usersQuery } from "./components/attribution/queries";
-export { parseBreakdownBy } from "./components/attribution/group-by-picker";
+export { parseBreakdownBy } from "~/lib/list-filters";
 export { breakdownInputSchema, sessionsInputSchema, usersInputSchema, NONE_KEY } from "./attribution-schemas";
 export { SummaryCardsSkeleton } from "./components/overview/summary-cards";
 export {

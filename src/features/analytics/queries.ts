@@ -1,9 +1,8 @@
 // The query options of the analytics views, built by the same functions on the server
 // (prefetch) and in the browser (hooks): identical keys, so hydrated data is used as is.
 import { bucketFor, previousWindow, type FilterInput } from "~/lib/filters";
-import type { BreakdownBy } from "~/lib/list-filters";
+import { parseBreakdownBy, type BreakdownBy } from "~/lib/list-filters";
 import { INFINITE_LIST as list, nextCursor as next, type Trpc } from "~/trpc/list-options";
-import { parseBreakdownBy } from "./components/attribution/group-by-picker";
 
 export const EVENTS_PAGE = 200; // one index range scan per page; the table virtualizes the rest
 export const AGGREGATE_PAGE = 100;

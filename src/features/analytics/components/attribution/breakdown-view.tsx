@@ -6,12 +6,12 @@ import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filte
 import { ExportMenu } from "~/features/export";
 import { DashboardFilterBar } from "~/features/filters";
 import { hrefWith, type DashboardFilters } from "~/lib/filters";
-import { METADATA_PREFIX, type BreakdownBy } from "~/lib/list-filters";
+import { METADATA_PREFIX, parseBreakdownBy, type BreakdownBy } from "~/lib/list-filters";
 import { useTRPC } from "~/trpc/react";
 import type { BreakdownItem } from "../../server/attribution-lists";
 import { CostOverTime } from "../overview/cost-over-time";
 import { breakdownColumns, BREAKDOWN_GRID } from "./columns";
-import { GroupByPicker, parseBreakdownBy } from "./group-by-picker";
+import { GroupByPicker } from "./group-by-picker";
 import { ListView } from "./list-view";
 import { breakdownQuery } from "./queries";
 

@@ -3,16 +3,10 @@
 import { useState } from "react";
 import { BREAKDOWN_DIMENSIONS, METADATA_PREFIX, type BreakdownBy } from "~/lib/list-filters";
 
+export { parseBreakdownBy } from "~/lib/list-filters";
+
 const LABELS: Record<string, string> = { feature: "Feature", model: "Model", provider: "Provider", user: "User", session: "Session", tag: "Tag" };
 const META = "\u0000meta";
-
-/** `?by=` / `?group=` value → a dimension (unknown values fall back). */
-export function parseBreakdownBy(v: string | null | undefined, fallback: BreakdownBy = "feature"): BreakdownBy {
-  if (!v) return fallback;
-  if ((BREAKDOWN_DIMENSIONS as readonly string[]).includes(v)) return v as BreakdownBy;
-  if (v.startsWith(METADATA_PREFIX) && v.length > METADATA_PREFIX.length && v.length <= 250) return v as BreakdownBy;
-  return fallback;
-}
 
 /** A dimension, or a metadata key typed by the user (promoted keys are offered first). */
 export function GroupByPicker({ value, onChange, promoted = [], label = "Group by" }: { value: BreakdownBy; onChange: (by: BreakdownBy) => void; promoted?: string[]; label?: string }) {
