@@ -38,10 +38,15 @@ test("Sessions show prompt growth; a session opens its events", async ({ page })
 test("Breakdown by tag and by a metadata key; a tag filter in the URL narrows it; export carries by", async ({ page }) => {
   await page.goto("/breakdown?by=tag");
   await expect(bodyRows(page).first()).toBeVisible();
-  await expect(page.getByRole("link", { name: "CSV" })).toHaveAttribute("href", /\/api\/export\/breakdown\?.*by=tag/);
+  await expect(page.locator("a[data-format=csv]")).toHaveAttribute("href", /\/api\/export\/breakdown\?.*by=tag/);
   await page.getByLabel("Group by").selectOption({ label: "Metadata key…" });
-  await page.getByLabel("Metadata key").fill("plan");
-  await page.getByLabel("Metadata key").press("Enter");
+  // Any key, promoted or not (region is not: it is answered from raw events).
+  await page.getByLabel("Metadata key", { exact: true }).fill("region");
+  await page.getByLabel("Metadata key", { exact: true }).press("Enter");
+  await expect(page).toHaveURL(/by=metadata%3Aregion/);
+  await expect(bodyRows(page).filter({ hasText: "eu-west" }).first()).toBeVisible();
+  // A promoted key is offered in the list.
+  await page.getByLabel("Group by").selectOption({ label: "metadata: plan" });
   await expect(page).toHaveURL(/by=metadata%3Aplan/);
   await expect(bodyRows(page).filter({ hasText: "enterprise" }).first()).toBeVisible();
   await page.goto("/breakdown?by=user&tag=beta");

@@ -6,7 +6,7 @@ import { BREAKDOWN_DIMENSIONS, METADATA_PREFIX, type BreakdownBy } from "~/lib/l
 export { parseBreakdownBy } from "~/lib/list-filters";
 
 const LABELS: Record<string, string> = { feature: "Feature", model: "Model", provider: "Provider", user: "User", session: "Session", tag: "Tag" };
-const META = "\u0000meta";
+const META = "__metadata_key__"; // not a dimension nor metadata:<key>
 
 /** A dimension, or a metadata key typed by the user (promoted keys are offered first). */
 export function GroupByPicker({ value, onChange, promoted = [], label = "Group by" }: { value: BreakdownBy; onChange: (by: BreakdownBy) => void; promoted?: string[]; label?: string }) {
