@@ -1,6 +1,7 @@
 "use client";
 
 import { createColumnHelper, tableFeatures } from "@tanstack/react-table";
+import Link from "next/link";
 import type { ColumnMetaShape } from "~/components/ui/data-table/virtual-table";
 import { Money } from "~/components/ui/money";
 import type { BreakdownItem, UserItem } from "~/features/analytics/server/attribution-lists";
@@ -16,8 +17,15 @@ const num = { width: "100px", align: "right" } as const;
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
 export const USERS_GRID = "minmax(180px, 2fr) 80px 110px 110px 80px 140px 140px minmax(120px, 1fr) minmax(140px, 1fr)";
-export const userColumns = users.columns([
-  users.accessor("userId", { header: "User", meta: { width: "minmax(180px, 2fr)" }, cell: (c) => <span className="row-link">{c.getValue()}</span> }),
+// The name cell is a link (keyboard access to the row; the whole row is clickable too).
+const rowLink = (href: string, text: string) => (
+  <Link href={href} prefetch={false} className="row-link" onClick={(e) => e.stopPropagation()}>
+    {text}
+  </Link>
+);
+
+export const userColumns = (href: (u: UserItem) => string) => users.columns([
+  users.accessor("userId", { header: "User", meta: { width: "minmax(180px, 2fr)" }, cell: (c) => rowLink(href(c.row.original), c.getValue()) }),
   users.accessor("calls", { header: "Calls", meta: { width: "80px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
   users.accessor("costUsd", { header: "Cost", meta: { width: "110px", align: "right" }, cell: (c) => <Money value={c.getValue()} /> }),
   users.accessor((r) => r.inputTokens + r.outputTokens, { id: "tokens", header: "Tokens", meta: { width: "110px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
@@ -30,8 +38,8 @@ export const userColumns = users.columns([
 
 export const SESSIONS_GRID = "minmax(180px, 2fr) minmax(120px, 1fr) 80px 110px 100px 150px 110px 90px";
 const duration = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
-export const sessionColumns = sessions.columns([
-  sessions.accessor("sessionId", { header: "Session", meta: { width: "minmax(180px, 2fr)" }, cell: (c) => <span className="row-link">{c.getValue()}</span> }),
+export const sessionColumns = (href: (s: SessionItem) => string) => sessions.columns([
+  sessions.accessor("sessionId", { header: "Session", meta: { width: "minmax(180px, 2fr)" }, cell: (c) => rowLink(href(c.row.original), c.getValue()) }),
   sessions.accessor("userId", { header: "User", meta: { width: "minmax(120px, 1fr)" }, cell: (c) => c.getValue() ?? <span className="muted">(none)</span> }),
   sessions.accessor("calls", { header: "Calls", meta: { width: "80px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
   sessions.accessor("costUsd", { header: "Cost", meta: { width: "110px", align: "right" }, cell: (c) => <Money value={c.getValue()} /> }),

@@ -3,6 +3,7 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useMemo } from "react";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { ExportMenu } from "~/features/export";
 import { DashboardFilterBar } from "~/features/filters";
@@ -25,6 +26,7 @@ export function UsersView({ serverNowMs }: { serverNowMs: number }) {
   const trpc = useTRPC();
   const router = useRouter();
   const users = useInfiniteQuery({ ...usersQuery(trpc, input, order), placeholderData: keepPreviousData, enabled: filters.userId === undefined });
+  const columns = useMemo(() => userColumns((u) => hrefWith("/users", { ...filters, userId: u.userId })), [filters]);
   if (filters.userId !== undefined) return <UserDetail state={state} />;
   return (
     <>
@@ -46,7 +48,7 @@ export function UsersView({ serverNowMs }: { serverNowMs: number }) {
       </div>
       <ListView
         query={users}
-        columns={userColumns}
+        columns={columns}
         grid={USERS_GRID}
         label="Users"
         rowId={(u) => u.userId}
@@ -63,6 +65,7 @@ function UserDetail({ state }: { state: ReturnType<typeof useDashboardFilters> }
   const trpc = useTRPC();
   const features = useInfiniteQuery({ ...breakdownQuery(trpc, input, "feature"), placeholderData: keepPreviousData });
   const sessions = useInfiniteQuery({ ...sessionsQuery(trpc, input), placeholderData: keepPreviousData });
+  const columns = useMemo(() => sessionColumns((s) => hrefWith("/events", { ...filters, sessionId: s.sessionId })), [filters]);
   const all = { ...filters };
   delete all.userId;
   return (
@@ -81,7 +84,7 @@ function UserDetail({ state }: { state: ReturnType<typeof useDashboardFilters> }
       <h2 className="label">Features</h2>
       <ListView query={features} columns={breakdownColumns} grid={BREAKDOWN_GRID} label="User features" rowId={(r) => r.key} empty="No calls" height="240px" />
       <h2 className="label">Sessions</h2>
-      <ListView query={sessions} columns={sessionColumns} grid={SESSIONS_GRID} label="User sessions" rowId={(r) => r.sessionId} empty="No sessions" height="320px" />
+      <ListView query={sessions} columns={columns} grid={SESSIONS_GRID} label="User sessions" rowId={(r) => r.sessionId} empty="No sessions" height="320px" />
     </>
   );
 }
@@ -92,17 +95,19 @@ export function SessionsView({ serverNowMs }: { serverNowMs: number }) {
   const trpc = useTRPC();
   const router = useRouter();
   const sessions = useInfiniteQuery({ ...sessionsQuery(trpc, state.input), placeholderData: keepPreviousData });
+  const { filters } = state;
+  const columns = useMemo(() => sessionColumns((s) => hrefWith("/events", { ...filters, sessionId: s.sessionId })), [filters]);
   return (
     <>
       <DashboardFilterBar state={state} actions={<ExportMenu kind="sessions" input={state.input} />} />
       <ListView
         query={sessions}
-        columns={sessionColumns}
+        columns={columns}
         grid={SESSIONS_GRID}
         label="Sessions"
         rowId={(s) => s.sessionId}
         empty="No sessions in this window"
-        onRowClick={(s) => router.push(hrefWith("/events", { ...state.filters, sessionId: s.sessionId }))}
+        onRowClick={(s) => router.push(hrefWith("/events", { ...filters, sessionId: s.sessionId }))}
       />
     </>
   );
