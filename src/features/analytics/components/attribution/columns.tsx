@@ -16,7 +16,8 @@ const groups = createColumnHelper<typeof attributionFeatures, BreakdownItem>();
 const num = { width: "100px", align: "right" } as const;
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
-export const USERS_GRID = "minmax(180px, 2fr) 80px 110px 110px 80px 140px 140px minmax(120px, 1fr) minmax(140px, 1fr)";
+// As wide as the Features table at most (no horizontal scrolling at the usual widths).
+export const USERS_GRID = "minmax(160px, 2fr) 70px 100px 100px 70px 130px 130px minmax(100px, 1fr) minmax(120px, 1fr)";
 // The name cell is a link (keyboard access to the row; the whole row is clickable too).
 const rowLink = (href: string, text: string) => (
   <Link href={href} prefetch={false} className="row-link" onClick={(e) => e.stopPropagation()}>
@@ -25,15 +26,15 @@ const rowLink = (href: string, text: string) => (
 );
 
 export const userColumns = (href: (u: UserItem) => string) => users.columns([
-  users.accessor("userId", { header: "User", meta: { width: "minmax(180px, 2fr)" }, cell: (c) => rowLink(href(c.row.original), c.getValue()) }),
-  users.accessor("calls", { header: "Calls", meta: { width: "80px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
-  users.accessor("costUsd", { header: "Cost", meta: { width: "110px", align: "right" }, cell: (c) => <Money value={c.getValue()} /> }),
-  users.accessor((r) => r.inputTokens + r.outputTokens, { id: "tokens", header: "Tokens", meta: { width: "110px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
-  users.accessor("errorRate", { header: "Errors", meta: { width: "80px", align: "right" }, cell: (c) => formatPercent(c.getValue()) }),
-  users.accessor("firstSeen", { header: "First seen", meta: { width: "140px" }, cell: (c) => day(c.getValue()) }),
-  users.accessor("lastSeen", { header: "Last seen", meta: { width: "140px" }, cell: (c) => day(c.getValue()) }),
-  users.accessor("topFeature", { header: "Top feature", meta: { width: "minmax(120px, 1fr)" }, cell: (c) => c.getValue() ?? <span className="muted">(none)</span> }),
-  users.accessor("topModel", { header: "Top model", meta: { width: "minmax(140px, 1fr)" }, cell: (c) => c.getValue() ?? "" }),
+  users.accessor("userId", { header: "User", meta: { width: "minmax(160px, 2fr)" }, cell: (c) => rowLink(href(c.row.original), c.getValue()) }),
+  users.accessor("calls", { header: "Calls", meta: { width: "70px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
+  users.accessor("costUsd", { header: "Cost", meta: { width: "100px", align: "right" }, cell: (c) => <Money value={c.getValue()} /> }),
+  users.accessor((r) => r.inputTokens + r.outputTokens, { id: "tokens", header: "Tokens", meta: { width: "100px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),
+  users.accessor("errorRate", { header: "Errors", meta: { width: "70px", align: "right" }, cell: (c) => formatPercent(c.getValue()) }),
+  users.accessor("firstSeen", { header: "First seen", meta: { width: "130px" }, cell: (c) => day(c.getValue()) }),
+  users.accessor("lastSeen", { header: "Last seen", meta: { width: "130px" }, cell: (c) => day(c.getValue()) }),
+  users.accessor("topFeature", { header: "Top feature", meta: { width: "minmax(100px, 1fr)" }, cell: (c) => c.getValue() ?? <span className="muted">(none)</span> }),
+  users.accessor("topModel", { header: "Top model", meta: { width: "minmax(120px, 1fr)" }, cell: (c) => c.getValue() ?? "" }),
 ]);
 
 export const SESSIONS_GRID = "minmax(180px, 2fr) minmax(120px, 1fr) 80px 110px 100px 150px 110px 90px";
