@@ -26,8 +26,8 @@ const SMOKE: Record<string, Smoke> = {
       /events\.list first page\s+p50 [\d.]+/,
       /stats\.timeseries 30 d by day\s+p50/,
       /keyset 200 deep\s+p50/,
-      /users\.list 30 d, first page\s+p50 [\d.]+.*raw GROUP BY p50/,
-      /breakdown by metadata:customer 30 d, first page\s+p50/,
+      /users\.list 30 d first\s+p50 [\d.]+.*raw GROUP BY p50/,
+      /by meta customer 30 d first\s+p50/,
     ],
   },
   ratelimit: {

@@ -41,29 +41,29 @@ export async function attributionBench(opts: { call: Call; time: TimeIt; sql: po
     return samples;
   };
   const cases: { label: string; proc: string; input: Record<string, unknown>; raw: () => Promise<number[]> }[] = [
-    { label: "users.list", proc: "users.list", input: { from }, raw: () => raw("e.user_id") },
-    { label: "breakdown by user", proc: "breakdown.list", input: { from, by: "user" }, raw: () => raw("coalesce(e.user_id, '')") },
+    { label: "users.list 30 d", proc: "users.list", input: { from }, raw: () => raw("e.user_id") },
+    { label: "by user 30 d", proc: "breakdown.list", input: { from, by: "user" }, raw: () => raw("coalesce(e.user_id, '')") },
     {
-      label: "breakdown by tag",
+      label: "by tag 30 d",
       proc: "breakdown.list",
       input: { from, by: "tag" },
       raw: () => raw("t.k", "cost_events e CROSS JOIN LATERAL unnest(coalesce(nullif(e.tags, '{}'), ARRAY['']::text[])) t(k)"),
     },
-    { label: "breakdown by metadata:customer", proc: "breakdown.list", input: { from, by: "metadata:customer" }, raw: () => raw("coalesce(e.metadata ->> 'customer', '')") },
+    { label: "by meta customer 30 d", proc: "breakdown.list", input: { from, by: "metadata:customer" }, raw: () => raw("coalesce(e.metadata ->> 'customer', '')") },
   ];
   for (const c of cases) {
     const first = await time(`${c.label} first`, async () => void (await call(c.proc, { ...c.input, limit: 100 })));
     const rawSamples = await c.raw();
     const [p50First] = percentiles(first, [50]);
     const [rawP50] = percentiles(rawSamples, [50]);
-    out.push(line(`${c.label} 30 d, first page`, first, `   raw GROUP BY p50 ${fmtMs(rawP50 ?? NaN)} ms (×${((rawP50 ?? NaN) / (p50First ?? NaN)).toFixed(1)})`));
+    out.push(line(`${c.label} first`, first, `   raw GROUP BY p50 ${fmtMs(rawP50 ?? NaN)} ms (×${((rawP50 ?? NaN) / (p50First ?? NaN)).toFixed(1)})`));
     const deep = await cursorAt(call, c.proc, c.input, opts.deepRows);
     if (deep.cursor === null) {
-      out.push(row(`${c.label} 30 d, deep page`, "n/a (one page holds every group)"));
+      out.push(row(`${c.label} deep`, "n/a (one page holds every group)"));
       continue;
     }
     const samples = await time(`${c.label} deep`, async () => void (await call(c.proc, { ...c.input, limit: 100, cursor: deep.cursor })));
-    out.push(line(`${c.label} 30 d, after ${fmtInt(deep.seen)} rows`, samples));
+    out.push(line(`${c.label} +${fmtInt(deep.seen)}`, samples));
   }
   return out;
 }
