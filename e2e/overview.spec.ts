@@ -28,7 +28,7 @@ test("the other project's data never shows on the default project's dashboard", 
 
 test("switching the chart between feature and model keeps the URL in sync", async ({ page }) => {
   await page.goto("/");
-  await page.getByRole("button", { name: "By model" }).click();
+  await page.getByLabel("Stack by").selectOption("model");
   await expect(page).toHaveURL(/group=model/);
   await expect(page.getByRole("heading", { name: /Cost over time by model/i })).toBeVisible();
   await page.goBack();

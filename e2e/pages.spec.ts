@@ -35,6 +35,9 @@ const PAGES = [
   { path: "/prompts", name: "prompts", ready: ".vtable-body [role=row]" },
   { path: "/prompts?view=clusters", name: "prompt-clusters", ready: "[data-testid=clusters]" },
   { path: "/settings", name: "settings", ready: "table[aria-label='API keys']" },
+  { path: "/users", name: "users", ready: ".vtable-body [role=row]" },
+  { path: "/users/sessions", name: "sessions", ready: ".vtable-body [role=row]" },
+  { path: "/breakdown?by=metadata:customer", name: "breakdown", ready: ".vtable-body [role=row]" },
 ];
 
 for (const p of PAGES) {

@@ -22,7 +22,13 @@ const SMOKE: Record<string, Smoke> = {
   },
   query: {
     args: ["--events", "3000", "--iterations", "2", "--deep", "200", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
-    prints: [/events\.list first page\s+p50 [\d.]+/, /stats\.timeseries 30 d by day\s+p50/, /keyset 200 deep\s+p50/],
+    prints: [
+      /events\.list first page\s+p50 [\d.]+/,
+      /stats\.timeseries 30 d by day\s+p50/,
+      /keyset 200 deep\s+p50/,
+      /users\.list 30 d first\s+p50 [\d.]+.*raw GROUP BY p50/,
+      /by meta customer 30 d first\s+p50/,
+    ],
   },
   insights: {
     args: ["--events", "3000", "--iterations", "2", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],

@@ -1,4 +1,4 @@
-// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--pg URL] [--fresh] [--drop]
+// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop]
 //   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
 // ingestion service, starts `next start` on it and times every analytics procedure over HTTP, plus
@@ -11,6 +11,7 @@ import { foldAll } from "~/server/rollups/fold";
 import { createDbClient } from "~/server/db";
 import { intArg } from "../lib/args";
 import { seedEvents } from "../lib/seed";
+import { attributionBench } from "./lib/attribution-bench";
 import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness";
 import { fmtInt, fmtMs, percentiles } from "./lib/loop";
 import { commandLine, row } from "./lib/report";
@@ -55,6 +56,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
   const events = intArg(args, "events", 5_000_000);
   const iterations = intArg(args, "iterations", 200);
   const depth = intArg(args, "deep", 10_000);
+  const users = intArg(args, "users", 100_000);
+  const tags = intArg(args, "tags", 50);
   const dbName = args.get("name") ?? DEFAULT_DB_NAME;
   if (!/^acp_bench_\w{1,40}$/.test(dbName)) throw new Error("--name must start with acp_bench_ (letters, digits, _)");
   const adminUrl = args.get("pg") ?? DEFAULT_PG;
@@ -75,6 +78,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         seed: 1000 + n,
         idPrefix: `q${n}`,
         days: 30,
+        users,
+        tags,
         concurrency: 4,
         onProgress: (done) => {
           if (done - last >= 500_000) {
@@ -88,7 +93,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       const folded = await foldAll(client.sql);
       console.log(`[bench] folded ${fmtInt(folded)} events into the rollups in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       await client.sql`VACUUM ANALYZE cost_events`;
-      for (const t of ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts"]) await client.sql.unsafe(`VACUUM ANALYZE ${t}`);
+      for (const t of ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "attribution_daily", "attribution_hourly"]) await client.sql.unsafe(`VACUUM ANALYZE ${t}`);
     }
     await foldAll(client.sql); // a seeding run cut short leaves a tail: the figures are for folded rollups
     const [{ total } = { total: 0 }] = await client.sql<{ total: number }[]>`
@@ -131,6 +136,15 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     await t("stats.summary 30 d", "stats.summary", { from });
     await t("stats.timeseries 30 d by day", "stats.timeseries", { from, bucket: "day" });
     await t("stats.timeseries 30 d day×feature", "stats.timeseries", { from, bucket: "day", groupBy: "feature", limit: 500 });
+    // The 100th page of 100 (9,900 rows in), or as deep as the groups go at small sizes.
+    const attribution = await attributionBench({
+      call,
+      time: async (label, fn) => (await timeIt(label, iterations, fn)).samples,
+      sql: client.sql,
+      projectId,
+      from,
+      deepRows: Math.min(9_900, depth * 50),
+    });
 
     // Inside the database: keyset vs OFFSET for the same first and deep pages, with their plans.
     const plan = async (query: string, params: (string | number)[]) => {
@@ -176,6 +190,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     console.log(`\nbench:query — ${fmtInt(total)} events in project ${PROJECT}, build ${buildId()}, ${iterations} sequential requests each`);
     console.log("over HTTP (tRPC GET, API key):");
     for (const timing of timings) console.log(line(timing));
+    console.log(`attribution (≥ ${fmtInt(users)} users and ${tags} tags generated; target: ≤ 30 ms p95 and ≥ 20× the raw GROUP BY):`);
+    for (const l of attribution) console.log(l);
     console.log("inside PostgreSQL (EXPLAIN ANALYZE execution time, plan):");
     for (const l of inDb) console.log(l);
     console.log("targets (issue 16; quiet machine, 5M events):");

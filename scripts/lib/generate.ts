@@ -20,6 +20,7 @@ export type GeneratedEvent = {
   userId: string;
   sessionId: string;
   metadata: Record<string, string>;
+  tags?: string[];
 };
 
 /** mulberry32: tiny, fast, good enough for synthetic data. */
@@ -132,11 +133,33 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
-export type GenerateOptions = { seed?: number; days?: number; endMs?: number; idPrefix?: string };
+/**
+ * `users`: distinct end users (default 500); `tags`: size of the tag vocabulary (default the 12
+ * named ones, more become tag-13, tag-14…). Customers and plans follow from the user.
+ */
+export type GenerateOptions = { seed?: number; days?: number; endMs?: number; idPrefix?: string; users?: number; tags?: number };
+
+const CUSTOMERS = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne", "soylent", "aperture"];
+const PLANS = ["free", "pro", "team", "enterprise"];
+const TAG_NAMES = ["prod", "beta", "experiment-a", "experiment-b", "mobile", "web", "api", "batch", "eu", "us", "internal", "canary"];
+
+function tagVocabulary(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => TAG_NAMES[i] ?? `tag-${i + 1}`);
+}
+
+/** Customer and plan of a user: a few big customers hold most users, plans skew cheap. */
+function accountOf(user: number): { customer: string; plan: string } {
+  const h = Math.imul(user ^ 0x5bd1e995, 0x27d4eb2d) >>> 0;
+  return { customer: CUSTOMERS[h % CUSTOMERS.length] ?? "acme", plan: PLANS[Math.min(3, Math.floor(((h >>> 8) % 100) / 30))] ?? "free" };
+}
 
 /** Yields `count` events spread over the last `days` days (more during working hours). */
 export function* generateEvents(count: number, options: GenerateOptions = {}): Generator<GeneratedEvent> {
   const rand = rng(options.seed ?? 42);
+  // A second stream for the attribution fields, so the rest of the data stays as it was.
+  const attr = rng((options.seed ?? 42) ^ 0x9e3779b9);
+  const users = options.users ?? 500;
+  const vocabulary = tagVocabulary(options.tags ?? TAG_NAMES.length);
   const days = options.days ?? 30;
   const end = options.endMs ?? Date.now() - 60_000;
   const span = days * 86_400_000;
@@ -168,7 +191,10 @@ export function* generateEvents(count: number, options: GenerateOptions = {}): G
     const isError = rand() < 0.02;
     // Log-normal latency with a long tail; grows with output size and model speed.
     const latencyMs = Math.round((250 + outputTokens * 8) * model.speed * Math.exp(gaussian(rand) * 0.45));
-    const user = Math.floor(rand() ** 2 * 500);
+    const userRoll = rand();
+    const user = users === 500 ? Math.floor(userRoll ** 2 * 500) : Math.floor(attr() ** 2 * users);
+    const account = accountOf(user);
+    const tags = [...new Set(Array.from({ length: Math.floor(attr() * 3) }, () => pick(vocabulary, attr() ** 1.5)))];
     yield {
       id: `${prefix}-${i}`,
       timestamp: new Date(ts).toISOString(),
@@ -186,7 +212,13 @@ export function* generateEvents(count: number, options: GenerateOptions = {}): G
       prompt,
       userId: `user-${user}`,
       sessionId: `sess-${user}-${Math.floor(ts / 1_800_000)}`,
-      metadata: { env: rand() < 0.9 ? "production" : "staging", region: pick(["eu-west", "us-east", "ap-south"], rand()) },
+      metadata: {
+        env: rand() < 0.9 ? "production" : "staging",
+        region: pick(["eu-west", "us-east", "ap-south"], rand()),
+        customer: account.customer,
+        plan: account.plan,
+      },
+      ...(tags.length > 0 ? { tags } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { promoteMetadataKey } from "~/features/analytics/server";
 import { ingestEvents } from "~/features/ingestion/server";
 import type { DbClient } from "~/server/db";
 import { generateEvents, type GenerateOptions } from "./generate";
@@ -9,9 +10,11 @@ export async function seedEvents(
   client: DbClient,
   projectId: string,
   count: number,
-  options: GenerateOptions & { concurrency?: number; onProgress?: (done: number) => void } = {},
+  options: GenerateOptions & { concurrency?: number; onProgress?: (done: number) => void; promoteKeys?: string[] } = {},
 ): Promise<{ accepted: number; duplicates: number; seconds: number }> {
   const started = performance.now();
+  // The generated metadata's customer and plan are rolled up (fast breakdowns) unless told otherwise.
+  for (const key of options.promoteKeys ?? ["customer", "plan"]) await promoteMetadataKey(client, projectId, key);
   const gen = generateEvents(count, options);
   let accepted = 0;
   let duplicates = 0;

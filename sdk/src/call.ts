@@ -1,4 +1,5 @@
 import { now } from "./ids.js";
+import { mergeContext, type CallContext } from "./context.js";
 import { boundPrompt } from "./prompt.js";
 import type { TrackEvent, WrapOptions } from "./types.js";
 import { consistent, isRec, type Adapter, type Rec, type StreamObserver, type Usage } from "./usage.js";
@@ -7,6 +8,7 @@ import { consistent, isRec, type Adapter, type Rec, type StreamObserver, type Us
 export interface Recorder {
   track(event: TrackEvent): void;
   currentFeature(): string | undefined;
+  currentContext(): CallContext;
   maxPromptChars(): number;
 }
 
@@ -20,6 +22,7 @@ export class Call {
   private readonly t0 = now();
   private readonly startedAt = Date.now();
   private readonly feature: string | undefined;
+  private readonly context: CallContext;
   private readonly prompt: string | undefined;
   private readonly model: string | undefined;
   private firstItemMs: number | undefined;
@@ -33,6 +36,8 @@ export class Call {
   ) {
     // Captured at call time: the scope may be gone by the time a stream ends.
     this.feature = recorder.currentFeature() ?? options.feature;
+    // The wrap options under the scope's values (user, session, tags, metadata), like the feature.
+    this.context = mergeContext({ userId: options.userId, sessionId: options.sessionId, tags: options.tags, metadata: options.metadata }, recorder.currentContext());
     this.model = typeof params.model === "string" ? params.model : undefined;
     const max = recorder.maxPromptChars();
     this.prompt = max > 0 ? boundPrompt(adapter.prompt(params), max) : undefined;
@@ -46,7 +51,7 @@ export class Call {
     if (this.done) return;
     this.done = true;
     const u = consistent(usage ?? { inputTokens: 0, outputTokens: 0 });
-    const metadata: Rec = { ...this.options.metadata, ...extra };
+    const metadata: Rec = { ...this.context.metadata, ...extra };
     if (!usage) metadata.usageMissing = true;
     this.emit(u, metadata);
   }
@@ -55,7 +60,7 @@ export class Call {
     if (this.done) return;
     this.done = true;
     const message = err instanceof Error ? err.message : typeof err === "string" ? err : "unknown error";
-    this.emit(consistent(usage ?? { inputTokens: 0, outputTokens: 0 }), { ...this.options.metadata, ...extra }, message.slice(0, MAX_ERROR_CHARS));
+    this.emit(consistent(usage ?? { inputTokens: 0, outputTokens: 0 }), { ...this.context.metadata, ...extra }, message.slice(0, MAX_ERROR_CHARS));
   }
 
   /** Observes a stream's items as the caller reads them; records when it ends, fails or is abandoned. */
@@ -128,8 +133,9 @@ export class Call {
     if (errorMessage !== undefined) event.errorMessage = errorMessage;
     if (this.feature !== undefined) event.feature = this.feature;
     if (this.prompt !== undefined) event.prompt = this.prompt;
-    if (this.options.userId !== undefined) event.userId = this.options.userId;
-    if (this.options.sessionId !== undefined) event.sessionId = this.options.sessionId;
+    if (this.context.userId !== undefined) event.userId = this.context.userId;
+    if (this.context.sessionId !== undefined) event.sessionId = this.context.sessionId;
+    if (this.context.tags !== undefined && this.context.tags.length > 0) event.tags = this.context.tags;
     if (Object.keys(metadata).length > 0) event.metadata = metadata;
     this.recorder.track(event);
   }

@@ -1,5 +1,5 @@
 /**
- * The `withFeature()` scope. AsyncLocalStorage follows the feature across awaits; it is looked up
+ * The `withContext()` / `withFeature()` scope. AsyncLocalStorage follows the feature across awaits; it is looked up
  * without importing anything Node-only at the top level, so the SDK loads on edge runtimes too:
  * 1. `globalThis.AsyncLocalStorage` (Cloudflare Workers with nodejs_als, Vercel Edge);
  * 2. `process.getBuiltinModule("node:async_hooks")` (Node ≥ 20.16, Bun, Deno 2) — synchronous;
@@ -51,24 +51,46 @@ export function contextReady(): Promise<void> {
   return pending ?? Promise.resolve();
 }
 
-export class FeatureScope {
-  private store: Store<string> | null = null;
-  private syncStack: string[] = [];
+/** What a `withContext()` / `withFeature()` scope gives every event tracked inside it. */
+export interface CallContext {
+  feature?: string;
+  userId?: string;
+  sessionId?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+}
 
-  private als(): Store<string> | null {
-    if (!this.store && storeClass) this.store = new storeClass<string>();
+/** An inner scope over an outer one: inner values win, tags add up, metadata merges key by key. */
+export function mergeContext(outer: CallContext | undefined, inner: CallContext): CallContext {
+  const out: CallContext = { ...outer };
+  if (inner.feature !== undefined) out.feature = inner.feature;
+  if (inner.userId !== undefined) out.userId = inner.userId;
+  if (inner.sessionId !== undefined) out.sessionId = inner.sessionId;
+  if (inner.tags !== undefined) out.tags = [...new Set([...(outer?.tags ?? []), ...inner.tags])];
+  if (inner.metadata !== undefined) out.metadata = { ...outer?.metadata, ...inner.metadata };
+  return out;
+}
+
+export class ContextScope {
+  private store: Store<CallContext> | null = null;
+  private syncStack: CallContext[] = [];
+
+  private als(): Store<CallContext> | null {
+    if (!this.store && storeClass) this.store = new storeClass<CallContext>();
     return this.store;
   }
 
-  current(): string | undefined {
+  current(): CallContext | undefined {
     const als = this.als();
     return als ? als.getStore() : this.syncStack[this.syncStack.length - 1];
   }
 
-  run<T>(feature: string, fn: () => T): T {
+  /** Runs `fn` inside `context` merged over the current scope. */
+  run<T>(context: CallContext, fn: () => T): T {
+    const merged = mergeContext(this.current(), context);
     const als = this.als();
-    if (als) return als.run(feature, fn);
-    this.syncStack.push(feature);
+    if (als) return als.run(merged, fn);
+    this.syncStack.push(merged);
     try {
       return fn();
     } finally {

@@ -4,6 +4,7 @@ export { anthropicBatchResultUsage, anthropicUsage } from "./anthropic.js";
 export { geminiBatchResultUsage } from "./gemini.js";
 export { chatUsage, responsesUsage } from "./openai.js";
 export type { ServiceTier, Usage } from "./usage.js";
+export type { CallContext } from "./context.js";
 
 import type { Profiler, WrapOptions } from "./types.js";
 

@@ -127,6 +127,26 @@ describe("createProfiler", () => {
     expect(["a", "b", "c", "d"].map(feature)).toEqual(["search", "rerank", "explicit", "app"]);
   });
 
+  it("applies withContext() (user, session, tags, metadata) across awaits; scopes nest, the event's values win", async () => {
+    server = await startFakeIngest();
+    const profiler = createProfiler({ apiKey: "acp_x", baseUrl: server.url, flushOnExit: false });
+    await profiler.withContext({ userId: "u1", sessionId: "s1", tags: ["web"], metadata: { customer: "acme" } }, async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      profiler.track({ ...ev(1), id: "a" });
+      await profiler.withContext({ tags: ["beta", "web"], metadata: { plan: "pro" }, feature: "chat" }, async () => {
+        await Promise.resolve();
+        profiler.track({ ...ev(2), id: "b", userId: "u2", tags: ["x"], metadata: { plan: "team" } });
+      });
+    });
+    profiler.track({ ...ev(3), id: "c" });
+    await profiler.flush();
+    const get = (id: string) => server?.events.get(id);
+    expect(get("a")).toMatchObject({ userId: "u1", sessionId: "s1", tags: ["web"], metadata: { customer: "acme" } });
+    expect(get("b")).toMatchObject({ userId: "u2", sessionId: "s1", feature: "chat", tags: ["web", "beta", "x"], metadata: { customer: "acme", plan: "team" } });
+    expect(get("c")?.userId).toBeUndefined();
+    expect(get("c")?.tags).toBeUndefined();
+  });
+
   it("cuts prompts to maxPromptChars", async () => {
     server = await startFakeIngest();
     const profiler = createProfiler({ apiKey: "acp_x", baseUrl: server.url, maxPromptChars: 100, flushOnExit: false });

@@ -1,5 +1,5 @@
 import { wrapAnthropicClient } from "./anthropic.js";
-import { FeatureScope } from "./context.js";
+import { ContextScope, mergeContext, type CallContext } from "./context.js";
 import { randomId } from "./ids.js";
 import { wrapOpenAIClient } from "./openai.js";
 import { BoundedQueue } from "./queue.js";
@@ -35,7 +35,7 @@ const warn = (e: ProfilerError) => console.warn(`[ai-cost-profiler] ${e.kind}: $
 
 class ProfilerImpl implements Profiler {
   private readonly queue: BoundedQueue<TrackEvent>;
-  private readonly scope = new FeatureScope();
+  private readonly scope = new ContextScope();
   private readonly transport: TransportConfig;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
@@ -99,11 +99,19 @@ class ProfilerImpl implements Profiler {
   }
 
   currentFeature(): string | undefined {
-    return this.scope.current();
+    return this.scope.current()?.feature;
+  }
+
+  currentContext(): CallContext {
+    return { ...this.scope.current() };
   }
 
   withFeature<T>(feature: string, fn: () => T): T {
-    return this.scope.run(feature, fn);
+    return this.scope.run({ feature }, fn);
+  }
+
+  withContext<T>(context: CallContext, fn: () => T): T {
+    return this.scope.run(context, fn);
   }
 
   track(event: TrackEvent): void {
@@ -120,8 +128,17 @@ class ProfilerImpl implements Profiler {
       const e: TrackEvent = { ...event };
       e.id ??= randomId();
       e.timestamp ??= Date.now();
-      const feature = e.feature ?? this.scope.current() ?? this.defaultFeature;
+      const ctx = this.scope.current();
+      const feature = e.feature ?? ctx?.feature ?? this.defaultFeature;
       if (feature !== undefined) e.feature = feature;
+      if (ctx) {
+        // The event's own values win; tags add up; metadata merges key by key.
+        const merged = mergeContext(ctx, { userId: e.userId, sessionId: e.sessionId, tags: e.tags, metadata: e.metadata });
+        if (merged.userId !== undefined) e.userId = merged.userId;
+        if (merged.sessionId !== undefined) e.sessionId = merged.sessionId;
+        if (merged.tags !== undefined && merged.tags.length > 0) e.tags = merged.tags;
+        if (merged.metadata !== undefined && Object.keys(merged.metadata).length > 0) e.metadata = merged.metadata;
+      }
       if (typeof e.prompt === "string" && e.prompt.length > this.maxPromptChars) {
         if (this.maxPromptChars === 0) delete e.prompt;
         else e.prompt = e.prompt.slice(0, this.maxPromptChars);
@@ -143,7 +160,8 @@ class ProfilerImpl implements Profiler {
   /** Wrapped clients record through this. */
   private readonly recorder: Recorder = {
     track: (e) => this.track(e),
-    currentFeature: () => this.scope.current(),
+    currentFeature: () => this.scope.current()?.feature,
+    currentContext: () => this.currentContext(),
     maxPromptChars: () => this.maxPromptChars,
   };
 

@@ -1,3 +1,5 @@
+import type { CallContext } from "./context.js";
+
 /**
  * One LLM call, as the ingestion API takes it (`POST /api/v1/events`). Usage follows OpenTelemetry's
  * convention: `inputTokens` counts every prompt token, cache reads and writes included;
@@ -30,6 +32,8 @@ export interface TrackEvent {
   prompt?: string;
   userId?: string;
   sessionId?: string;
+  /** Up to 20 tags of 1–64 characters (a repeated tag counts once). Added to the `withContext()` scope's tags. */
+  tags?: string[];
   metadata?: Record<string, unknown>;
 }
 
@@ -89,6 +93,7 @@ export interface WrapOptions {
   feature?: string;
   userId?: string;
   sessionId?: string;
+  tags?: string[];
   metadata?: Record<string, unknown>;
 }
 
@@ -117,6 +122,14 @@ export interface Profiler {
   shutdown(): Promise<void>;
   /** Runs `fn` with `feature` as the default feature of every event tracked inside it (async context). */
   withFeature<T>(feature: string, fn: () => T): T;
+  /**
+   * Runs `fn` with an end user, session, tags and metadata (and optionally a feature) applied to
+   * every event tracked inside it, across awaits. Scopes nest: inner values win, tags add up,
+   * metadata merges; an event's own values win over the scope's.
+   */
+  withContext<T>(context: CallContext, fn: () => T): T;
+  /** The values of the current `withContext()` / `withFeature()` scope. */
+  currentContext(): CallContext;
   /** The feature of the current `withFeature()` scope, if any. */
   currentFeature(): string | undefined;
   /** Proxy of an `openai` client recording `chat.completions.create` and `responses.create`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { averageCost, formatMoney, fromDateTimeLocal, percentChange, sumUsd, toDateTimeLocal, formatTime } from "./display";
+import { averageCost, comparableChange, formatMoney, fromDateTimeLocal, percentChange, sumUsd, toDateTimeLocal, formatTime } from "./display";
 
 describe("dashboard formatting", () => {
   it("shows cents, and small non-zero amounts with enough decimals", () => {
@@ -7,7 +7,8 @@ describe("dashboard formatting", () => {
     expect(formatMoney("0")).toBe("$0.00");
     expect(formatMoney("0.000000000000")).toBe("$0.00");
     expect(formatMoney("0.000412300000")).toBe("$0.000412");
-    expect(formatMoney("0.004")).toBe("$0.004");
+    expect(formatMoney("0.004")).toBe("$0.004000");
+    expect(formatMoney("0.0012")).toBe("$0.001200");
     expect(formatMoney("0.000000000100")).toBe("<$0.000001");
   });
 
@@ -21,6 +22,10 @@ describe("dashboard formatting", () => {
     expect(percentChange(150, 100)).toBe(50);
     expect(percentChange(0, 0)).toBe(0);
     expect(percentChange(5, 0)).toBeNull();
+    // A previous window that barely has data is not compared with (the demo's +105,540%).
+    expect(comparableChange(1055.4, 1, 20_000, 3)).toBeNull();
+    expect(comparableChange(100, 50, 1000, 49)).toBeNull();
+    expect(comparableChange(150, 100, 1000, 900)).toBe(50);
   });
 
   it("round-trips datetime-local values as UTC", () => {

@@ -9,8 +9,9 @@ import { divRoundHalfEven, formatPicos, parseUsdToPicos } from "./money";
 export function formatMoney(decimal: string): string {
   const cents = formatUsd(decimal, 2);
   if (cents !== "$0.00" || /^-?0*(\.0*)?$/.test(decimal)) return cents;
-  const fine = formatUsd(decimal, 6).replace(/0+$/, "");
-  return fine.endsWith(".") || fine === "$0." ? "<$0.000001" : fine;
+  // Sub-cent amounts always show six decimals, so a column of them lines up digit for digit.
+  const fine = formatUsd(decimal, 6);
+  return fine === "$0.000000" ? "<$0.000001" : fine;
 }
 
 /** Exact average cost per call as a decimal string (picodollar precision). */
@@ -30,6 +31,20 @@ export function usdForChart(decimal: string): number {
 }
 
 /** Relative change in percent, or null when there is no previous value to compare with. */
+/**
+ * A previous window with too little traffic makes any change meaningless (+105,540% because the
+ * demo data starts mid-window): below this many calls, or this share of the current window's
+ * calls, the change is not shown.
+ */
+export const MIN_PREVIOUS_CALLS = 20;
+export const MIN_PREVIOUS_SHARE = 0.05;
+
+/** percentChange, or null when the previous window is too thin to compare with. */
+export function comparableChange(current: number, previous: number, currentCalls: number, previousCalls: number): number | null {
+  if (previousCalls < MIN_PREVIOUS_CALLS || previousCalls < currentCalls * MIN_PREVIOUS_SHARE) return null;
+  return percentChange(current, previous);
+}
+
 export function percentChange(current: number, previous: number): number | null {
   if (previous === 0) return current === 0 ? 0 : null;
   return ((current - previous) / previous) * 100;

@@ -1,6 +1,6 @@
 // The dashboard's URL state: one parser and one serializer shared by the server pages (prefetch)
 // and the client components (queries, filter bar), so both resolve the same query input.
-import { DIMENSION_FILTERS, DIMENSION_KEYS, MAX_FILTER_TEXT, type FilterInput } from "./list-filters";
+import { DIMENSION_FILTERS, DIMENSION_KEYS, filterParamValue, MAX_FILTER_TEXT, type FilterInput } from "./list-filters";
 
 export const PRESETS = [
   { id: "1h", label: "Last hour", ms: 3_600_000 },
@@ -95,7 +95,7 @@ export function toSearchParams(f: DashboardFilters, extra: Record<string, string
   }
   for (const key of DIMENSION_KEYS) {
     const v = f[key];
-    if (v !== undefined) sp.set(DIMENSION_FILTERS[key].param, v);
+    if (v !== undefined) sp.set(DIMENSION_FILTERS[key].param, filterParamValue(v));
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== "") sp.set(k, v);
   return sp;

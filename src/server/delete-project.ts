@@ -1,7 +1,7 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { costEvents, latencyDaily, latencyHourly, projects, tokenMixDaily, usageDaily, usageHourly } from "./db/schema";
+import { attributionDaily, attributionHourly, costEvents, latencyDaily, latencyHourly, projects, promotedMetadataKeys, tokenMixDaily, usageDaily, usageHourly } from "./db/schema";
 import { FOLD_LOCK } from "./rollups/fold";
 
 /**
@@ -12,7 +12,7 @@ export async function deleteProject(db: Db, projectId: string): Promise<void> {
   await db.transaction(async (tx) => {
     // No fold in between: it could write rollup rows for events this transaction deletes.
     await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${FOLD_LOCK})`);
-    for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily, tokenMixDaily]) {
+    for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily, tokenMixDaily, attributionHourly, attributionDaily, promotedMetadataKeys]) {
       await tx.delete(table).where(eq(table.projectId, projectId));
     }
     await tx.delete(projects).where(eq(projects.id, projectId));

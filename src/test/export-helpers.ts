@@ -34,7 +34,7 @@ export type DbEvent = {
   event_id: string; ts: string; provider: string; model: string; feature: string; user_id: string | null; session_id: string | null;
   input_tokens: number; output_tokens: number; cached_input_tokens: number; cache_write_tokens: number; reasoning_tokens: number;
   cost: string | null; cost_source: string; latency_ms: number | null; status: string; error_message: string | null;
-  prompt_id: string | null; prompt: string | null; metadata: unknown;
+  prompt_id: string | null; prompt: string | null; metadata: unknown; tags: string[] | null;
 };
 
 /** The project's events straight from the tables, in the export's order (newest first). */
@@ -43,7 +43,7 @@ export async function dbEvents(projectId: string): Promise<DbEvent[]> {
     SELECT e.event_id, to_char(e.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, e.provider, e.model, e.feature,
       e.user_id, e.session_id, e.input_tokens, e.output_tokens, e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens,
       e.cost_usd::text AS cost, e.cost_source, e.latency_ms, e.status, e.error_message, p.id::text AS prompt_id, p.text AS prompt,
-      e.metadata
+      e.metadata, e.tags
     FROM cost_events e LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
     WHERE e.project_id = ${projectId}
     ORDER BY e.ts DESC, e.id DESC`;
@@ -56,11 +56,11 @@ export function expectedJsonEvent(r: DbEvent): Record<string, unknown> {
     userId: r.user_id, sessionId: r.session_id, inputTokens: r.input_tokens, outputTokens: r.output_tokens,
     cachedInputTokens: r.cached_input_tokens, cacheWriteTokens: r.cache_write_tokens, reasoningTokens: r.reasoning_tokens,
     costUsd: r.cost, costSource: r.cost_source, latencyMs: r.latency_ms, status: r.status, errorMessage: r.error_message,
-    promptId: r.prompt_id, prompt: r.prompt, metadata: r.metadata,
+    promptId: r.prompt_id, prompt: r.prompt, metadata: r.metadata, tags: r.tags,
   };
 }
 
-/** What the CSV export must hold for a row (metadata compared parsed, separately). */
+/** What the CSV export must hold for a row (metadata and tags compared parsed, separately). */
 export function expectedCsvEvent(r: DbEvent): Record<string, string> {
   const n = (v: number | null) => (v === null ? "" : String(v));
   return {

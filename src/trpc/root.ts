@@ -1,5 +1,5 @@
 import "server-only";
-import { eventsRouter, featuresRouter, modelsRouter, statsRouter } from "~/features/analytics/server";
+import { breakdownRouter, eventsRouter, featuresRouter, modelsRouter, sessionsRouter, statsRouter, usersRouter } from "~/features/analytics/server";
 import { accountRouter, membersRouter } from "~/features/auth/server";
 import { filtersRouter } from "~/features/filters/server";
 import { insightsRouter } from "~/features/insights/server";
@@ -13,6 +13,9 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   prompts: promptsRouter,
   stats: statsRouter,
+  users: usersRouter,
+  sessions: sessionsRouter,
+  breakdown: breakdownRouter,
   filters: filtersRouter,
   insights: insightsRouter,
   keys: keysRouter,

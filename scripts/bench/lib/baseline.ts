@@ -59,6 +59,7 @@ function toRow(e: GeneratedEvent, suffix: string, pricer: Pricer, prompts: Map<s
     prompt_hash: hash,
     metadata: e.metadata,
     service_tier: "standard",
+    tags: e.tags ?? null,
   };
 }
 

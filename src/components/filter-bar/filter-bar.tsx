@@ -4,7 +4,8 @@ import type { ReactNode } from "react";
 import { activeFilterCount, type DashboardFilters } from "~/lib/filters";
 import type { FilterState } from "./use-dashboard-filters";
 import { TimeRange } from "./time-range";
-import { UserFilter } from "./user-filter";
+import { filterParamValue } from "~/lib/list-filters";
+import { TextFilter, UserFilter } from "./user-filter";
 
 const NONE = "\u0000none"; // select value for "calls without a feature" (URL: feature=)
 
@@ -78,6 +79,17 @@ export function FilterBar({ state, options, actions }: { state: FilterState; opt
         </select>
       </label>
       <UserFilter key={filters.userId ?? ""} value={filters.userId} onChange={(userId) => set({ userId })} />
+      <TextFilter key={`tag:${filters.tag ?? ""}`} label="Tag" placeholder="tag" value={filters.tag} onChange={(tag) => set({ tag })} />
+      <TextFilter
+        key={`meta:${filters.metadata ? filterParamValue(filters.metadata) : ""}`}
+        label="Metadata"
+        placeholder="key=value"
+        value={filters.metadata ? filterParamValue(filters.metadata) : undefined}
+        onChange={(v) => {
+          const at = v?.indexOf("=") ?? -1;
+          set({ metadata: v !== undefined && at > 0 ? { key: v.slice(0, at).trim(), value: v.slice(at + 1) } : undefined });
+        }}
+      />
       {activeFilterCount(filters) > 0 && (
         <button type="button" className="btn btn-ghost" onClick={() => setFilters({ range: filters.range, from: filters.from, to: filters.to })}>
           Clear filters

@@ -4,6 +4,11 @@ import { useState } from "react";
 
 /** Free-text user id, applied on Enter or when the field loses focus (not on every keystroke). */
 export function UserFilter({ value, onChange }: { value: string | undefined; onChange: (v: string | undefined) => void }) {
+  return <TextFilter label="User" placeholder="user id" value={value} onChange={onChange} />;
+}
+
+/** A free-text filter (user, tag, metadata key=value), applied on Enter or blur. */
+export function TextFilter({ label, placeholder, value, onChange }: { label: string; placeholder: string; value: string | undefined; onChange: (v: string | undefined) => void }) {
   const [draft, setDraft] = useState(value ?? "");
   const apply = () => {
     const v = draft.trim() || undefined;
@@ -11,10 +16,11 @@ export function UserFilter({ value, onChange }: { value: string | undefined; onC
   };
   return (
     <label className="field">
-      <span>User</span>
+      <span>{label}</span>
       <input
         type="search"
-        placeholder="user id"
+        placeholder={placeholder}
+        aria-label={label}
         value={draft}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={apply}

@@ -12,6 +12,8 @@ const NAV = [
   { href: "/features", label: "Features" },
   { href: "/models", label: "Models" },
   { href: "/prompts", label: "Prompts" },
+  { href: "/users", label: "Users" },
+  { href: "/breakdown", label: "Breakdown" },
 ] as const;
 
 /**

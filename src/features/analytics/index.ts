@@ -7,6 +7,11 @@ export { EventsTable } from "./components/events-table/table";
 export { EventDrawer } from "./components/events-table/drawer";
 export { EventsTableSkeleton } from "./components/events-table/skeleton";
 export { Overview } from "./components/overview/overview";
+export { BreakdownView } from "./components/attribution/breakdown-view";
+export { SessionsView, UsersView } from "./components/attribution/users-view";
+export { breakdownQuery, parseUserOrder, sessionsQuery, usersQuery } from "./components/attribution/queries";
+export { parseBreakdownBy } from "~/lib/list-filters";
+export { breakdownInputSchema, sessionsInputSchema, usersInputSchema, NONE_KEY } from "./attribution-schemas";
 export { SummaryCardsSkeleton } from "./components/overview/summary-cards";
 export {
   AGGREGATE_PAGE,
@@ -25,5 +30,7 @@ export {
 export { timeseriesInputSchema, type TimeseriesInput } from "./schemas";
 // Row types come from the server's query functions (erased at build: no server code reaches the client).
 export type { AggregateItem } from "./server/aggregates";
+export type { BreakdownItem, UserItem } from "./server/attribution-lists";
+export type { SessionItem } from "./server/sessions-list";
 export type { EventItem } from "./server/events-list";
 export type { Summary, TimeseriesPoint } from "./server/stats";

@@ -1,6 +1,7 @@
 // The query options of the analytics views, built by the same functions on the server
 // (prefetch) and in the browser (hooks): identical keys, so hydrated data is used as is.
 import { bucketFor, previousWindow, type FilterInput } from "~/lib/filters";
+import { parseBreakdownBy, type BreakdownBy } from "~/lib/list-filters";
 import { INFINITE_LIST as list, nextCursor as next, type Trpc } from "~/trpc/list-options";
 
 export const EVENTS_PAGE = 200; // one index range scan per page; the table virtualizes the rest
@@ -19,9 +20,10 @@ export const summaryQuery = (t: Trpc, input: FilterInput) => t.stats.summary.que
 export const previousSummaryQuery = (t: Trpc, input: FilterInput) =>
   t.stats.summary.queryOptions({ ...input, ...previousWindow(input) });
 
-export type GroupBy = "feature" | "model";
+/** Any breakdown dimension or `metadata:<key>` (the Overview's `?group=`). */
+export type GroupBy = BreakdownBy;
 export function parseGroupBy(v: string | null | undefined): GroupBy {
-  return v === "model" ? "model" : "feature";
+  return parseBreakdownBy(v, "feature");
 }
 export const TOP_FEATURES = 5;
 export const OVERVIEW_MODELS = 100; // top models and the unpriced ones come from one page

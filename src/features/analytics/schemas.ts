@@ -5,12 +5,14 @@ import { z } from "zod";
 
 export { filterFingerprint, filtersSchema, listInputSchema, MAX_PAGE, pageSchema, type Filters, type ListInput } from "~/lib/list-filters";
 import { listInputSchema } from "~/lib/list-filters";
+import { groupBySchema } from "./attribution-schemas";
 
 export const timeseriesInputSchema = z.intersection(
   listInputSchema,
   z.object({
     bucket: z.enum(["hour", "day"], { error: 'bucket must be "hour" or "day"' }).default("day"),
-    groupBy: z.enum(["feature", "model"], { error: 'groupBy must be "feature" or "model"' }).optional(),
+    // feature | model | provider | user | session | tag | metadata:<key>
+    groupBy: groupBySchema.optional(),
   }),
 );
 export type TimeseriesInput = z.output<typeof timeseriesInputSchema>;

@@ -34,6 +34,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   col("promptId", "id"),
   col("prompt", "text"),
   col("metadata", "json"),
+  col("tags", "json"),
 ];
 
 /** The Metrics of src/features/analytics/server/usage-sql.ts plus p95, in list order. */
@@ -92,6 +93,9 @@ export const FOCUS_COLUMNS: readonly Column[] = [
   col("x_LongContext", "boolean"),
   col("x_Calls", "integer"),
 ];
+/** The Metrics without p95 (attribution lists carry no per-group histogram). */
+const ATTRIBUTION_METRICS: readonly Column[] = METRIC_COLUMNS.filter((c) => c.name !== "p95LatencyMs");
+const SEEN: readonly Column[] = [col("firstSeen", "timestamp"), col("lastSeen", "timestamp")];
 
 export const COLUMNS: Record<ExportKind, readonly Column[]> = {
   focus: FOCUS_COLUMNS,
@@ -108,6 +112,23 @@ export const COLUMNS: Record<ExportKind, readonly Column[]> = {
     col("lastSeen", "timestamp"),
     ...METRIC_COLUMNS,
   ],
+  users: [col("userId", "text"), ...ATTRIBUTION_METRICS, ...SEEN, col("topFeature", "text"), col("topModel", "text")],
+  sessions: [
+    col("sessionId", "text"),
+    col("userId", "text"),
+    col("calls", "integer"),
+    col("errors", "integer"),
+    col("costUsd", "decimal"),
+    col("inputTokens", "integer"),
+    col("outputTokens", "integer"),
+    ...SEEN,
+    col("durationMs", "integer"),
+    col("firstInputTokens", "integer"),
+    col("lastInputTokens", "integer"),
+    col("promptGrowth", "number"),
+  ],
+  // key "(none)" with none = true: events without the dimension.
+  breakdown: [col("key", "text"), col("none", "boolean"), ...ATTRIBUTION_METRICS, ...SEEN],
 };
 
 /** A database scalar as text: strings as they are, numbers and bigints in their own notation. */

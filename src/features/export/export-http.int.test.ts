@@ -44,8 +44,9 @@ describeWithHttp("exports over HTTP", () => {
     records.forEach((rec, i) => {
       const row = rows[i];
       if (!row) throw new Error("row missing");
-      const { metadata, ...rest } = rec;
+      const { metadata, tags, ...rest } = rec;
       expect(rest).toEqual(expectedCsvEvent(row));
+      expect(tags ? JSON.parse(tags) : null).toEqual(row.tags);
       expect(metadata ? JSON.parse(metadata) : null).toEqual(row.metadata);
     });
     const texts = records.map((r) => r.prompt);
@@ -133,7 +134,7 @@ describeWithHttp("exports over HTTP", () => {
 
   it("rejects bad kind, format, filter and date with 400 naming the parameter, and a bad key with 401", async () => {
     const cases: [string, string][] = [
-      ["/api/export/users", "kind"],
+      ["/api/export/teams", "kind"],
       ["/api/export/events?format=xlsx", "format"],
       ["/api/export/events?status=failed", "status"],
       ["/api/export/events?from=yesterday", "from"],

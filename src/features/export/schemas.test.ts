@@ -18,7 +18,12 @@ describe("parseExportRequest", () => {
   });
 
   it("names the parameter of every problem", () => {
-    expect(paths("users", "")).toEqual(["kind"]);
+    expect(paths("teams", "")).toEqual(["kind"]);
+    expect(paths("breakdown", "")).toEqual(["by"]);
+    expect(paths("breakdown", "by=colour")).toEqual(["by"]);
+    expect(paths("users", "by=tag")).toEqual(["by"]);
+    expect(paths("breakdown", "by=metadata:plan&tag=beta&metadata=customer%3Dacme")).toEqual([]);
+    expect(paths("events", "metadata=novalue")).toEqual(["metadata"]);
     expect(paths("events", "format=xlsx")).toEqual(["format"]);
     expect(paths("events", "from=yesterday")).toEqual(["from"]);
     expect(paths("events", "from=2025-02-01&to=2025-01-01")).toEqual(["to"]);
@@ -37,5 +42,6 @@ describe("exportFilename", () => {
     expect(exportFilename("acme-prod", "events", "csv", d)).toBe("acme-prod-events-2025-03-04.csv");
     expect(exportFilename('evil"; x=1\r\n', "models", "ndjson", d)).toBe("evil_x_1_-models-2025-03-04.ndjson");
     expect(exportFilename("...", "prompts", "json", d)).toBe("project-prompts-2025-03-04.json");
+    expect(exportFilename("acme", "breakdown", "csv", d, "metadata:plan")).toBe("acme-breakdown-by-metadata_plan-2025-03-04.csv");
   });
 });

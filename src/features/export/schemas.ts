@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { FILTER_KEYS, filtersSchema, type Filters } from "~/lib/list-filters";
+import { breakdownBySchema, FILTER_KEYS, filtersSchema, type BreakdownBy, type Filters } from "~/lib/list-filters";
 
 // Query-string parsing for GET/HEAD /api/export/{kind}: every problem is a 400 naming the parameter.
 
 // focus: daily cost rows in the FinOps FOCUS 1.0 column set (export/server/focus.ts).
-export const EXPORT_KINDS = ["events", "features", "models", "prompts", "focus"] as const;
+export const EXPORT_KINDS = ["events", "features", "models", "prompts", "users", "sessions", "breakdown", "focus"] as const;
 export const EXPORT_FORMATS = ["csv", "json", "ndjson"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -13,11 +13,12 @@ export const kindSchema = z.enum(EXPORT_KINDS, { error: `kind must be one of ${E
 export const formatSchema = z.enum(EXPORT_FORMATS, { error: `format must be one of ${EXPORT_FORMATS.join(", ")}` });
 const searchSchema = z.string().trim().max(200, "search is too long");
 
-export type ExportRequest = { kind: ExportKind; format: ExportFormat; filters: Filters; search?: string };
+/** `by`: the dimension of a breakdown export (required for it, refused elsewhere). */
+export type ExportRequest = { kind: ExportKind; format: ExportFormat; filters: Filters; search?: string; by?: BreakdownBy };
 export type ExportIssue = { path: string; message: string };
 export type ParseResult = { ok: true; request: ExportRequest } | { ok: false; issues: ExportIssue[] };
 
-const KNOWN = new Set<string>(["format", "search", ...FILTER_KEYS]);
+const KNOWN = new Set<string>(["format", "search", "by", ...FILTER_KEYS]);
 
 export function parseExportRequest(kindParam: string, params: URLSearchParams): ParseResult {
   const issues: ExportIssue[] = [];
@@ -51,8 +52,15 @@ export function parseExportRequest(kindParam: string, params: URLSearchParams): 
     if (s.success) search = s.data === "" ? undefined : s.data;
     else issues.push({ path: "search", message: s.error.issues[0]?.message ?? "invalid search" });
   }
+  let by: BreakdownBy | undefined;
+  const byRaw = single.get("by");
+  if (kind.success && kind.data === "breakdown") {
+    const b = breakdownBySchema.safeParse(byRaw);
+    if (b.success) by = b.data;
+    else issues.push({ path: "by", message: byRaw === undefined ? "by is required for kind breakdown" : (b.error.issues[0]?.message ?? "invalid by") });
+  } else if (byRaw !== undefined) issues.push({ path: "by", message: "by applies to kind breakdown only" });
   if (issues.length > 0 || !kind.success || !format.success || !filters.success) return { ok: false, issues };
-  return { ok: true, request: { kind: kind.data, format: format.data, filters: filters.data, ...(search ? { search } : {}) } };
+  return { ok: true, request: { kind: kind.data, format: format.data, filters: filters.data, ...(search ? { search } : {}), ...(by ? { by } : {}) } };
 }
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -62,7 +70,8 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /** `<project>-<kind>-<YYYY-MM-DD>.<ext>` with the project name reduced to characters safe in a header. */
-export function exportFilename(projectName: string, kind: ExportKind, format: ExportFormat, now: Date): string {
-  const safe = projectName.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 100) || "project";
-  return `${safe}-${kind}-${now.toISOString().slice(0, 10)}.${format}`;
+export function exportFilename(projectName: string, kind: ExportKind, format: ExportFormat, now: Date, by?: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 100);
+  const what = by === undefined ? kind : `${kind}-by-${safe(by) || "key"}`;
+  return `${safe(projectName) || "project"}-${what}-${now.toISOString().slice(0, 10)}.${format}`;
 }

@@ -12,6 +12,8 @@ export const MAX_COST_USD = 100_000; // a single call costing more is a unit mis
 export const MAX_FUTURE_MS = 24 * 3600 * 1000; // clock skew allowance
 export const MAX_PAST_MS = 366 * 24 * 3600 * 1000; // backfills up to a year
 export const MAX_ERROR_MESSAGE_CHARS = 4096; // longer messages are stored truncated
+export const MAX_TAGS = 20; // tags are for grouping (team, experiment, env), not free text
+export const MAX_TAG_CHARS = 64;
 
 const tokens = (name: string) =>
   z
@@ -26,6 +28,22 @@ const identifier = (name: string, max: number) =>
     .trim()
     .min(1, `${name} must not be empty`)
     .max(max, `${name} must be at most ${max} characters`);
+
+/** Identifiers are grouped on: two spellings of "café" (composed or not) are one name. */
+const nfc = (s: string) => s.normalize("NFC");
+
+// A repeated tag (after NFC) counts once; sorted so equal sets are stored alike.
+const tags = z
+  .array(
+    z
+      .string({ error: "tags must be strings" })
+      .trim()
+      .min(1, "tags must not be empty")
+      .max(MAX_TAG_CHARS, `tags must be at most ${MAX_TAG_CHARS} characters`),
+    { error: "tags must be an array of strings" },
+  )
+  .max(MAX_TAGS, `tags must hold at most ${MAX_TAGS} tags`)
+  .transform((list) => [...new Set(list.map(nfc))].sort());
 
 const timestamp = z
   .union([
@@ -89,7 +107,9 @@ const metadata = z
     if (Buffer.byteLength(JSON.stringify(m), "utf8") > MAX_METADATA_BYTES) {
       ctx.addIssue({ code: "custom", message: `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
     }
-  });
+  })
+  // Keys are grouped on (breakdown by metadata:<key>): stored in NFC like the other identifiers.
+  .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [nfc(k), v])));
 
 /** One LLM call. Unknown fields are ignored (older and newer SDKs keep working). */
 export const eventSchema = z
@@ -98,7 +118,7 @@ export const eventSchema = z
     timestamp: timestamp.optional(),
     provider: identifier("provider", 64),
     model: identifier("model", 200),
-    feature: identifier("feature", 200).optional(),
+    feature: identifier("feature", 200).transform(nfc).optional(),
     inputTokens: tokens("inputTokens"),
     outputTokens: tokens("outputTokens"),
     cachedInputTokens: tokens("cachedInputTokens").optional(),
@@ -117,8 +137,9 @@ export const eventSchema = z
       .transform((s) => s.slice(0, MAX_ERROR_MESSAGE_CHARS))
       .optional(),
     prompt: z.string({ error: "prompt must be a string" }).optional(),
-    userId: identifier("userId", 256).optional(),
-    sessionId: identifier("sessionId", 256).optional(),
+    userId: identifier("userId", 256).transform(nfc).optional(),
+    sessionId: identifier("sessionId", 256).transform(nfc).optional(),
+    tags: tags.optional(),
     metadata: metadata.optional(),
     serviceTier: serviceTierSchema.optional(),
   }, { error: "each event must be a JSON object" })

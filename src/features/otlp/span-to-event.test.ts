@@ -113,4 +113,21 @@ describe("spanToEvent", () => {
     expect(event(span({ ...base, "gen_ai.openai.request.service_tier": "batch" })).serviceTier).toBe("batch");
     expect(event(span({ ...base, "openai.response.service_tier": "weird" })).serviceTier).toBeUndefined();
   });
+
+  it("reads the end user, the conversation, OpenInference tags and metadata", () => {
+    const e = event(span({
+      "llm.model_name": "gpt-4o-mini",
+      "llm.token_count.prompt": 10,
+      "llm.token_count.completion": 2,
+      "user.id": "u-42",
+      "gen_ai.conversation.id": "conv-7",
+      "tag.tags": ["beta", " beta ", "", "x".repeat(80), 3],
+      metadata: JSON.stringify({ customer: "acme", plan: "pro", otel: "not this" }),
+    }));
+    expect(e).toMatchObject({ userId: "u-42", sessionId: "conv-7", tags: ["beta", "x".repeat(64)] });
+    expect(e.metadata).toMatchObject({ customer: "acme", plan: "pro", otel: { spanName: "chat" } });
+    const bad = event(span({ "llm.model_name": "m", "llm.token_count.prompt": 1, "session.id": "s-1", metadata: "{not json" }));
+    expect(bad.sessionId).toBe("s-1");
+    expect(Object.keys(bad.metadata as object)).toEqual(["otel"]);
+  });
 });

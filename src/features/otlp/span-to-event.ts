@@ -70,6 +70,29 @@ function promptOf(a: Attributes): string | undefined {
   return text(a.get("gen_ai.prompt"));
 }
 
+/** OpenInference `tag.tags` (a string array): kept within the events route's limits, never a rejection. */
+function tagsOf(v: AttrValue | undefined): string[] {
+  if (!Array.isArray(v)) return [];
+  const out = v.filter((t): t is string => typeof t === "string" && t.trim() !== "").map((t) => t.trim().slice(0, 64));
+  return [...new Set(out)].slice(0, 20);
+}
+
+const MAX_SPAN_METADATA = 4096; // leaves room for `otel` within the events route's 8 KiB
+
+/** OpenInference `metadata` (a JSON object as a string): its keys join the event's metadata. */
+function openInferenceMetadata(v: AttrValue | undefined): Record<string, unknown> {
+  const raw = text(v);
+  if (raw === undefined || raw.length > MAX_SPAN_METADATA) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return {};
+    const { otel: _ignored, ...rest } = parsed as Record<string, unknown>;
+    return rest;
+  } catch {
+    return {};
+  }
+}
+
 function isLlmSpan(a: Attributes, model: string | undefined, input: number | undefined, output: number | undefined): boolean {
   if (model === undefined) return false;
   const operation = text(a.get("gen_ai.operation.name"));
@@ -135,5 +158,8 @@ export function spanToEvent(span: OtlpSpan, featureAttribute: string): SpanOutco
   if (user !== undefined) event.userId = user.slice(0, 256);
   const session = text(first(a, ["session.id", "gen_ai.conversation.id"]));
   if (session !== undefined) event.sessionId = session.slice(0, 256);
+  const tags = tagsOf(a.get("tag.tags"));
+  if (tags.length > 0) event.tags = tags;
+  Object.assign(metadata, openInferenceMetadata(a.get("metadata")));
   return { llm: true, event };
 }

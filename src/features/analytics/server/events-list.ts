@@ -28,6 +28,7 @@ export type EventItem = {
   errorMessage: string | null;
   promptId: string | null;
   metadata: unknown;
+  tags: string[] | null;
 };
 
 // ts travels as PostgreSQL's own microsecond text so the cursor position is exact.
@@ -47,7 +48,7 @@ export async function listEvents(db: Db, secret: Buffer, projectId: string, inpu
       e.input_tokens AS "inputTokens", e.output_tokens AS "outputTokens",
       e.cached_input_tokens AS "cachedInputTokens", e.cache_write_tokens AS "cacheWriteTokens",
       e.reasoning_tokens AS "reasoningTokens", e.cost_usd::text AS "costUsd", e.cost_source AS "costSource",
-      e.latency_ms AS "latencyMs", e.status, e.error_message AS "errorMessage", p.id::text AS prompt_id, e.metadata
+      e.latency_ms AS "latencyMs", e.status, e.error_message AS "errorMessage", p.id::text AS prompt_id, e.metadata, e.tags
     FROM cost_events e
     LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
     WHERE ${rawConditions(projectId, input, { from: input.from ?? null, to: input.to ?? null })}${keyset}

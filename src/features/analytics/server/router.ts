@@ -1,8 +1,12 @@
 import "server-only";
 import { z } from "zod";
 import { eventReceipt } from "~/features/pricing/server";
-import { createTRPCRouter, projectProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
+import { breakdownInputSchema, promoteKeyInputSchema, sessionsInputSchema, usersInputSchema } from "../attribution-schemas";
 import { filtersSchema, listInputSchema, timeseriesInputSchema } from "../schemas";
+import { listBreakdown, listUsers } from "./attribution-lists";
+import { demoteMetadataKey, listPromotedKeys, promoteMetadataKey } from "./promoted-keys";
+import { listSessions } from "./sessions-list";
 import { listAggregates } from "./aggregates";
 import { listEvents } from "./events-list";
 import { getSummary, getTimeseries } from "./stats";
@@ -35,4 +39,24 @@ export const statsRouter = createTRPCRouter({
   timeseries: projectProcedure
     .input(timeseriesInputSchema)
     .query(({ ctx, input }) => getTimeseries(ctx.db, ctx.cursorSecret, ctx.projectId, input)),
+});
+
+export const usersRouter = createTRPCRouter({
+  list: projectProcedure.input(usersInputSchema).query(({ ctx, input }) => listUsers(ctx.db, ctx.cursorSecret, ctx.projectId, input)),
+});
+
+export const sessionsRouter = createTRPCRouter({
+  list: projectProcedure.input(sessionsInputSchema).query(({ ctx, input }) => listSessions(ctx.db, ctx.cursorSecret, ctx.projectId, input)),
+});
+
+export const breakdownRouter = createTRPCRouter({
+  list: projectProcedure.input(breakdownInputSchema).query(({ ctx, input }) => listBreakdown(ctx.db, ctx.cursorSecret, ctx.projectId, input)),
+  /** The metadata keys this project rolls up (fast breakdowns and group-bys). */
+  promotedKeys: projectProcedure.query(({ ctx }) => listPromotedKeys(ctx.db, ctx.projectId)),
+  promoteKey: managerProcedure
+    .input(promoteKeyInputSchema)
+    .mutation(({ ctx, input }) => promoteMetadataKey(ctx.client, ctx.projectId, input.key)),
+  demoteKey: managerProcedure
+    .input(promoteKeyInputSchema)
+    .mutation(({ ctx, input }) => demoteMetadataKey(ctx.client, ctx.projectId, input.key)),
 });

@@ -16,9 +16,9 @@ export type WindowPlan = {
   raw: Range[];
 };
 
-/** Rollups have no user or status dimension: those filters are answered from raw events. */
+/** Rollups have no user, session, tag, metadata or status dimension: those filters read raw events. */
 export function rollupCanAnswer(f: Filters): boolean {
-  return f.userId === undefined && f.status === undefined;
+  return f.userId === undefined && f.status === undefined && f.sessionId === undefined && f.tag === undefined && f.metadata === undefined;
 }
 
 const ceilTo = (d: Date, step: number) => new Date(Math.ceil(d.getTime() / step) * step);
@@ -62,6 +62,10 @@ export function rawConditions(projectId: string, f: Filters, range: Range): SQL 
   }
   if (f.userId !== undefined) parts.push(sql`e.user_id = ${f.userId}`);
   if (f.status !== undefined) parts.push(sql`e.status = ${f.status}`);
+  if (f.sessionId !== undefined) parts.push(sql`e.session_id = ${f.sessionId}`);
+  if (f.tag !== undefined) parts.push(sql`e.tags @> ARRAY[${f.tag}]::text[]`);
+  // ->> so a filter value matches the text a breakdown by metadata:<key> shows for the group.
+  if (f.metadata !== undefined) parts.push(sql`e.metadata ->> ${f.metadata.key} = ${f.metadata.value}`);
   return sql.join(parts, sql` AND `);
 }
 

@@ -33,6 +33,7 @@ const EXPRESSIONS: Record<string, SQL> = {
   promptId: sql`p.id::text`,
   prompt: sql`p.text`,
   metadata: sql`e.metadata::text`,
+  tags: sql`to_jsonb(e.tags)::text`,
 };
 
 /**

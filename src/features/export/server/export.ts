@@ -4,6 +4,7 @@ import { env } from "~/env";
 import type { Db, DbClient } from "~/server/db";
 import { projects } from "~/server/db/schema";
 import { serviceUnavailable } from "~/server/errors";
+import { sourceFor } from "~/features/analytics/server";
 import { COLUMNS } from "../columns";
 import { CONTENT_TYPES, exportFilename, type ExportRequest } from "../schemas";
 import { copyJsonWriter, createWriter } from "../writer";
@@ -24,7 +25,7 @@ export type ExportOptions = { maxRows: number; engine?: ExportEngine; onClosed?:
 /** Response headers, the same for GET and HEAD; the only query is the project's name. */
 export async function exportHeaders(db: Db, projectId: string, request: ExportRequest, maxRows = env.EXPORT_MAX_ROWS) {
   const rows = await db.select({ name: projects.name }).from(projects).where(eq(projects.id, projectId)).limit(1);
-  const filename = exportFilename(rows[0]?.name ?? "project", request.kind, request.format, new Date());
+  const filename = exportFilename(rows[0]?.name ?? "project", request.kind, request.format, new Date(), request.by);
   return {
     "content-type": CONTENT_TYPES[request.format],
     "content-disposition": `attachment; filename="${filename}"`,
@@ -47,7 +48,8 @@ export async function openExport(client: DbClient, projectId: string, request: E
       const statement = eventsJsonCopyStatement(projectId, request.filters, maxRows + 1, request.format);
       return await openCopySource(snap, statement, copyJsonWriter(request.format), maxRows);
     }
-    return await openCursorSource(snap, cursorPlan(snap, projectId, request, maxRows), writer, maxRows);
+    const source = request.by === undefined ? undefined : await sourceFor(snap.db, projectId, request.by);
+    return await openCursorSource(snap, cursorPlan(snap, projectId, request, maxRows, source), writer, maxRows);
   } catch (err) {
     await snap.close();
     throw err;

@@ -1,5 +1,19 @@
 import "server-only";
-import { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "~/features/analytics/server";
+import {
+  aggregateItems,
+  aggregatesQuery,
+  attributionQuery,
+  attributionRowSchema,
+  groupSources,
+  sessionRowSchema,
+  sessionsQuery,
+  toBreakdownItem,
+  toSessionItem,
+  userItems,
+  type AggregateItem,
+  type AggregateRow,
+  type GroupSource,
+} from "~/features/analytics/server";
 import { promptsQuery, toPromptItem, type PromptRow } from "~/features/prompts/server";
 import { COLUMNS, EVENT_COLUMNS } from "../columns";
 import type { ExportRequest } from "../schemas";
@@ -13,9 +27,29 @@ import type { Snapshot } from "./snapshot";
 
 const pick = (names: readonly string[]) => (item: Record<string, unknown>) => names.map((n) => item[n]);
 
-export function cursorPlan(snap: Snapshot, projectId: string, request: ExportRequest, limit: number): CursorPlan {
+/** `source`: the breakdown's group source, resolved beforehand (it depends on promoted keys). */
+export function cursorPlan(snap: Snapshot, projectId: string, request: ExportRequest, limit: number, source?: GroupSource): CursorPlan {
   const { kind, filters } = request;
   const cap = limit + 1;
+  if (kind === "users") {
+    const values = pick(COLUMNS.users.map((c) => c.name));
+    return {
+      query: attributionQuery(projectId, filters, groupSources.user, { order: "cost", after: null, limit: cap, withoutNone: true }),
+      toValues: async (rows) => (await userItems(snap.db, projectId, filters, rows.map((r) => attributionRowSchema.parse(r)))).map(values),
+    };
+  }
+  if (kind === "sessions") {
+    const values = pick(COLUMNS.sessions.map((c) => c.name));
+    return { query: sessionsQuery(projectId, filters, null, cap), toValues: (rows) => rows.map((r) => values(toSessionItem(sessionRowSchema.parse(r)))) };
+  }
+  if (kind === "breakdown") {
+    if (!source) throw new Error("breakdown export without its group source");
+    const values = pick(COLUMNS.breakdown.map((c) => c.name));
+    return {
+      query: attributionQuery(projectId, filters, source, { order: "cost", after: null, limit: cap }),
+      toValues: (rows) => rows.map((r) => values(toBreakdownItem(attributionRowSchema.parse(r)))),
+    };
+  }
   if (kind === "events") {
     const values = pick(EVENT_COLUMNS.map((c) => c.name));
     return { query: eventsExportQuery(projectId, filters, cap, "values"), toValues: (rows) => rows.map(values) };

@@ -30,6 +30,7 @@ function storableEvent(e: ValidEvent): ValidEvent {
     prompt: text(e.prompt),
     userId: text(e.userId),
     sessionId: text(e.sessionId),
+    tags: e.tags?.map(storableText),
     metadata: e.metadata === undefined ? undefined : (storableJson(e.metadata) as Record<string, unknown>),
   };
 }
@@ -105,6 +106,7 @@ export async function ingestEvents(
       feature: e.feature ?? "",
       user_id: e.userId ?? null,
       session_id: e.sessionId ?? null,
+      tags: e.tags === undefined || e.tags.length === 0 ? null : e.tags,
       input_tokens: e.inputTokens,
       output_tokens: e.outputTokens,
       cached_input_tokens: e.cachedInputTokens ?? 0,

@@ -3,6 +3,7 @@ import { forgetApiKey } from "~/server/auth/api-keys";
 import type { Sql } from "~/server/db";
 import { unauthorized } from "~/server/errors";
 import { TOKEN_MIX_UPSERT } from "~/server/rollups/token-mix";
+import { ATTRIBUTION_FOLD_TARGETS } from "~/server/rollups/attribution-fold-sql";
 
 /** A priced, validated event as the insert statement reads it (JSON → jsonb_to_recordset). */
 export type EventRow = {
@@ -13,6 +14,7 @@ export type EventRow = {
   feature: string;
   user_id: string | null;
   session_id: string | null;
+  tags: string[] | null;
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
@@ -49,17 +51,17 @@ input AS (
     event_id text, ts timestamptz, provider text, model text, feature text, user_id text, session_id text,
     input_tokens int, output_tokens int, cached_input_tokens int, cache_write_tokens int, reasoning_tokens int,
     cost_usd numeric, cost_source text, latency_ms int, latency_bucket smallint, status text,
-    error_message text, prompt_hash text, metadata jsonb, service_tier text)
+    error_message text, prompt_hash text, metadata jsonb, service_tier text, tags text[])
   WHERE key_ok.ok
 ),
 ins AS (
   INSERT INTO cost_events (project_id, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
-    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata, service_tier)
+    cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, prompt_hash, metadata, service_tier, tags)
   SELECT $1::uuid, event_id, ts, provider, model, feature, user_id, session_id,
     input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
     cost_usd, cost_source, latency_ms, latency_bucket, status, error_message, decode(prompt_hash, 'hex'), metadata,
-    coalesce(service_tier, 'standard')
+    coalesce(service_tier, 'standard'), tags
   FROM input ORDER BY event_id
   ON CONFLICT (project_id, event_id) DO NOTHING
   RETURNING event_id, ts, prompt_hash
@@ -81,11 +83,14 @@ prompt_new AS (
   ON CONFLICT (project_id, hash) DO NOTHING
   RETURNING 1
 ),
--- token_mix_daily (issue 15) is kept in this statement, not by the fold: its readers need no tail.
+-- token_mix_daily (issue 15) and the attribution rollups (issue 13) are kept in this statement,
+-- not by the fold: their readers need no unfolded tail.
 fresh AS (
-  SELECT i.*, date_trunc('day', i.ts, 'UTC') AS day FROM input i JOIN ins USING (event_id)
+  SELECT i.*, $1::uuid AS project_id, date_trunc('hour', i.ts, 'UTC') AS hour, date_trunc('day', i.ts, 'UTC') AS day
+  FROM input i JOIN ins USING (event_id)
 ),
-${TOKEN_MIX_UPSERT}
+${TOKEN_MIX_UPSERT},
+${ATTRIBUTION_FOLD_TARGETS.join(",\n")}
 SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM prompt_new)::int AS prompts,
   (SELECT ok FROM key_ok) AS key_ok`;
 

@@ -54,6 +54,8 @@ export const costEvents = pgTable(
     // hold is decided by snapshot visibility of this id. NULL on rows older than the fold, all
     // of which were counted in the rollups when they were inserted.
     xid: xid8("xid").default(sql`pg_current_xact_id()`),
+    // Distinct NFC tags (≤ 20, sorted); NULL when the call has none.
+    tags: text("tags").array(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
@@ -64,6 +66,11 @@ export const costEvents = pgTable(
     index("cost_events_provider_idx").on(t.projectId, t.provider, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // The fold and the read path's unfolded tail find new events by xid (src/server/rollups/).
     index("cost_events_xid_idx").on(t.xid),
+    // A user's drill-down (events, sessions, costliest feature) reads a range, not the window.
+    // Partial: events without a user do not pay for it at ingestion.
+    index("cost_events_user_idx")
+      .on(t.projectId, t.userId, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.userId} IS NOT NULL`),
     check(
       "cost_events_cost_source_ck",
       sql`(${t.costSource} = 'unpriced') = (${t.costUsd} IS NULL)`,

@@ -4,3 +4,4 @@ export * from "./prompts";
 export * from "./prices";
 export * from "./rollups";
 export * from "./auth";
+export * from "./attribution";

@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useEffect, useMemo } from "react";
 import { ErrorState } from "~/components/ui/error-state";
@@ -8,6 +8,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import { bucketFor, type FilterInput } from "~/lib/filters";
 import { timeseriesQuery, type GroupBy } from "~/features/analytics/queries";
+import { GroupByPicker } from "../attribution/group-by-picker";
 import { toChartData } from "./chart-data";
 
 // The chart measures its container: render it in the browser only, in a box of fixed height.
@@ -18,8 +19,10 @@ const CostChart = dynamic(() => import("./cost-chart").then((m) => m.CostChart),
 
 const MAX_PAGES = 20; // 20 × 500 points: 90 days × 100+ groups; beyond that the chart is unreadable anyway
 
-export function CostOverTime({ input, groupBy, onGroupBy }: { input: FilterInput; groupBy: GroupBy; onGroupBy: (g: GroupBy) => void }) {
+/** `onGroupBy`: show the group-by picker (any dimension or metadata key); without it the grouping is fixed. */
+export function CostOverTime({ input, groupBy, onGroupBy }: { input: FilterInput; groupBy: GroupBy; onGroupBy?: (g: GroupBy) => void }) {
   const trpc = useTRPC();
+  const promoted = useQuery({ ...trpc.breakdown.promotedKeys.queryOptions(), enabled: onGroupBy !== undefined });
   const query = useInfiniteQuery({ ...timeseriesQuery(trpc, input, groupBy), placeholderData: keepPreviousData });
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const pages = query.data?.pages.length ?? 0;
@@ -38,13 +41,7 @@ export function CostOverTime({ input, groupBy, onGroupBy }: { input: FilterInput
         <h2 id="cost-chart-title" className="label">
           Cost over time by {groupBy}
         </h2>
-        <div className="segmented" role="group" aria-label="Stack by">
-          {(["feature", "model"] as const).map((g) => (
-            <button key={g} type="button" className={g === groupBy ? "active" : undefined} aria-pressed={g === groupBy} onClick={() => onGroupBy(g)}>
-              By {g}
-            </button>
-          ))}
-        </div>
+        {onGroupBy && <GroupByPicker label="Stack by" value={groupBy} promoted={promoted.data ?? []} onChange={onGroupBy} />}
       </div>
       <div className="chart-box">
         {query.isPending ? (

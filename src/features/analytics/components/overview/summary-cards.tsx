@@ -3,7 +3,7 @@
 import { Skeleton } from "~/components/ui/skeleton";
 import type { Summary } from "~/features/analytics/server/stats";
 import { formatInt } from "~/lib/format";
-import { averageCost, formatCompact, formatMoney, formatPercent, percentChange } from "~/lib/display";
+import { averageCost, comparableChange, formatCompact, formatMoney, formatPercent } from "~/lib/display";
 
 type Card = {
   id: string;
@@ -19,7 +19,7 @@ function cards(cur: Summary, prev: Summary | undefined): Card[] {
   const avg = averageCost(cur.costUsd, cur.calls);
   const prevAvg = prev ? averageCost(prev.costUsd, prev.calls) : "0";
   const tokens = cur.inputTokens + cur.outputTokens;
-  const change = (a: number, b: number | undefined) => (b === undefined ? null : percentChange(a, b));
+  const change = (a: number, b: number | undefined) => (b === undefined || !prev ? null : comparableChange(a, b, cur.calls, prev.calls));
   return [
     { id: "cost", label: "Cost", value: formatMoney(cur.costUsd), exact: `$${cur.costUsd}`, change: change(Number(cur.costUsd), prev && Number(prev.costUsd)), riseIsBad: true },
     { id: "calls", label: "Calls", value: formatCompact(cur.calls), exact: formatInt(cur.calls), change: change(cur.calls, prev?.calls), riseIsBad: false },
@@ -29,9 +29,11 @@ function cards(cur: Summary, prev: Summary | undefined): Card[] {
   ];
 }
 
-function Change({ value, riseIsBad }: { value: number | null; riseIsBad: boolean }) {
-  if (value === null) return <span className="change muted">no previous data</span>;
+function Change({ value, riseIsBad, hasPrevious }: { value: number | null; riseIsBad: boolean; hasPrevious: boolean }) {
+  if (value === null) return <span className="change muted">{hasPrevious ? "too little data before" : "no previous data"}</span>;
   const rounded = Math.round(value * 10) / 10;
+  // Beyond 10× the percentage stops being readable; the exact figures are in the card's title.
+  if (rounded >= 1000) return <span className={`change change-${riseIsBad ? "bad" : "good"}`}>▲ over 10× <span className="muted">vs previous</span></span>;
   const tone = rounded === 0 ? "flat" : (rounded > 0) === riseIsBad ? "bad" : "good";
   const arrow = rounded > 0 ? "▲" : rounded < 0 ? "▼" : "■";
   return (
@@ -50,7 +52,7 @@ export function SummaryCards({ current, previous }: { current: Summary; previous
           <div className="value" data-testid={`summary-${c.id}`} title={c.exact} data-exact={c.exact}>
             {c.value}
           </div>
-          <Change value={c.change} riseIsBad={c.riseIsBad} />
+          <Change value={c.change} riseIsBad={c.riseIsBad} hasPrevious={previous !== undefined && previous.calls > 0} />
         </div>
       ))}
     </section>

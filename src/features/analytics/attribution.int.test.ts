@@ -1,0 +1,199 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { promoteMetadataKey } from "~/features/analytics/server";
+import { ingestEvents } from "~/features/ingestion/server";
+import { createContext } from "~/server/api/trpc";
+import { createCaller } from "~/trpc/root";
+import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { generateEvents } from "../../../scripts/lib/generate";
+
+afterAll(closeTestDb);
+
+const callerFor = (key: string) => createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }), client: testDb() }));
+type Caller = ReturnType<typeof callerFor>;
+
+let projectId = "";
+let caller: Caller;
+let other: Caller;
+const N = 3000;
+const END = Date.UTC(2026, 10, 20, 12, 0, 0);
+// Mid-hour edges: whole days from the daily rollups, whole hours, and raw minutes at both ends.
+const WINDOW = { from: new Date(END - 3.5 * 86_400_000 + 17 * 60_000).toISOString(), to: new Date(END - 0.4 * 86_400_000 + 7 * 60_000).toISOString() };
+
+beforeAll(async () => {
+  const p = await newProject("attr");
+  projectId = p.projectId;
+  caller = callerFor(p.key);
+  const events = [...generateEvents(N, { seed: 13, days: 4, endMs: END, idPrefix: "at", users: 400, tags: 15 })];
+  for (let i = 0; i < events.length; i += 1000) await ingestEvents(testDb(), projectId, events.slice(i, i + 1000));
+  const q = await newProject("attr-other");
+  other = callerFor(q.key);
+  await ingestEvents(testDb(), q.projectId, [...generateEvents(50, { seed: 99, days: 4, endMs: END, idPrefix: "o", users: 10 })]);
+}, 120_000);
+
+type Item = { key: string; calls: number; costUsd: string; inputTokens: number };
+
+async function pageAll<T>(fetch: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: T[]; nextCursor: string | null } = await fetch(cursor);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+/** The same figures by a plain GROUP BY over raw events (the reference). */
+async function rawGroups(keyExpr: string, from = "cost_events e", where = "true") {
+  const rows = await testDb().sql.unsafe<{ key: string; calls: number; cost: string; input: string }[]>(
+    `SELECT ${keyExpr} AS key, count(*)::int AS calls, coalesce(sum(e.cost_usd), 0)::text AS cost, sum(e.input_tokens)::text AS input
+     FROM ${from} WHERE e.project_id = $1 AND e.ts >= $2 AND e.ts < $3 AND ${where} GROUP BY 1`,
+    [projectId, WINDOW.from, WINDOW.to],
+  );
+  return new Map(rows.map((r) => [r.key === "" ? "(none)" : r.key, { calls: r.calls, cost: Number(r.cost).toFixed(12), input: Number(r.input) }]));
+}
+
+function expectSame(items: Item[], ref: Map<string, { calls: number; cost: string; input: number }>) {
+  expect(items.map((i) => i.key).sort()).toEqual([...ref.keys()].sort());
+  for (const i of items) {
+    const r = ref.get(i.key);
+    expect({ key: i.key, calls: i.calls, cost: Number(i.costUsd).toFixed(12), input: i.inputTokens }).toEqual({ key: i.key, calls: r?.calls, cost: r?.cost, input: r?.input });
+  }
+  // exact decimals compared as strings too (no float on the way)
+  for (const i of items) expect(i.costUsd).toMatch(/^\d+(\.\d+)?$/);
+}
+
+describeWithDb("attribution: users, sessions, breakdown (createCaller, real PostgreSQL)", () => {
+  it("breakdown by user, tag, session and a (not promoted) metadata key equals a raw GROUP BY, paged without repeats or skips", async () => {
+    const cases: [string, string, string?][] = [
+      ["user", "coalesce(e.user_id, '')"],
+      ["session", "coalesce(e.session_id, '')"],
+      ["feature", "e.feature"],
+      ["model", "e.model"],
+      ["tag", "t.k", "cost_events e CROSS JOIN LATERAL unnest(coalesce(nullif(e.tags, '{}'), ARRAY['']::text[])) t(k)"],
+      ["metadata:plan", "coalesce(e.metadata ->> 'plan', '')"],
+      ["metadata:nope", "coalesce(e.metadata ->> 'nope', '')"],
+    ];
+    for (const [by, expr, from] of cases) {
+      const items = await pageAll((cursor) => caller.breakdown.list({ ...WINDOW, by, limit: 37, cursor }));
+      expect(new Set(items.map((i) => i.key)).size, by).toBe(items.length);
+      const costs = items.map((i) => Number(i.costUsd));
+      expect(costs, by).toEqual([...costs].sort((a, b) => b - a));
+      expectSame(items, await rawGroups(expr, from));
+    }
+    const tags = await caller.breakdown.list({ ...WINDOW, by: "tag", limit: 500 });
+    expect(tags.items.some((i) => i.key === "(none)" && i.none)).toBe(true);
+    expect(tags.items.filter((i) => !i.none).length).toBe(15);
+  });
+
+  it("a promoted metadata key is backfilled and maintained: rollup figure = raw figure", async () => {
+    const before = await caller.breakdown.list({ ...WINDOW, by: "metadata:customer", limit: 500 });
+    // Promotion is a dashboard (owner/member) action; an API key may not take the lock it needs.
+    await expect(caller.breakdown.promoteKey({ key: "customer" })).rejects.toThrow(/owners and members/);
+    expect(await promoteMetadataKey(testDb(), projectId, "customer")).toEqual({ key: "customer", promoted: true });
+    expect(await caller.breakdown.promotedKeys()).toEqual(["customer"]);
+    const after = await caller.breakdown.list({ ...WINDOW, by: "metadata:customer", limit: 500 });
+    expect(after.items).toEqual(before.items);
+    // New events after promotion go through the ingestion statement's rollup upsert.
+    await ingestEvents(testDb(), projectId, [...generateEvents(300, { seed: 14, days: 4, endMs: END, idPrefix: "late", users: 400 })]);
+    const [rollupRows] = await testDb().sql`SELECT count(*)::int AS n FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'meta:customer'`;
+    expect(rollupRows?.n).toBeGreaterThan(0);
+    const fresh = await pageAll((cursor) => caller.breakdown.list({ ...WINDOW, by: "metadata:customer", limit: 5, cursor }));
+    expectSame(fresh, await rawGroups("coalesce(e.metadata ->> 'customer', '')"));
+    // Exact whole-hour windows too (rollups only, no raw edges).
+    const whole = { from: "2026-11-17T00:00:00.000Z", to: "2026-11-20T00:00:00.000Z" };
+    const byUser = await caller.breakdown.list({ ...whole, by: "user", limit: 500 });
+    const [sum] = await testDb().sql`SELECT count(*)::int AS n FROM cost_events WHERE project_id = ${projectId} AND ts >= ${whole.from} AND ts < ${whole.to}`;
+    expect(byUser.items.reduce((s, i) => s + i.calls, 0) + 0).toBeLessThanOrEqual(sum?.n as number);
+  });
+
+  it("users.list: per user figures, first/last seen, costliest feature and model; orders by cost, calls, last seen", async () => {
+    const items = await pageAll((cursor) => caller.users.list({ ...WINDOW, limit: 50, cursor }));
+    const ref = await rawGroups("e.user_id", "cost_events e", "e.user_id IS NOT NULL");
+    expectSame(items.map((u) => ({ ...u, key: u.userId })), ref);
+    const top = items[0];
+    if (!top) throw new Error("no users");
+    const [costliest] = await testDb().sql`SELECT feature FROM cost_events WHERE project_id = ${projectId} AND user_id = ${top.userId}
+      AND ts >= ${WINDOW.from} AND ts < ${WINDOW.to} GROUP BY feature ORDER BY coalesce(sum(cost_usd), 0) DESC, feature LIMIT 1`;
+    expect(top.topFeature).toBe(costliest?.feature);
+    expect(top.firstSeen <= top.lastSeen).toBe(true);
+    for (const orderBy of ["calls", "lastSeen"] as const) {
+      const list = await pageAll((cursor) => caller.users.list({ ...WINDOW, orderBy, limit: 64, cursor }));
+      expect(list.map((u) => u.userId).sort()).toEqual(items.map((u) => u.userId).sort());
+      const values = list.map((u) => (orderBy === "calls" ? u.calls : Date.parse(u.lastSeen)));
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+    }
+  });
+
+  it("users.list honours the filters (feature, tag, metadata) and matches raw figures", async () => {
+    const filtered = await pageAll((cursor) => caller.users.list({ ...WINDOW, feature: "doc-qa", tag: "prod", limit: 100, cursor }));
+    expectSame(
+      filtered.map((u) => ({ ...u, key: u.userId })),
+      await rawGroups("e.user_id", "cost_events e", "e.user_id IS NOT NULL AND e.feature = 'doc-qa' AND e.tags @> ARRAY['prod']"),
+    );
+    const pro = await caller.breakdown.list({ ...WINDOW, by: "user", metadata: { key: "plan", value: "pro" }, limit: 500 });
+    expectSame(pro.items, await rawGroups("coalesce(e.user_id, '')", "cost_events e", "e.metadata ->> 'plan' = 'pro'"));
+    const viaString = await caller.breakdown.list({ ...WINDOW, by: "user", metadata: "plan=pro", limit: 500 });
+    expect(viaString.items).toEqual(pro.items);
+  });
+
+  it("sessions.list: per session cost, duration and prompt growth (first vs last call), exact", async () => {
+    const items = await pageAll((cursor) => caller.sessions.list({ ...WINDOW, limit: 100, cursor }));
+    const ref = await rawGroups("e.session_id", "cost_events e", "e.session_id IS NOT NULL");
+    expectSame(items.map((s) => ({ ...s, key: s.sessionId })), ref);
+    const s = items.find((i) => i.calls > 1) ?? items[0];
+    if (!s) throw new Error("no sessions");
+    const rows = await testDb().sql`SELECT input_tokens, ts FROM cost_events WHERE project_id = ${projectId} AND session_id = ${s.sessionId}
+      AND ts >= ${WINDOW.from} AND ts < ${WINDOW.to} ORDER BY ts, id`;
+    expect(s.firstInputTokens).toBe(rows[0]?.input_tokens);
+    expect(s.lastInputTokens).toBe(rows[rows.length - 1]?.input_tokens);
+    expect(s.durationMs).toBe(Math.floor(Date.parse(String(rows[rows.length - 1]?.ts)) - Date.parse(String(rows[0]?.ts))));
+    const oneUser = await caller.sessions.list({ ...WINDOW, userId: s.userId ?? undefined, limit: 500 });
+    expect(oneUser.items.every((i) => i.userId === s.userId)).toBe(true);
+  });
+
+  it("stats.timeseries groups by user, tag and a metadata key; every group's total equals the breakdown", async () => {
+    for (const by of ["tag", "metadata:customer", "user"] as const) {
+      const points = await pageAll((cursor) => caller.stats.timeseries({ ...WINDOW, bucket: "day", groupBy: by, limit: 500, cursor }));
+      const totals = new Map<string, number>();
+      for (const p of points) totals.set(p.group ?? "", (totals.get(p.group ?? "") ?? 0) + p.calls);
+      const breakdown = await pageAll((cursor) => caller.breakdown.list({ ...WINDOW, by, limit: 500, cursor }));
+      expect(Object.fromEntries(totals)).toEqual(Object.fromEntries(breakdown.map((b) => [b.key, b.calls])));
+    }
+  });
+
+  it("keeps projects apart and rejects bad input naming the field", async () => {
+    const mine = await caller.breakdown.list({ by: "user", limit: 500 });
+    const theirs = await other.users.list({ limit: 500 });
+    expect(theirs.items.reduce((s, u) => s + u.calls, 0)).toBe(50);
+    const page = await caller.users.list({ ...WINDOW, limit: 5 });
+    await expect(other.users.list({ ...WINDOW, limit: 5, cursor: page.nextCursor })).rejects.toThrow(/cursor/);
+    expect(mine.items.length).toBeGreaterThan(0);
+    for (const [call, field] of [
+      [() => caller.breakdown.list({ by: "colour" }), "by"],
+      [() => caller.breakdown.list({ by: "metadata:" }), "by"],
+      [() => caller.users.list({ orderBy: "name" as "cost" }), "orderBy"],
+      [() => caller.users.list({ tag: "" }), "tag"],
+      [() => caller.sessions.list({ metadata: "noequals" }), "metadata"],
+      [() => caller.breakdown.list({ by: "user", cursor: "abc.def" }), "cursor"],
+    ] as const) {
+      const err = await call().then(() => null, (e: unknown) => e);
+      expect(err, field).toBeInstanceOf(TRPCError);
+      expect((err as TRPCError).code).toBe("BAD_REQUEST");
+      expect((err as TRPCError).message).toContain(field);
+    }
+  });
+
+  it("events carry tags; tag, session and metadata filters narrow every list", async () => {
+    const tagged = await caller.events.list({ ...WINDOW, tag: "beta", limit: 500 });
+    expect(tagged.items.length).toBeGreaterThan(0);
+    expect(tagged.items.every((e) => e.tags?.includes("beta"))).toBe(true);
+    const features = await caller.features.list({ ...WINDOW, metadata: { key: "plan", value: "team" }, limit: 100 });
+    const ref = await rawGroups("e.feature", "cost_events e", "e.metadata ->> 'plan' = 'team'");
+    expect(features.items.reduce((s, f) => s + f.calls, 0)).toBe([...ref.values()].reduce((s, r) => s + r.calls, 0));
+    const sess = tagged.items[0]?.sessionId ?? "";
+    const inSession = await caller.events.list({ sessionId: sess, limit: 500 });
+    expect(inSession.items.every((e) => e.sessionId === sess)).toBe(true);
+  });
+});

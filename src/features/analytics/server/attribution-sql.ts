@@ -1,0 +1,135 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { int8, numeric } from "~/server/db/query";
+import { ATTRIBUTION_KEY_SQL } from "~/server/rollups/attribution-fold-sql";
+import type { Filters } from "../schemas";
+import { dims, metricsColumns, usageParts, type Dim } from "./usage-sql";
+import { planWindow, rawConditions, rollupCanAnswer, type Range } from "./window";
+
+/**
+ * Where the groups of one attribution dimension come from:
+ * - "usage": feature, model, provider — the usage rollups (usage-sql.ts);
+ * - "attr": user, tag, a metadata key, session — attribution_daily / attribution_hourly under
+ *   `rollupDim` when there is one (user, tag, promoted metadata keys) and the filters allow it,
+ *   else raw cost_events; `rawFrom` is the FROM clause over a cost_events-shaped relation
+ *   (alias e; tags are unnested) and `rawKey` the group key, '' meaning "none".
+ */
+export type GroupSource =
+  | { kind: "usage"; dim: Dim }
+  | { kind: "attr"; rollupDim: string | null; rawFrom: (events: SQL) => SQL; rawKey: SQL };
+
+const plainFrom = (events: SQL) => sql`${events} e`;
+
+export const groupSources = {
+  feature: { kind: "usage", dim: dims.feature } as GroupSource,
+  model: { kind: "usage", dim: dims.model } as GroupSource,
+  provider: { kind: "usage", dim: dims.provider } as GroupSource,
+  user: { kind: "attr", rollupDim: "user", rawFrom: plainFrom, rawKey: sql.raw(ATTRIBUTION_KEY_SQL.user("e")) } as GroupSource,
+  session: { kind: "attr", rollupDim: null, rawFrom: plainFrom, rawKey: sql`coalesce(e.session_id, '')` } as GroupSource,
+  tag: {
+    kind: "attr",
+    rollupDim: "tag",
+    rawFrom: (events: SQL) => sql`${events} e CROSS JOIN LATERAL ${sql.raw(ATTRIBUTION_KEY_SQL.tagSource("e"))} AS t(k)`,
+    rawKey: sql`t.k`,
+  } as GroupSource,
+  /** `promoted`: the project rolls this key up (promoted_metadata_keys). */
+  metadata: (key: string, promoted: boolean): GroupSource => ({
+    kind: "attr",
+    rollupDim: promoted ? `meta:${key}` : null,
+    rawFrom: plainFrom,
+    rawKey: sql`coalesce(e.metadata ->> ${key}, '')`,
+  }),
+};
+
+/*
+ * Rollup tail: when the rollups are maintained by a fold behind a watermark instead of in the
+ * ingestion statement, the events not folded yet are added here from this relation (e.g.
+ * unfolded_events()) over the range the rollup reads cover. Today the ingestion statement keeps
+ * the rollups current, so there is no tail.
+ */
+const ROLLUP_TAIL: SQL | null = null;
+
+const METRICS_FROM_ROLLUP = sql`sum(r.calls) AS calls, sum(r.errors) AS errors, sum(r.unpriced_calls) AS unpriced,
+  sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.cached_input_tokens) AS cached_input_tokens,
+  sum(r.cache_write_tokens) AS cache_write_tokens, sum(r.reasoning_tokens) AS reasoning_tokens, sum(r.cost_usd) AS cost,
+  sum(r.latency_count) AS lat_n, sum(r.latency_sum_ms) AS lat_sum, min(r.first_seen) AS first_seen, max(r.last_seen) AS last_seen`;
+
+const METRICS_FROM_RAW = sql`count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
+  count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
+  sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
+  sum(e.cache_write_tokens) AS cache_write_tokens, sum(e.reasoning_tokens) AS reasoning_tokens,
+  sum(e.cost_usd) AS cost, count(e.latency_ms) AS lat_n, sum(e.latency_ms) AS lat_sum, min(e.ts) AS first_seen, max(e.ts) AS last_seen`;
+
+function covered(ranges: Range[]): Range | null {
+  if (ranges.length === 0) return null;
+  const froms = ranges.map((r) => r.from);
+  const tos = ranges.map((r) => r.to);
+  const from = froms.some((d) => d === null) ? null : new Date(Math.min(...froms.map((d) => d?.getTime() ?? 0)));
+  const to = tos.some((d) => d === null) ? null : new Date(Math.max(...tos.map((d) => d?.getTime() ?? 0)));
+  return { from, to };
+}
+
+/**
+ * Per group (column `key`, and `t` when bucketed), the usage metrics plus first/last seen: exact
+ * for any window — whole days and hours from the rollups when they can answer, raw rows for the
+ * rest, like usageParts.
+ */
+export function attributionParts(projectId: string, f: Filters, src: GroupSource, bucket: "hour" | "day" | null = null): SQL {
+  if (src.kind === "usage") {
+    const ds = bucket ? [dims.bucketTime(bucket), src.dim] : [src.dim];
+    const t = bucket ? sql`t, ` : sql``;
+    return sql`SELECT ${t}${sql.identifier(src.dim.as)} AS key, calls, errors, unpriced, input_tokens, output_tokens,
+      cached_input_tokens, cache_write_tokens, reasoning_tokens, cost, lat_n, lat_sum,
+      NULL::timestamptz AS first_seen, NULL::timestamptz AS last_seen FROM (${usageParts(projectId, f, ds)}) u`;
+  }
+  const useRollup = src.rollupDim !== null && rollupCanAnswer(f);
+  const plan = useRollup ? planWindow(f, bucket !== "hour") : { day: null, hour: [], raw: [{ from: f.from ?? null, to: f.to ?? null }] };
+  const parts: SQL[] = [];
+  const reads: { table: "attribution_daily" | "attribution_hourly"; col: "day" | "hour"; range: Range }[] = [];
+  if (plan.day) reads.push({ table: "attribution_daily", col: "day", range: plan.day });
+  for (const range of plan.hour) reads.push({ table: "attribution_hourly", col: "hour", range });
+  for (const { table, col, range } of reads) {
+    const c = sql.raw(`r.${col}`);
+    const tExpr = bucket === null ? null : bucket === "day" && col === "hour" ? sql`date_trunc('day', r.hour, 'UTC')` : c;
+    const conds = [sql`r.project_id = ${projectId}`, sql`r.dim = ${src.rollupDim}`];
+    if (range.from) conds.push(sql`${c} >= ${range.from.toISOString()}::timestamptz`);
+    if (range.to) conds.push(sql`${c} < ${range.to.toISOString()}::timestamptz`);
+    parts.push(sql`SELECT ${tExpr ? sql`${tExpr} AS t, ` : sql``}r.key, ${METRICS_FROM_ROLLUP}
+      FROM ${sql.raw(table)} r WHERE ${sql.join(conds, sql` AND `)} GROUP BY ${tExpr ? sql`1, 2` : sql`1`}`);
+  }
+  const rawT = bucket ? sql`date_trunc(${bucket}, e.ts, 'UTC') AS t, ` : sql``;
+  const rawGroup = bucket ? sql`1, 2` : sql`1`;
+  const raw = (events: SQL, range: Range) =>
+    sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}
+      WHERE ${rawConditions(projectId, f, range)} GROUP BY ${rawGroup}`;
+  const tailRange = covered(reads.map((r) => r.range));
+  if (ROLLUP_TAIL && tailRange) parts.push(raw(ROLLUP_TAIL, tailRange));
+  for (const range of plan.raw) parts.push(raw(sql`cost_events`, range));
+  return sql.join(parts, sql` UNION ALL `);
+}
+
+/** Sums the parts per key (and t): metricsColumns() plus first/last seen as exact text. */
+export function attributionColumns(): SQL {
+  return sql`${metricsColumns()},
+    to_char(min(first_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS first_seen,
+    to_char(max(last_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS last_seen`;
+}
+
+export const attributionRowSchema = z.object({
+  key: z.string(),
+  calls: int8,
+  errors: int8,
+  unpriced: int8,
+  input_tokens: int8,
+  output_tokens: int8,
+  cached_input_tokens: int8,
+  cache_write_tokens: int8,
+  reasoning_tokens: int8,
+  cost: numeric,
+  lat_n: int8,
+  lat_sum: int8,
+  first_seen: z.string().nullable(),
+  last_seen: z.string().nullable(),
+});
+export type AttributionRow = z.output<typeof attributionRowSchema>;

@@ -1,0 +1,51 @@
+import { bigint, numeric, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+// Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
+// one table per period with the dimension in a column (dim = 'user' | 'tag' | 'meta:<key>').
+// key '' is "events without the dimension" (user ids and tags are never empty; an empty metadata
+// value counts as none). Kept exact like usage_hourly/usage_daily: the SQL that maintains them is
+// src/server/rollups/attribution-fold-sql.ts, written to run in the fold (see that file).
+const attributionColumns = () => ({
+  // No foreign key on tables written per event (see rollups.ts); deleteProject() clears them.
+  projectId: uuid("project_id").notNull(),
+  dim: text("dim").notNull(),
+  key: text("key").notNull(),
+  calls: bigint("calls", { mode: "bigint" }).notNull(),
+  errors: bigint("errors", { mode: "bigint" }).notNull(),
+  unpricedCalls: bigint("unpriced_calls", { mode: "bigint" }).notNull(),
+  inputTokens: bigint("input_tokens", { mode: "bigint" }).notNull(),
+  outputTokens: bigint("output_tokens", { mode: "bigint" }).notNull(),
+  cachedInputTokens: bigint("cached_input_tokens", { mode: "bigint" }).notNull(),
+  cacheWriteTokens: bigint("cache_write_tokens", { mode: "bigint" }).notNull(),
+  reasoningTokens: bigint("reasoning_tokens", { mode: "bigint" }).notNull(),
+  costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
+  latencyCount: bigint("latency_count", { mode: "bigint" }).notNull(),
+  latencySumMs: bigint("latency_sum_ms", { mode: "bigint" }).notNull(),
+  firstSeen: timestamp("first_seen", { withTimezone: true }).notNull(),
+  lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
+});
+
+export const attributionHourly = pgTable(
+  "attribution_hourly",
+  { hour: timestamp("hour", { withTimezone: true }).notNull(), ...attributionColumns() },
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.hour, t.key] })],
+);
+
+export const attributionDaily = pgTable(
+  "attribution_daily",
+  { day: timestamp("day", { withTimezone: true }).notNull(), ...attributionColumns() },
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key] })],
+);
+
+// The metadata keys a project rolls up (at most MAX_PROMOTED_KEYS): grouping by any other key
+// reads raw events. Promoting a key backfills its rollup rows from the events already stored.
+export const promotedMetadataKeys = pgTable(
+  "promoted_metadata_keys",
+  {
+    projectId: uuid("project_id").notNull(),
+    key: text("key").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.key] })],
+);
+

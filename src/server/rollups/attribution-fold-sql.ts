@@ -1,0 +1,78 @@
+import "server-only";
+
+/*
+ * Maintenance of the attribution rollups (attribution_hourly / attribution_daily): usage per end
+ * user, per tag and per value of each promoted metadata key, for every new event.
+ *
+ * Written as fold targets: each is one CTE reading `fresh` — the new events with their
+ * project_id, ts, hour, day, user_id, tags, metadata and the usage columns — so the same strings
+ * run inside the ingestion statement today and inside a rollup fold (a statement moving
+ * committed events into the rollups behind a watermark) when rollups move off the ingestion path.
+ * The read side (src/features/analytics/server/attribution-sql.ts) groups raw cost_events rows
+ * with the same key expressions (ATTRIBUTION_KEY_SQL), so rollup + raw edges = a full scan.
+ *
+ * One INSERT per table for all three dimensions (fewer CTEs, one sorted upsert per table), fed
+ * in key order so concurrent writers lock rows in the same order (no deadlocks).
+ */
+
+const METRICS = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tokens", "cached_input_tokens",
+  "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_count", "latency_sum_ms"];
+
+/** The group key of each dimension on a cost_events-shaped row `f` ('' = none). */
+export const ATTRIBUTION_KEY_SQL = {
+  user: (alias: string) => `coalesce(${alias}.user_id, '')`,
+  // NULL tags and no tags are the same "(none)" group.
+  tagSource: (alias: string) => `unnest(coalesce(nullif(${alias}.tags, '{}'), ARRAY['']::text[]))`,
+  // An empty string value counts as none; nested values group by their JSON text.
+  meta: (alias: string, keyExpr: string) => `coalesce(${alias}.metadata ->> ${keyExpr}, '')`,
+};
+
+function attributionFold(table: string, period: "hour" | "day"): string {
+  return `${table}_up AS (
+  INSERT INTO ${table} AS a (project_id, dim, ${period}, key, ${METRICS.join(", ")}, first_seen, last_seen)
+  SELECT project_id, dim, ${period}, key, count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)
+  FROM (
+    SELECT f.*, 'user'::text AS dim, ${ATTRIBUTION_KEY_SQL.user("f")} AS key FROM fresh f
+    UNION ALL
+    SELECT f.*, 'tag'::text, t.tag FROM fresh f CROSS JOIN LATERAL ${ATTRIBUTION_KEY_SQL.tagSource("f")} AS t(tag)
+    UNION ALL
+    SELECT f.*, 'meta:' || k.key, ${ATTRIBUTION_KEY_SQL.meta("f", "k.key")}
+    FROM fresh f JOIN promoted_metadata_keys k ON k.project_id = f.project_id
+  ) x
+  GROUP BY project_id, dim, ${period}, key ORDER BY project_id, dim, ${period}, key
+  ON CONFLICT (project_id, dim, ${period}, key) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = a.${m} + excluded.${m}`).join(",\n    ")},
+    first_seen = least(a.first_seen, excluded.first_seen), last_seen = greatest(a.last_seen, excluded.last_seen)
+  RETURNING 1
+)`;
+}
+
+/** The attribution rollups' maintenance, as CTEs over `fresh` (add to the fold's targets). */
+export const ATTRIBUTION_FOLD_TARGETS: string[] = [
+  attributionFold("attribution_hourly", "hour"),
+  attributionFold("attribution_daily", "day"),
+];
+
+/**
+ * Rebuilds one dimension's rows of both tables for a project from cost_events (promoting a
+ * metadata key; the migration's backfill). $1 = project id, $2 = metadata key (for 'meta:').
+ */
+export function attributionBackfillSql(dim: "user" | "tag" | "meta"): string[] {
+  const source =
+    dim === "user"
+      ? `SELECT e.*, 'user'::text AS dim, ${ATTRIBUTION_KEY_SQL.user("e")} AS key FROM cost_events e WHERE e.project_id = $1::uuid`
+      : dim === "tag"
+        ? `SELECT e.*, 'tag'::text AS dim, t.tag AS key FROM cost_events e CROSS JOIN LATERAL ${ATTRIBUTION_KEY_SQL.tagSource("e")} AS t(tag) WHERE e.project_id = $1::uuid`
+        : `SELECT e.*, 'meta:' || $2::text AS dim, ${ATTRIBUTION_KEY_SQL.meta("e", "$2::text")} AS key FROM cost_events e WHERE e.project_id = $1::uuid`;
+  return (["hour", "day"] as const).map((period) => `
+  INSERT INTO attribution_${period === "hour" ? "hourly" : "daily"} (project_id, dim, ${period}, key, ${METRICS.join(", ")}, first_seen, last_seen)
+  SELECT project_id, dim, date_trunc('${period}', ts, 'UTC'), key, count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)
+  FROM (${source}) x
+  GROUP BY project_id, dim, date_trunc('${period}', ts, 'UTC'), key`);
+}
