@@ -4,7 +4,7 @@
 // and, when one is given, the password) and makes them a member of the project (created if needed).
 // Without a password a new user gets a generated one, printed once.
 import { randomBytes } from "node:crypto";
-import { emailSchema, passwordSchema, roleSchema } from "~/features/auth";
+import { emailSchema, passwordSchema, roleSchema } from "~/features/auth/server";
 import { DEFAULT_PROJECT, ensureUser, findUserByEmail, hasUsers } from "~/server/auth/users";
 import { parseArgs } from "./lib/args";
 import { openScriptDb } from "./lib/database";

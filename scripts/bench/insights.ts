@@ -3,6 +3,7 @@
 // Seeds (or reuses) ≥ N events over 30 days through the ingestion service, starts `next start` and
 // times insights.whatIf, insights.tierCliffs, insights.cacheOpportunities and events.receipt over
 // HTTP (target: p95 ≤ 200 ms over 30 days of ≥ 1M events), plus the FOCUS export's rows/s.
+import { verdict } from "./lib/load";
 import postgres from "postgres";
 import superjson from "superjson";
 import { createApiKey } from "~/server/auth/api-keys";
@@ -68,6 +69,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     };
     const from = new Date(Date.now() - 30 * DAY);
     const lines: string[] = [];
+    let worstP95 = 0;
     const time = async (label: string, proc: string, input: unknown) => {
       for (let i = 0; i < Math.min(5, iterations); i++) await call(proc, input);
       const samples: number[] = [];
@@ -77,6 +79,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         samples.push(performance.now() - t0);
       }
       const [p50, p95, p99] = percentiles(samples, [50, 95, 99]);
+      worstP95 = Math.max(worstP95, p95 ?? Infinity);
       lines.push(row(label, `p50 ${fmtMs(p50 ?? NaN)}  p95 ${fmtMs(p95 ?? NaN)}  p99 ${fmtMs(p99 ?? NaN)} ms`));
     };
     const targets = [
@@ -96,7 +99,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     console.log(`\nbench:insights — ${fmtInt(total)} events (${fmtInt(mix)} token-mix rows) in project ${PROJECT}, build ${buildId()}, ${iterations} sequential requests each`);
     for (const l of lines) console.log(l);
     console.log(row("FOCUS export 30 d (csv)", `${fmtInt(focusRows)} rows in ${fmtMs(focusMs)} ms`));
-    console.log(row("target", "insights.* p95 ≤ 200 ms over 30 days of ≥ 1M events"));
+    console.log(row("target insights.* p95 ≤ 200 ms (30 d, ≥ 1M events)", verdict(worstP95 <= 200 && total >= 1_000_000)));
     console.log(`\ncommand: ${commandLine(process.argv.slice(2))}`);
     return 0;
   } finally {

@@ -6,7 +6,7 @@
 // exact sequential scan of the same data, and p50/p95 in the database and over HTTP (1 and 8 clients).
 import os from "node:os";
 import { createLocalEmbedder, listClusters, DEFAULT_TUNING } from "~/features/prompts/server";
-import { clustersInputSchema } from "~/features/prompts";
+import { clustersInputSchema } from "~/features/prompts/server";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
 import { createDbClient, type DbClient } from "~/server/db";

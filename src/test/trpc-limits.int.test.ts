@@ -65,8 +65,8 @@ describeWithHttp("tRPC limits and session hygiene (issue 18)", () => {
     expect(big.status).toBe(413);
   });
 
-  it("dashboard.promptText: a prompt id beyond bigint is a 400, not a 500", async () => {
-    const res = await get("dashboard.promptText", { promptId: "9999999999999999999" }, { authorization: `Bearer ${project.key}` });
+  it("prompts.text: a prompt id beyond bigint is a 400, not a 500", async () => {
+    const res = await get("prompts.text", { promptId: "9999999999999999999" }, { authorization: `Bearer ${project.key}` });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/promptId/);
   });

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { openExport } from "~/features/export/server";
-import { type ExportRequest } from "~/features/export";
+import type { ExportRequest } from "~/features/export";
 import type { DbClient } from "~/server/db";
 import { descendants, memoryMiB } from "./proc";
 

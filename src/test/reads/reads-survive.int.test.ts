@@ -91,12 +91,14 @@ describeWithHttp("reads survive any accepted data (fast-check, HTTP)", () => {
           }
           expect(renderDrawer(item)).toContain("Event details");
         }
-        for (const kind of EXPORT_KINDS) {
+        // breakdown needs a dimension: the hostile ones (free-text tags, user ids, a metadata key).
+        const exports = EXPORT_KINDS.flatMap((kind): { kind: string; by: string }[] => (kind === "breakdown" ? ["user", "tag", "metadata:plan"].map((by) => ({ kind, by })) : [{ kind, by: "" }]));
+        for (const { kind, by } of exports) {
           for (const format of EXPORT_FORMATS) {
-            const q = new URLSearchParams({ format, from: from.toISOString(), to: to.toISOString() });
+            const q = new URLSearchParams({ format, from: from.toISOString(), to: to.toISOString(), ...(by ? { by } : {}) });
             const r = await fetch(`${requireBaseUrl()}/api/export/${kind}?${q.toString()}`, { headers: { authorization: `Bearer ${project.key}` } });
             const body = await r.text();
-            expect(r.status, `export ${kind} ${format}: ${body.slice(0, 300)}`).toBe(200);
+            expect(r.status, `export ${kind}${by ? ` by ${by}` : ""} ${format}: ${body.slice(0, 300)}`).toBe(200);
             if (format === "json") expect(() => JSON.parse(body) as unknown, `export ${kind} json`).not.toThrow();
             if (format === "ndjson") for (const line of body.split("\n").filter(Boolean)) JSON.parse(line);
           }

@@ -11,3 +11,5 @@ export { listClusters } from "./clusters/list";
 export { prepareRebuild } from "./worker/rebuild";
 export { checkVectorSpace, startEmbeddingWorker } from "./worker/start";
 export { drainQueue, runWorker } from "./worker/worker";
+// Input schemas, for scripts (the client index also carries React components).
+export { clustersInputSchema } from "../schemas";
