@@ -69,15 +69,16 @@ export async function cacheOpportunities(db: Db, projectId: string, f: Filters, 
     a.models.set(k, (a.models.get(k) ?? 0n) + r.calls);
   }
   const top = [...byFeature.entries()].sort(([, a], [, b]) => (b.cost > a.cost ? 1 : b.cost < a.cost ? -1 : 0)).slice(0, MAX_FEATURES);
-  const out: CacheOpportunity[] = [];
-  for (const [feature, agg] of top) {
+  // Features are independent: their two sample queries run side by side (the pool serves them).
+  const analysed = await Promise.all(
+    top.map(async ([feature, agg]): Promise<CacheOpportunity | null> => {
     const [main] = [...agg.models.entries()].sort(([, a], [, b]) => (b > a ? 1 : b < a ? -1 : 0));
-    if (!main) continue;
+    if (!main) return null;
     const [provider = "", model = ""] = main[0].split("\u0000");
     const price = pricer(provider, model, now);
     const rule = CACHE_RULES[canonicalProvider(provider) ?? price?.provider ?? ""];
     const rates = price ? ratesFor(price, "standard") : null;
-    if (!rule || !price || !rates) continue;
+    if (!rule || !price || !rates) return null;
     // The latest calls, then each distinct prompt's text once (repeats share a prompt row).
     const calls = await queryRows(db, sampleRow, sql`
       SELECT e.ts, encode(e.prompt_hash, 'hex') AS hash, e.input_tokens, e.cached_input_tokens
@@ -94,7 +95,7 @@ export async function cacheOpportunities(db: Db, projectId: string, f: Filters, 
       const text = textOf.get(c.hash);
       return text === undefined ? [] : [{ ...c, text }];
     });
-    if (sample.length === 0) continue;
+    if (sample.length === 0) return null;
     const minTokens = minTokensFor(rule, price.model);
     const stats = analysePrefixes(
       sample.map((s) => ({ ts: new Date(s.ts).getTime(), text: s.text, inputTokens: s.input_tokens, cachedTokens: s.cached_input_tokens })),
@@ -109,7 +110,7 @@ export async function cacheOpportunities(db: Db, projectId: string, f: Filters, 
     const hitTokens = alreadyCaching ? stats.missedHitTokens : stats.hitTokens;
     const netSample = hitTokens * (inP - readP) - stats.writeTokens * (writeP - inP);
     const monthly = netSample > 0n ? divRoundHalfEven(netSample * agg.calls * MONTH_DAYS, BigInt(sample.length) * days) : 0n;
-    out.push({
+    return {
       feature,
       provider,
       model,
@@ -125,8 +126,10 @@ export async function cacheOpportunities(db: Db, projectId: string, f: Filters, 
       missedHitShare: stats.hits === 0 ? 0 : stats.missedHits / stats.hits,
       monthlySavingUsd: formatPicos(monthly),
       rule: rule.rule,
-    });
-  }
+    };
+    }),
+  );
+  const out = analysed.filter((o): o is CacheOpportunity => o !== null);
   out.sort((a, b) => {
     const d = BigInt(b.monthlySavingUsd.replace(".", "")) - BigInt(a.monthlySavingUsd.replace(".", ""));
     return d > 0n ? 1 : d < 0n ? -1 : 0;
