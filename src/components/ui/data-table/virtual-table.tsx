@@ -15,7 +15,7 @@ const OVERSCAN = 12;
 // arrives before the user reaches the end.
 const PREFETCH_ROWS = 60;
 
-type Props<TFeatures extends TableFeatures, TData extends RowData> = {
+export type VirtualTableProps<TFeatures extends TableFeatures, TData extends RowData> = {
   table: ReactTable<TFeatures, TData, unknown>;
   label: string;
   gridTemplate: string;
@@ -33,7 +33,7 @@ type Props<TFeatures extends TableFeatures, TData extends RowData> = {
  * however far the user scrolls. The server renders the first screen (initialRect), so rows are
  * in the HTML and nothing moves when the page hydrates.
  */
-export function VirtualTable<TFeatures extends TableFeatures, TData extends RowData>(props: Props<TFeatures, TData>) {
+export function VirtualTable<TFeatures extends TableFeatures, TData extends RowData>(props: VirtualTableProps<TFeatures, TData>) {
   const { table, label, gridTemplate, hasNextPage, isFetchingNextPage, fetchNextPage, onRowClick, selectedRowId } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;

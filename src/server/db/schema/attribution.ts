@@ -1,4 +1,5 @@
-import { bigint, numeric, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { usageMetrics } from "./columns";
 
 // Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
 // one table per period with the dimension in a column (dim = 'user' | 'tag' | 'meta:<key>').
@@ -10,17 +11,7 @@ const attributionColumns = () => ({
   projectId: uuid("project_id").notNull(),
   dim: text("dim").notNull(),
   key: text("key").notNull(),
-  calls: bigint("calls", { mode: "bigint" }).notNull(),
-  errors: bigint("errors", { mode: "bigint" }).notNull(),
-  unpricedCalls: bigint("unpriced_calls", { mode: "bigint" }).notNull(),
-  inputTokens: bigint("input_tokens", { mode: "bigint" }).notNull(),
-  outputTokens: bigint("output_tokens", { mode: "bigint" }).notNull(),
-  cachedInputTokens: bigint("cached_input_tokens", { mode: "bigint" }).notNull(),
-  cacheWriteTokens: bigint("cache_write_tokens", { mode: "bigint" }).notNull(),
-  reasoningTokens: bigint("reasoning_tokens", { mode: "bigint" }).notNull(),
-  costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
-  latencyCount: bigint("latency_count", { mode: "bigint" }).notNull(),
-  latencySumMs: bigint("latency_sum_ms", { mode: "bigint" }).notNull(),
+  ...usageMetrics(),
   firstSeen: timestamp("first_seen", { withTimezone: true }).notNull(),
   lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
 });

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   foreignKey,
@@ -55,22 +56,27 @@ export const prompts = pgTable(
   ],
 );
 
+// A row about one prompt in one vector space (embedding model), deleted with its prompt.
+const perPromptModel = () => ({
+  projectId: uuid("project_id").notNull(),
+  promptId: bigint("prompt_id", { mode: "bigint" }).notNull(),
+  model: text("model").notNull(),
+});
+const promptRef = (name: string, t: { projectId: AnyPgColumn; promptId: AnyPgColumn }) =>
+  foreignKey({ name, columns: [t.projectId, t.promptId], foreignColumns: [prompts.projectId, prompts.id] }).onDelete(
+    "cascade",
+  );
+
 export const promptEmbeddings = pgTable(
   "prompt_embeddings",
   {
-    projectId: uuid("project_id").notNull(),
-    promptId: bigint("prompt_id", { mode: "bigint" }).notNull(),
-    model: text("model").notNull(),
+    ...perPromptModel(),
     embedding: vector("embedding", { dimensions: EMBEDDING_COLUMN_DIMENSIONS }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.promptId, t.model] }),
-    foreignKey({
-      name: "prompt_embeddings_prompt_fk",
-      columns: [t.projectId, t.promptId],
-      foreignColumns: [prompts.projectId, prompts.id],
-    }).onDelete("cascade"),
+    promptRef("prompt_embeddings_prompt_fk", t),
     index("prompt_embeddings_hnsw_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
   ],
 );
@@ -92,11 +98,7 @@ export const promptNeighbors = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.promptId, t.neighborId, t.model] }),
-    foreignKey({
-      name: "prompt_neighbors_prompt_fk",
-      columns: [t.projectId, t.promptId],
-      foreignColumns: [prompts.projectId, prompts.id],
-    }).onDelete("cascade"),
+    promptRef("prompt_neighbors_prompt_fk", t),
   ],
 );
 
@@ -104,16 +106,10 @@ export const promptNeighbors = pgTable(
 export const promptLinkQueue = pgTable(
   "prompt_link_queue",
   {
-    projectId: uuid("project_id").notNull(),
-    promptId: bigint("prompt_id", { mode: "bigint" }).notNull(),
-    model: text("model").notNull(),
+    ...perPromptModel(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.promptId, t.model] }),
-    foreignKey({
-      name: "prompt_link_queue_prompt_fk",
-      columns: [t.projectId, t.promptId],
-      foreignColumns: [prompts.projectId, prompts.id],
-    }).onDelete("cascade"),
+    promptRef("prompt_link_queue_prompt_fk", t),
   ],
 );

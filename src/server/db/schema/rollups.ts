@@ -1,20 +1,7 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { costSum, counter, tokenCounters, usageMetrics } from "./columns";
 import { pgSnapshot } from "./projects";
-
-const usageMetrics = () => ({
-  calls: bigint("calls", { mode: "bigint" }).notNull(),
-  errors: bigint("errors", { mode: "bigint" }).notNull(),
-  unpricedCalls: bigint("unpriced_calls", { mode: "bigint" }).notNull(),
-  inputTokens: bigint("input_tokens", { mode: "bigint" }).notNull(),
-  outputTokens: bigint("output_tokens", { mode: "bigint" }).notNull(),
-  cachedInputTokens: bigint("cached_input_tokens", { mode: "bigint" }).notNull(),
-  cacheWriteTokens: bigint("cache_write_tokens", { mode: "bigint" }).notNull(),
-  reasoningTokens: bigint("reasoning_tokens", { mode: "bigint" }).notNull(),
-  costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
-  latencyCount: bigint("latency_count", { mode: "bigint" }).notNull(),
-  latencySumMs: bigint("latency_sum_ms", { mode: "bigint" }).notNull(),
-});
 
 const rollupKey = () => ({
   // No foreign key on tables written per event: the per-row check costs ~15% of ingestion;
@@ -51,7 +38,7 @@ const latencyColumns = () => ({
   key1: text("key1").notNull(),
   key2: text("key2").notNull(),
   bucket: smallint("bucket").notNull(),
-  calls: bigint("calls", { mode: "bigint" }).notNull(),
+  calls: counter("calls"),
 });
 
 export const latencyHourly = pgTable(
@@ -73,8 +60,8 @@ export const rollupFoldState = pgTable(
   {
     id: smallint("id").primaryKey(),
     snap: pgSnapshot("snap").notNull(),
-    folds: bigint("folds", { mode: "bigint" }).notNull().default(sql`0`),
-    foldedEvents: bigint("folded_events", { mode: "bigint" }).notNull().default(sql`0`),
+    folds: counter("folds").default(sql`0`),
+    foldedEvents: counter("folded_events").default(sql`0`),
     foldedAt: timestamp("folded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check("rollup_fold_state_one_row_ck", sql`${t.id} = 1`)],
@@ -95,17 +82,13 @@ export const tokenMixDaily = pgTable(
     model: text("model").notNull(),
     serviceTier: text("service_tier").notNull(),
     band: smallint("band").notNull(),
-    calls: bigint("calls", { mode: "bigint" }).notNull(),
-    unpricedCalls: bigint("unpriced_calls", { mode: "bigint" }).notNull(),
-    reportedCalls: bigint("reported_calls", { mode: "bigint" }).notNull(),
-    inputTokens: bigint("input_tokens", { mode: "bigint" }).notNull(),
-    cachedInputTokens: bigint("cached_input_tokens", { mode: "bigint" }).notNull(),
-    cacheWriteTokens: bigint("cache_write_tokens", { mode: "bigint" }).notNull(),
-    outputTokens: bigint("output_tokens", { mode: "bigint" }).notNull(),
-    reasoningTokens: bigint("reasoning_tokens", { mode: "bigint" }).notNull(),
-    maxInputTokens: bigint("max_input_tokens", { mode: "bigint" }).notNull(),
-    costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
-    reportedCostUsd: numeric("reported_cost_usd", { precision: 30, scale: 12 }).notNull(),
+    calls: counter("calls"),
+    unpricedCalls: counter("unpriced_calls"),
+    reportedCalls: counter("reported_calls"),
+    ...tokenCounters(),
+    maxInputTokens: counter("max_input_tokens"),
+    costUsd: costSum("cost_usd"),
+    reportedCostUsd: costSum("reported_cost_usd"),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.day, t.feature, t.provider, t.model, t.serviceTier, t.band] })],
 );

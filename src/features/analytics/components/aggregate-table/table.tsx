@@ -4,8 +4,7 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useTable } from "@tanstack/react-table";
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo } from "react";
-import { VirtualTable } from "~/components/ui/data-table/virtual-table";
-import { ErrorState } from "~/components/ui/error-state";
+import { InfiniteTable, usePageItems } from "~/components/ui/data-table/infinite-table";
 import type { AggregateItem } from "~/features/analytics/server/aggregates";
 import { useTRPC } from "~/trpc/react";
 import { hrefWith } from "~/lib/filters";
@@ -17,7 +16,6 @@ import { AGGREGATE_GRID, aggregateColumns, aggregateFeatures, rowKey, type Aggre
 import { AggregateEmptyState } from "./empty-state";
 import { AggregateTableSkeleton } from "./skeleton";
 
-const NO_ROWS: AggregateItem[] = [];
 
 export function AggregateTable({ kind, serverNowMs }: { kind: AggregateKind; serverNowMs: number }) {
   const state = useDashboardFilters(serverNowMs);
@@ -26,7 +24,7 @@ export function AggregateTable({ kind, serverNowMs }: { kind: AggregateKind; ser
   const router = useRouter();
   const options = kind === "features" ? featuresQuery(trpc, state.input) : modelsQuery(trpc, state.input);
   const query = useInfiniteQuery({ ...options, placeholderData: keepPreviousData });
-  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [query.data]);
+  const rows = usePageItems(query);
   const eventsHref = useCallback(
     (r: AggregateItem) =>
       hrefWith(
@@ -42,25 +40,15 @@ export function AggregateTable({ kind, serverNowMs }: { kind: AggregateKind; ser
   return (
     <>
       <DashboardFilterBar state={state} actions={<ExportMenu kind={kind} input={state.input} />} />
-      {query.isPending ? (
-        <AggregateTableSkeleton kind={kind} />
-      ) : query.isError && rows.length === 0 ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : rows.length === 0 ? (
-        <AggregateEmptyState kind={kind} />
-      ) : (
-        <div className={query.isPlaceholderData ? "stale" : undefined}>
-          <VirtualTable
-            table={table}
-            label={kind === "features" ? "Features" : "Models"}
-            gridTemplate={AGGREGATE_GRID}
-            hasNextPage={query.hasNextPage}
-            isFetchingNextPage={query.isFetchingNextPage}
-            fetchNextPage={query.fetchNextPage}
-            onRowClick={(r) => router.push(eventsHref(r))}
-          />
-        </div>
-      )}
+      <InfiniteTable
+        query={query}
+        skeleton={<AggregateTableSkeleton kind={kind} />}
+        empty={<AggregateEmptyState kind={kind} />}
+        table={table}
+        label={kind === "features" ? "Features" : "Models"}
+        gridTemplate={AGGREGATE_GRID}
+        onRowClick={(r) => router.push(eventsHref(r))}
+      />
     </>
   );
 }

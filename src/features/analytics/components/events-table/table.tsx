@@ -3,8 +3,7 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useTable } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
-import { VirtualTable } from "~/components/ui/data-table/virtual-table";
-import { ErrorState } from "~/components/ui/error-state";
+import { InfiniteTable, usePageItems } from "~/components/ui/data-table/infinite-table";
 import type { EventItem } from "~/features/analytics/server/events-list";
 import { useTRPC } from "~/trpc/react";
 import { activeFilterCount } from "~/lib/filters";
@@ -18,7 +17,6 @@ import { EventDrawer } from "./drawer";
 import { EventsEmptyState } from "./empty-state";
 import { EventsTableSkeleton } from "./skeleton";
 
-const NO_ROWS: EventItem[] = [];
 const rowId = (r: EventItem) => r.id;
 const GRID = "140px minmax(110px, 1fr) minmax(170px, 1.4fr) minmax(90px, 0.8fr) 92px 80px 84px 100px 96px";
 
@@ -26,7 +24,7 @@ export function EventsTable({ serverNowMs }: { serverNowMs: number }) {
   const state = useDashboardFilters(serverNowMs);
   const trpc = useTRPC();
   const query = useInfiniteQuery({ ...eventsQuery(trpc, state.input), placeholderData: keepPreviousData });
-  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [query.data]);
+  const rows = usePageItems(query);
   const [open, setOpen] = useState<EventItem | null>(null);
   const columns = useMemo(() => eventColumns(setOpen), []);
   const table = useTable({ features: eventFeatures, columns, data: rows, getRowId: rowId });
@@ -43,27 +41,17 @@ export function EventsTable({ serverNowMs }: { serverNowMs: number }) {
         )}
         {query.isPlaceholderData && <span className="pill">Updating…</span>}
       </div>
-      {query.isPending ? (
-        <EventsTableSkeleton />
-      ) : query.isError && rows.length === 0 ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : rows.length === 0 ? (
-        <EventsEmptyState filtered={activeFilterCount(state.filters) > 0} />
-      ) : (
-        <div className={query.isPlaceholderData ? "stale" : undefined}>
-          <VirtualTable
-            table={table}
-            label="Events"
-            gridTemplate={GRID}
-            hasNextPage={query.hasNextPage}
-            isFetchingNextPage={query.isFetchingNextPage}
-            fetchNextPage={query.fetchNextPage}
-            onRowClick={setOpen}
-            selectedRowId={open?.id ?? null}
-          />
-          {query.isFetchNextPageError && <ErrorState title="Could not load more events" error={query.error} onRetry={() => void query.fetchNextPage()} />}
-        </div>
-      )}
+      <InfiniteTable
+        query={query}
+        skeleton={<EventsTableSkeleton />}
+        empty={<EventsEmptyState filtered={activeFilterCount(state.filters) > 0} />}
+        moreErrorTitle="Could not load more events"
+        table={table}
+        label="Events"
+        gridTemplate={GRID}
+        onRowClick={setOpen}
+        selectedRowId={open?.id ?? null}
+      />
       <EventDrawer event={open} onClose={() => setOpen(null)} />
     </>
   );

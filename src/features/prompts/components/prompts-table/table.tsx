@@ -3,8 +3,7 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useTable } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
-import { VirtualTable } from "~/components/ui/data-table/virtual-table";
-import { ErrorState } from "~/components/ui/error-state";
+import { InfiniteTable, usePageItems } from "~/components/ui/data-table/infinite-table";
 import type { PromptItem } from "~/features/prompts/server/prompts-list";
 import { useTRPC } from "~/trpc/react";
 import type { FilterInput } from "~/lib/filters";
@@ -19,7 +18,6 @@ import { PromptPanel } from "./prompt-panel";
 import { PromptSearch } from "./prompt-search";
 import { PromptsTableSkeleton } from "./skeleton";
 
-const NO_ROWS: PromptItem[] = [];
 const rowId = (r: PromptItem) => r.id;
 const PAGE_PARAMS = ["q", "view"] as const;
 const VIEWS = [
@@ -63,34 +61,24 @@ export function PromptsTable({ serverNowMs }: { serverNowMs: number }) {
 function PromptList({ input, search }: { input: FilterInput; search: string | undefined }) {
   const trpc = useTRPC();
   const query = useInfiniteQuery({ ...promptsQuery(trpc, input, search), placeholderData: keepPreviousData });
-  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [query.data]);
+  const rows = usePageItems(query);
   const [selected, setSelected] = useState<PromptItem | null>(null);
   const columns = useMemo(() => promptColumns(setSelected), []);
   const table = useTable({ features: promptFeatures, columns, data: rows, getRowId: rowId });
   return (
     <div className={selected ? "split" : undefined}>
       <div className="split-main">
-        {query.isPending ? (
-          <PromptsTableSkeleton />
-        ) : query.isError && rows.length === 0 ? (
-          <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-        ) : rows.length === 0 ? (
-          <PromptsEmptyState search={search} />
-        ) : (
-          <div className={query.isPlaceholderData ? "stale" : undefined}>
-            <VirtualTable
-              table={table}
-              label="Prompts"
-              gridTemplate={PROMPT_GRID}
-              hasNextPage={query.hasNextPage}
-              isFetchingNextPage={query.isFetchingNextPage}
-              fetchNextPage={query.fetchNextPage}
-              onRowClick={setSelected}
-              selectedRowId={selected?.id ?? null}
-              height="calc(100vh - 360px)"
-            />
-          </div>
-        )}
+        <InfiniteTable
+          query={query}
+          skeleton={<PromptsTableSkeleton />}
+          empty={<PromptsEmptyState search={search} />}
+          table={table}
+          label="Prompts"
+          gridTemplate={PROMPT_GRID}
+          onRowClick={setSelected}
+          selectedRowId={selected?.id ?? null}
+          height="calc(100vh - 360px)"
+        />
       </div>
       {selected && <PromptPanel key={selected.id} prompt={selected} onClose={() => setSelected(null)} />}
     </div>
