@@ -25,7 +25,8 @@ export type { FilterInput };
 
 export type SearchParamsLike = URLSearchParams | Record<string, string | string[] | undefined>;
 
-function getParam(sp: SearchParamsLike, key: string): string | undefined {
+/** One URL parameter (the first when repeated). */
+export function getParam(sp: SearchParamsLike, key: string): string | undefined {
   if (sp instanceof URLSearchParams) return sp.get(key) ?? undefined;
   const v = sp[key];
   return Array.isArray(v) ? v[0] : v;

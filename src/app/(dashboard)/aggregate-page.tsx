@@ -2,9 +2,10 @@ import { Suspense } from "react";
 import { AggregateTableSkeleton, AggregateTable, type AggregateKind, featuresQuery, modelsQuery } from "~/features/analytics";
 import { filterOptionsQuery } from "~/features/filters";
 import { WhatIfPanel } from "~/features/insights";
-import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
-import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
+import type { SearchParamsLike } from "~/lib/filters";
+import { HydrateClient, prefetch, trpc } from "~/trpc/server";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
+import { readPageFilters } from "./filtered-page";
 
 type Props = { kind: AggregateKind; searchParams: Promise<SearchParamsLike> };
 
@@ -25,8 +26,7 @@ export function AggregatePage(props: Props) {
 }
 
 async function AggregateData({ kind, searchParams }: Props) {
-  const now = await requestNow();
-  const input = toFilterInput(parseFilters(await searchParams), now);
+  const { now, input } = await readPageFilters(searchParams);
   await prefetch((qc) => [
     qc.prefetchInfiniteQuery(kind === "features" ? featuresQuery(trpc, input) : modelsQuery(trpc, input)),
     qc.prefetchQuery(filterOptionsQuery(trpc, input)),

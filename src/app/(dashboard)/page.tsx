@@ -1,30 +1,24 @@
-import { Suspense } from "react";
 import { TableSkeleton } from "~/components/ui/data-table/table-skeleton";
 import { Overview, SummaryCardsSkeleton, featuresQuery, modelsQuery, OVERVIEW_MODELS, parseGroupBy, previousSummaryQuery, summaryQuery, timeseriesQuery, TOP_FEATURES } from "~/features/analytics";
 import { filterOptionsQuery } from "~/features/filters";
-import { parseFilters, toFilterInput, type SearchParamsLike } from "~/lib/filters";
-import { HydrateClient, prefetch, requestNow, trpc } from "~/trpc/server";
+import type { SearchParamsLike } from "~/lib/filters";
+import { HydrateClient, prefetch, trpc } from "~/trpc/server";
+import { FilteredPage, readPageFilters } from "./filtered-page";
 import { FilterBarSkeleton } from "./filter-bar-skeleton";
-import { PageHeader } from "./page-header";
 
 type Props = { searchParams: Promise<SearchParamsLike> };
 
 export default function OverviewPage({ searchParams }: Props) {
   return (
-    <>
-      <PageHeader title="Overview">Where the money goes, and how it compares with the window before.</PageHeader>
-      <Suspense fallback={<OverviewSkeleton />}>
-        <OverviewData searchParams={searchParams} />
-      </Suspense>
-    </>
+    <FilteredPage title="Overview" intro="Where the money goes, and how it compares with the window before." fallback={<OverviewSkeleton />}>
+      <OverviewData searchParams={searchParams} />
+    </FilteredPage>
   );
 }
 
 async function OverviewData({ searchParams }: Props) {
-  const sp = await searchParams;
-  const now = await requestNow();
-  const input = toFilterInput(parseFilters(sp), now);
-  const group = parseGroupBy(sp instanceof URLSearchParams ? sp.get("group") : [sp.group].flat()[0]);
+  const { now, input, param } = await readPageFilters(searchParams);
+  const group = parseGroupBy(param("group"));
   // Every query the overview's first render asks for, in parallel: no client waterfall.
   await prefetch((qc) => [
     qc.prefetchQuery(summaryQuery(trpc, input)),

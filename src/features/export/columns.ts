@@ -12,6 +12,16 @@ export type Column = { name: string; kind: ColumnKind };
 
 const col = (name: string, kind: ColumnKind): Column => ({ name, kind });
 
+// The token counts and the exact cost, in this order, in events and in every usage metric.
+const TOKENS_AND_COST: readonly Column[] = [
+  col("inputTokens", "integer"),
+  col("outputTokens", "integer"),
+  col("cachedInputTokens", "integer"),
+  col("cacheWriteTokens", "integer"),
+  col("reasoningTokens", "integer"),
+  col("costUsd", "decimal"),
+];
+
 /** The events list fields, plus the prompt text and metadata as JSON. */
 export const EVENT_COLUMNS: readonly Column[] = [
   col("eventId", "text"),
@@ -21,12 +31,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   col("feature", "text"),
   col("userId", "text"),
   col("sessionId", "text"),
-  col("inputTokens", "integer"),
-  col("outputTokens", "integer"),
-  col("cachedInputTokens", "integer"),
-  col("cacheWriteTokens", "integer"),
-  col("reasoningTokens", "integer"),
-  col("costUsd", "decimal"),
+  ...TOKENS_AND_COST,
   col("costSource", "text"),
   col("latencyMs", "integer"),
   col("status", "text"),
@@ -43,12 +48,7 @@ export const METRIC_COLUMNS: readonly Column[] = [
   col("errors", "integer"),
   col("errorRate", "number"),
   col("unpricedCalls", "integer"),
-  col("inputTokens", "integer"),
-  col("outputTokens", "integer"),
-  col("cachedInputTokens", "integer"),
-  col("cacheWriteTokens", "integer"),
-  col("reasoningTokens", "integer"),
-  col("costUsd", "decimal"),
+  ...TOKENS_AND_COST,
   col("avgLatencyMs", "integer"),
   col("p95LatencyMs", "integer"),
 ];

@@ -14,28 +14,25 @@ export type CacheRule = {
   rule: string;
 };
 
-export const CACHE_RULES: Record<string, CacheRule> = {
-  anthropic: {
-    provider: "anthropic", mode: "explicit", minTokens: 1024, lifetimeSeconds: 300, writePremium: true,
-    rule: "Anthropic: explicit cache_control; ≥ 1,024 tokens (2,048 on Haiku); 5-minute lifetime refreshed on each hit; writes at the cache-write price (1.25× input), reads at the cached price (0.1× input)",
-  },
-  openai: {
-    provider: "openai", mode: "automatic", minTokens: 1024, lifetimeSeconds: 300, writePremium: false,
-    rule: "OpenAI: automatic for prompts ≥ 1,024 tokens with an identical prefix; idle prefixes evicted after about 5–10 minutes (5 assumed); no write premium; reads at the cached price",
-  },
-  google: {
-    provider: "google", mode: "automatic", minTokens: 1024, lifetimeSeconds: 300, writePremium: false,
-    rule: "Gemini: implicit caching on 2.5+ models (≥ 1,024 tokens on Flash, 2,048–4,096 on Pro); short-lived (5 minutes assumed); no write premium; reads at the cached price",
-  },
-  deepseek: {
-    provider: "deepseek", mode: "automatic", minTokens: 64, lifetimeSeconds: 3600, writePremium: false,
-    rule: "DeepSeek: automatic context caching in 64-token units, kept for hours (1 hour assumed); no write premium",
-  },
-  xai: {
-    provider: "xai", mode: "automatic", minTokens: 1024, lifetimeSeconds: 300, writePremium: false,
-    rule: "xAI: automatic prompt caching (1,024 tokens and 5 minutes assumed); no write premium",
-  },
-};
+const rule = (
+  provider: string,
+  mode: CacheRule["mode"],
+  minTokens: number,
+  lifetimeSeconds: number,
+  writePremium: boolean,
+  text: string,
+): CacheRule => ({ provider, mode, minTokens, lifetimeSeconds, writePremium, rule: text });
+
+// provider, mode, shortest cached prefix, idle lifetime (s), write premium, the rule as published.
+export const CACHE_RULES: Record<string, CacheRule> = Object.fromEntries(
+  [
+    rule("anthropic", "explicit", 1024, 300, true, "Anthropic: explicit cache_control; ≥ 1,024 tokens (2,048 on Haiku); 5-minute lifetime refreshed on each hit; writes at the cache-write price (1.25× input), reads at the cached price (0.1× input)"),
+    rule("openai", "automatic", 1024, 300, false, "OpenAI: automatic for prompts ≥ 1,024 tokens with an identical prefix; idle prefixes evicted after about 5–10 minutes (5 assumed); no write premium; reads at the cached price"),
+    rule("google", "automatic", 1024, 300, false, "Gemini: implicit caching on 2.5+ models (≥ 1,024 tokens on Flash, 2,048–4,096 on Pro); short-lived (5 minutes assumed); no write premium; reads at the cached price"),
+    rule("deepseek", "automatic", 64, 3600, false, "DeepSeek: automatic context caching in 64-token units, kept for hours (1 hour assumed); no write premium"),
+    rule("xai", "automatic", 1024, 300, false, "xAI: automatic prompt caching (1,024 tokens and 5 minutes assumed); no write premium"),
+  ].map((r) => [r.provider, r]),
+);
 
 /** Provider-specific minimums stricter than the provider's default. */
 export function minTokensFor(rule: CacheRule, model: string): number {

@@ -1,20 +1,8 @@
-import { Suspense } from "react";
 import { BreakdownView } from "~/features/analytics";
-import { requestNow } from "~/trpc/server";
-import { FilterBarSkeleton } from "../filter-bar-skeleton";
-import { PageHeader } from "../page-header";
+import { clientViewPage } from "../filtered-page";
 
-export default function Page() {
-  return (
-    <>
-      <PageHeader title="Breakdown">Cost by any dimension — feature, model, provider, user, session, tag — or by any metadata key such as customer or plan.</PageHeader>
-      <Suspense fallback={<FilterBarSkeleton />}>
-        <Data />
-      </Suspense>
-    </>
-  );
-}
-
-async function Data() {
-  return <BreakdownView serverNowMs={await requestNow()} />;
-}
+export default clientViewPage(
+  "Breakdown",
+  "Cost by any dimension — feature, model, provider, user, session, tag — or by any metadata key such as customer or plan.",
+  BreakdownView,
+);

@@ -1,20 +1,8 @@
-import { Suspense } from "react";
 import { UsersView } from "~/features/analytics";
-import { requestNow } from "~/trpc/server";
-import { FilterBarSkeleton } from "../filter-bar-skeleton";
-import { PageHeader } from "../page-header";
+import { clientViewPage } from "../filtered-page";
 
-export default function Page() {
-  return (
-    <>
-      <PageHeader title="Users">Who spends: every end user by cost, with their costliest feature and model. Click a user for their cost over time, features and sessions.</PageHeader>
-      <Suspense fallback={<FilterBarSkeleton />}>
-        <Data />
-      </Suspense>
-    </>
-  );
-}
-
-async function Data() {
-  return <UsersView serverNowMs={await requestNow()} />;
-}
+export default clientViewPage(
+  "Users",
+  "Who spends: every end user by cost, with their costliest feature and model. Click a user for their cost over time, features and sessions.",
+  UsersView,
+);

@@ -2,6 +2,7 @@
 
 import { createColumnHelper, tableFeatures } from "@tanstack/react-table";
 import type { ColumnMetaShape } from "~/components/ui/data-table/virtual-table";
+import { RowButton } from "~/components/ui/data-table/row-button";
 import { Money } from "~/components/ui/money";
 import type { EventItem } from "~/features/analytics/server/events-list";
 import { formatLatency, formatTime, formatTokens } from "~/lib/display";
@@ -16,17 +17,9 @@ export function eventColumns(onOpen: (e: EventItem) => void) {
       header: "Time (UTC)",
       meta: { width: "minmax(150px, 1fr)" },
       cell: (c) => (
-        <button
-          type="button"
-          className="link-button"
-          onClick={(e) => {
-            e.stopPropagation();
-            onOpen(c.row.original);
-          }}
-          aria-label={`Open event ${c.row.original.eventId}`}
-        >
+        <RowButton onOpen={() => onOpen(c.row.original)} label={`Open event ${c.row.original.eventId}`}>
           {formatTime(c.getValue())}
-        </button>
+        </RowButton>
       ),
     }),
     col.accessor("feature", {

@@ -2,6 +2,7 @@
 
 import { createColumnHelper, tableFeatures } from "@tanstack/react-table";
 import type { ColumnMetaShape } from "~/components/ui/data-table/virtual-table";
+import { RowButton } from "~/components/ui/data-table/row-button";
 import { Money } from "~/components/ui/money";
 import type { PromptItem } from "~/features/prompts/server/prompts-list";
 import { averageCost, formatTime, formatTokens } from "~/lib/display";
@@ -17,17 +18,9 @@ export function promptColumns(onSelect: (p: PromptItem) => void) {
       header: "Prompt",
       meta: { width: "minmax(240px, 3fr)" },
       cell: (c) => (
-        <button
-          type="button"
-          className="link-button ellipsis"
-          title={c.getValue()}
-          onClick={(e) => {
-            e.stopPropagation();
-            onSelect(c.row.original);
-          }}
-        >
+        <RowButton onOpen={() => onSelect(c.row.original)} className="link-button ellipsis" title={c.getValue()}>
           {c.getValue()}
-        </button>
+        </RowButton>
       ),
     }),
     col.accessor("calls", { header: "Calls", meta: { width: "80px", align: "right" }, cell: (c) => formatTokens(c.getValue()) }),

@@ -9,23 +9,10 @@ export const MAX_TOKENS_PER_INPUT = 8191;
 export const MAX_TOKENS_PER_REQUEST = 250_000;
 
 /**
- * Upper-bound-ish token estimate: ASCII at 3 characters per token (English averages ~4), and
- * every UTF-8 byte of other characters as a token (byte-level BPE never needs more than that).
+ * Walks the text with the running token estimate (below) and stops at the first character that
+ * would take it over `limit`: the estimate so far and the end of the prefix that fits.
  */
-export function estimateTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x80) ascii += 1;
-    else other += c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return Math.ceil(ascii / 3) + other;
-}
-
-/** The longest prefix whose estimate fits `maxTokens` (never splits a surrogate pair). */
-export function truncateToTokens(text: string, maxTokens = MAX_TOKENS_PER_INPUT): string {
-  if (estimateTokens(text) <= maxTokens) return text;
+function scan(text: string, limit: number): { tokens: number; end: number } {
   let ascii = 0;
   let other = 0;
   let end = 0;
@@ -33,10 +20,24 @@ export function truncateToTokens(text: string, maxTokens = MAX_TOKENS_PER_INPUT)
     const c = ch.codePointAt(0) ?? 0;
     if (c < 0x80) ascii += 1;
     else other += c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    if (Math.ceil(ascii / 3) + other > maxTokens) break;
+    if (Math.ceil(ascii / 3) + other > limit) break;
     end += ch.length;
   }
-  return text.slice(0, end);
+  return { tokens: Math.ceil(ascii / 3) + other, end };
+}
+
+/**
+ * Upper-bound-ish token estimate: ASCII at 3 characters per token (English averages ~4), and
+ * every UTF-8 byte of other characters as a token (byte-level BPE never needs more than that).
+ */
+export function estimateTokens(text: string): number {
+  return scan(text, Infinity).tokens;
+}
+
+/** The longest prefix whose estimate fits `maxTokens` (never splits a surrogate pair). */
+export function truncateToTokens(text: string, maxTokens = MAX_TOKENS_PER_INPUT): string {
+  const { end } = scan(text, maxTokens);
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** Splits inputs (already truncated) into consecutive request-sized groups of indexes. */
