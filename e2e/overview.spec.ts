@@ -1,4 +1,4 @@
-import { formatInt } from "~/lib/format";
+import { formatInt } from "~/lib/display";
 import { test, expect, trpcQuery } from "./test";
 
 type Summary = { calls: number; costUsd: string; errors: number; inputTokens: number; outputTokens: number };

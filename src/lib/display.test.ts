@@ -1,15 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { averageCost, comparableChange, formatMoney, fromDateTimeLocal, percentChange, sumUsd, toDateTimeLocal, formatTime } from "./display";
+import { averageCost, formatUsd, comparableChange, formatMoney, fromDateTimeLocal, percentChange, sumUsd, toDateTimeLocal, formatTime } from "./display";
 
 describe("dashboard formatting", () => {
-  it("shows cents, and small non-zero amounts with enough decimals", () => {
-    expect(formatMoney("1234.5678")).toBe("$1,234.57");
-    expect(formatMoney("0")).toBe("$0.00");
-    expect(formatMoney("0.000000000000")).toBe("$0.00");
-    expect(formatMoney("0.000412300000")).toBe("$0.000412");
-    expect(formatMoney("0.004")).toBe("$0.004000");
-    expect(formatMoney("0.0012")).toBe("$0.001200");
-    expect(formatMoney("0.000000000100")).toBe("<$0.000001");
+  it.each([
+    ["1234.5678", "$1,234.57"], ["0", "$0.00"], ["0.000000000000", "$0.00"], ["0.000412300000", "$0.000412"],
+    ["0.004", "$0.004000"], ["0.0012", "$0.001200"], ["0.000000000100", "<$0.000001"],
+  ])("shows cents, and small non-zero amounts with enough decimals: %s → %s", (decimal, shown) => {
+    expect(formatMoney(decimal)).toBe(shown);
+  });
+
+  it.each([
+    ["1234.565000000000", 2, "$1,234.57"], ["0.004999999999", 2, "$0.00"], ["0.005", 2, "$0.01"],
+    ["999999.995", 2, "$1,000,000.00"], ["0", 2, "$0.00"], ["0.000012500000", 6, "$0.000013"],
+  ] as const)("rounds half-up exactly on the decimal string: %s to %i digits → %s", (decimal, digits, shown) => {
+    expect(formatUsd(decimal, digits)).toBe(shown);
   });
 
   it("averages and sums exactly", () => {

@@ -2,8 +2,24 @@
 // are shown in UTC so the server's HTML and the browser's render agree wherever the user is.
 import { UTCDate } from "@date-fns/utc";
 import { format } from "date-fns";
-import { formatInt, formatUsd } from "./format";
 import { divRoundHalfEven, formatPicos, parseUsdToPicos } from "./money";
+
+/** "1234.5678" → "$1,234.57" (rounded half-up on the decimal string, no float). */
+export function formatUsd(decimal: string, fractionDigits = 2): string {
+  const negative = decimal.startsWith("-");
+  const [intPartRaw = "0", fracRaw = ""] = (negative ? decimal.slice(1) : decimal).split(".");
+  const frac = fracRaw.padEnd(fractionDigits + 1, "0");
+  let units = BigInt(intPartRaw + frac.slice(0, fractionDigits));
+  if (Number(frac[fractionDigits] ?? "0") >= 5) units += 1n;
+  const scale = 10n ** BigInt(fractionDigits);
+  const whole = (units / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const cents = fractionDigits > 0 ? "." + (units % scale).toString().padStart(fractionDigits, "0") : "";
+  return `${negative ? "-" : ""}$${whole}${cents}`;
+}
+
+export function formatInt(n: number): string {
+  return n.toLocaleString("en-US");
+}
 
 /** Cents when the amount reaches a cent; otherwise enough decimals to show it (never "$0.00" for a non-zero cost). */
 export function formatMoney(decimal: string): string {

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { createPasswordUser, setMembership } from "~/server/auth/users";
 import type { ProjectRole } from "~/server/db/schema";
-import { requireBaseUrl, testDb } from "./integration";
+import { newProject, requireBaseUrl, testDb } from "./integration";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
@@ -68,4 +68,13 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
       await sql.end();
     },
   };
+}
+
+export type TestProject = Awaited<ReturnType<typeof newProject>>;
+
+/** A new project and a signed-in owner of it. */
+export async function newOwnedProject(label: string): Promise<{ project: TestProject; owner: TestUser }> {
+  const project = await newProject(label);
+  const owner = await newSignedInUser({ projectId: project.projectId, role: "owner" });
+  return { project, owner };
 }

@@ -3,11 +3,11 @@
 // endpoints never hand the raw session token to page scripts.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server";
-import { browserHeaders, newSignedInUser, type TestUser } from "~/test/auth";
-import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
+import { browserHeaders, type TestProject, type TestUser, newOwnedProject } from "~/test/auth";
+import { closeTestDb, describeWithHttp, requireBaseUrl, testDb } from "~/test/integration";
 import { MAX_TRPC_BATCH } from "~/lib/trpc-limits";
 
-let project: Awaited<ReturnType<typeof newProject>>;
+let project: TestProject;
 let owner: TestUser;
 
 function get(path: string, input: unknown, headers: Record<string, string>) {
@@ -16,10 +16,7 @@ function get(path: string, input: unknown, headers: Record<string, string>) {
 }
 
 describeWithHttp("tRPC limits and session hygiene (issue 18)", () => {
-  beforeAll(async () => {
-    project = await newProject("trpc-limits");
-    owner = await newSignedInUser({ projectId: project.projectId, role: "owner" });
-  });
+  beforeAll(async () => ({ project, owner } = await newOwnedProject("trpc-limits")));
   afterAll(closeTestDb);
 
   it("events.list answers 200 even over a row whose metadata was stored nested 3000 levels deep", async () => {

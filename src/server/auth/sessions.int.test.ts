@@ -4,10 +4,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { setMembership } from "~/server/auth/users";
 import { sessions } from "~/server/db/schema";
-import { browserHeaders, cookiePair, newSignedInUser, signIn, TEST_PASSWORD, type TestUser } from "~/test/auth";
+import { browserHeaders, cookiePair, newSignedInUser, signIn, TEST_PASSWORD, type TestProject, type TestUser, newOwnedProject } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
 
-let project: Awaited<ReturnType<typeof newProject>>;
+let project: TestProject;
 let owner: TestUser;
 
 const me = (headers: Record<string, string>) => fetch(`${requireBaseUrl()}/api/trpc/account.me`, { headers });
@@ -21,10 +21,7 @@ function mutate(path: string, input: unknown, headers: Record<string, string>) {
 }
 
 describeWithHttp("sessions, sign-out and CSRF (HTTP)", () => {
-  beforeAll(async () => {
-    project = await newProject("sessions");
-    owner = await newSignedInUser({ projectId: project.projectId, role: "owner" });
-  });
+  beforeAll(async () => ({ project, owner } = await newOwnedProject("sessions")));
   afterAll(closeTestDb);
 
   it("signs in with a session cookie that is HttpOnly, SameSite=Lax and expires; the body carries no token", async () => {

@@ -5,10 +5,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createKey } from "~/features/settings/server";
 import { apiKeys } from "~/server/db/schema";
-import { browserHeaders, newSignedInUser, type TestUser } from "~/test/auth";
-import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl, testDb } from "~/test/integration";
+import { browserHeaders, type TestProject, type TestUser, newOwnedProject } from "~/test/auth";
+import { closeTestDb, describeWithHttp, postEvents, requireBaseUrl, testDb } from "~/test/integration";
 
-let project: Awaited<ReturnType<typeof newProject>>;
+let project: TestProject;
 let owner: TestUser;
 const EVENT = { provider: "openai", model: "gpt-4o-mini", inputTokens: 10, outputTokens: 5 };
 
@@ -27,10 +27,7 @@ async function everywhere(key: string): Promise<Record<string, number>> {
 }
 
 describeWithHttp("API key revocation (HTTP)", () => {
-  beforeAll(async () => {
-    project = await newProject("revoke");
-    owner = await newSignedInUser({ projectId: project.projectId, role: "owner" });
-  });
+  beforeAll(async () => ({ project, owner } = await newOwnedProject("revoke")));
   afterAll(closeTestDb);
 
   it("works until revoked from the dashboard, then every route answers 401 on the very next request", async () => {

@@ -2,7 +2,7 @@
 
 import { Skeleton } from "~/components/ui/skeleton";
 import type { Summary } from "~/features/analytics/server/stats";
-import { formatInt } from "~/lib/format";
+import { formatInt } from "~/lib/display";
 import { averageCost, comparableChange, formatCompact, formatMoney, formatPercent } from "~/lib/display";
 
 type Card = {

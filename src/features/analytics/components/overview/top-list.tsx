@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { Money } from "~/components/ui/money";
 import { Skeleton } from "~/components/ui/skeleton";
-import { formatInt } from "~/lib/format";
+import { formatInt } from "~/lib/display";
 
 export type TopRow = { key: string; name: React.ReactNode; calls: number; costUsd: string; href: string };
 

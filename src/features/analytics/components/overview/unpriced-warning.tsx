@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatInt } from "~/lib/format";
+import { formatInt } from "~/lib/display";
 
 /** Calls of models with no known price are stored as `unpriced`, never as $0: say which. */
 export function UnpricedWarning({ calls, models, more }: { calls: number; models: { provider?: string; model?: string }[]; more: boolean }) {
