@@ -6,15 +6,11 @@ import type { ReactNode } from "react";
 import { hrefWith, parseFilters } from "~/lib/filters";
 import { ThemeToggle } from "./theme-toggle";
 
-const NAV = [
-  { href: "/", label: "Overview" },
-  { href: "/events", label: "Events" },
-  { href: "/features", label: "Features" },
-  { href: "/models", label: "Models" },
-  { href: "/prompts", label: "Prompts" },
-  { href: "/users", label: "Users" },
-  { href: "/breakdown", label: "Breakdown" },
-] as const;
+// href → label, in navigation order.
+const NAV = Object.entries({
+  "/": "Overview", "/events": "Events", "/features": "Features", "/models": "Models",
+  "/prompts": "Prompts", "/users": "Users", "/breakdown": "Breakdown",
+}).map(([href, label]) => ({ href, label }));
 
 /**
  * Navigation keeps the current filters, so switching views keeps the question being asked.

@@ -1,15 +1,9 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import type { Column } from "./columns";
+import { testColumn } from "./test-columns";
 import { csvCell, csvHeader, csvRows, csvTruncatedRow, neutralise } from "./csv";
 
-const cols: Column[] = [
-  { name: "text", kind: "text" },
-  { name: "n", kind: "integer" },
-  { name: "cost", kind: "decimal" },
-  { name: "meta", kind: "json" },
-  { name: "ok", kind: "boolean" },
-];
+const cols = (["text:text", "n:integer", "cost:decimal", "meta:json", "ok:boolean"] as const).map(testColumn);
 
 describe("neutralise", () => {
   it("prefixes a single quote to cells starting with a formula trigger", () => {

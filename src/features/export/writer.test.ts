@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Column } from "./columns";
+import { testColumn } from "./test-columns";
 import { jsonValue } from "./json";
 import { createWriter } from "./writer";
 
-const cols: Column[] = [
-  { name: "text", kind: "text" },
-  { name: "n", kind: "integer" },
-  { name: "rate", kind: "number" },
-  { name: "cost", kind: "decimal" },
-  { name: "meta", kind: "json" },
-  { name: "ok", kind: "boolean" },
-];
+const cols = (["text:text", "n:integer", "rate:number", "cost:decimal", "meta:json", "ok:boolean"] as const).map(testColumn);
 const rows = [
   ['=1+1 "q"\r\n🚀', 3, 0.25, "-0.000000000001", '{"a": [1, "x"]}', true],
   [null, null, null, null, null, false],

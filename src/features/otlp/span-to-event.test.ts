@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AttrValue, OtlpSpan } from "./model";
 import { spanToEvent } from "./span-to-event";
+import { OPENAI_CHAT_ATTRIBUTES } from "./test-spans";
 
 const T0 = 1_772_000_000_000n * 1_000_000n;
 function span(attributes: Record<string, AttrValue>, over: Partial<OtlpSpan> = {}): OtlpSpan {
@@ -26,12 +27,7 @@ const event = (s: OtlpSpan, attr = "feature") => {
 describe("spanToEvent", () => {
   it("maps GenAI attributes: id, times, usage, provider, model, feature fallback", () => {
     const e = event(span({
-      "gen_ai.provider.name": "openai",
-      "gen_ai.request.model": "gpt-4o",
-      "gen_ai.response.model": "gpt-4o-2024-08-06",
-      "gen_ai.usage.input_tokens": 1200,
-      "gen_ai.usage.output_tokens": 300,
-      "gen_ai.usage.cache_read.input_tokens": 1024,
+      ...OPENAI_CHAT_ATTRIBUTES,
       "gen_ai.usage.cache_creation.input_tokens": 100,
       "gen_ai.usage.reasoning.output_tokens": 64,
     }));

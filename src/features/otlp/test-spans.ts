@@ -6,6 +6,16 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@ope
 
 export type SpanSpec = { name: string; attributes: Attributes; error?: string; startMs: number; durationMs: number };
 
+/** A GenAI (current semantic conventions) OpenAI chat call's provider, model and usage. */
+export const OPENAI_CHAT_ATTRIBUTES = {
+  "gen_ai.provider.name": "openai",
+  "gen_ai.request.model": "gpt-4o",
+  "gen_ai.response.model": "gpt-4o-2024-08-06",
+  "gen_ai.usage.input_tokens": 1200,
+  "gen_ai.usage.output_tokens": 300,
+  "gen_ai.usage.cache_read.input_tokens": 1024,
+} as const;
+
 /** Four LLM spans (GenAI current and legacy names, OpenInference, a failed call) and two others. */
 export function genAiSpans(now = Date.now()): SpanSpec[] {
   const t = now - 60_000;
@@ -16,12 +26,7 @@ export function genAiSpans(now = Date.now()): SpanSpec[] {
       durationMs: 840,
       attributes: {
         "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": "openai",
-        "gen_ai.request.model": "gpt-4o",
-        "gen_ai.response.model": "gpt-4o-2024-08-06",
-        "gen_ai.usage.input_tokens": 1200,
-        "gen_ai.usage.output_tokens": 300,
-        "gen_ai.usage.cache_read.input_tokens": 1024,
+        ...OPENAI_CHAT_ATTRIBUTES,
         "gen_ai.usage.reasoning.output_tokens": 0,
         "gen_ai.input.messages": JSON.stringify([
           { role: "system", parts: [{ type: "text", content: "Be brief." }] },
