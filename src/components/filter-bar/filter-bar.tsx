@@ -6,6 +6,7 @@ import type { FilterState } from "./use-dashboard-filters";
 import { TimeRange } from "./time-range";
 import { filterParamValue } from "~/lib/list-filters";
 import { TextFilter, UserFilter } from "./user-filter";
+import { Options } from "~/components/ui/options";
 
 const NONE = "\u0000none"; // select value for "calls without a feature" (URL: feature=)
 
@@ -41,35 +42,11 @@ export function FilterBar({ state, options, actions }: { state: FilterState; opt
         >
           <option value="">All features</option>
           {(hasNoFeature || filters.feature === "") && <option value={NONE}>(no feature)</option>}
-          {featureNames.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
+          <Options values={featureNames} />
         </select>
       </label>
-      <label className="field">
-        <span>Provider</span>
-        <select value={filters.provider ?? ""} onChange={(e) => set({ provider: e.target.value || undefined })}>
-          <option value="">All providers</option>
-          {providerNames.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>Model</span>
-        <select value={filters.model ?? ""} onChange={(e) => set({ model: e.target.value || undefined })}>
-          <option value="">All models</option>
-          {modelNames.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceField label="Provider" all="All providers" value={filters.provider} values={providerNames} onChange={(provider) => set({ provider })} />
+      <ChoiceField label="Model" all="All models" value={filters.model} values={modelNames} onChange={(model) => set({ model })} />
       <label className="field">
         <span>Status</span>
         <select value={filters.status ?? ""} onChange={(e) => set({ status: e.target.value === "success" || e.target.value === "error" ? e.target.value : undefined })}>
@@ -97,5 +74,18 @@ export function FilterBar({ state, options, actions }: { state: FilterState; opt
       )}
       {actions && <div className="filter-actions">{actions}</div>}
     </div>
+  );
+}
+
+/** A select over a list of names, with an "all" choice that clears the filter. */
+function ChoiceField(props: { label: string; all: string; value: string | undefined; values: readonly string[]; onChange: (v: string | undefined) => void }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <select value={props.value ?? ""} onChange={(e) => props.onChange(e.target.value || undefined)}>
+        <option value="">{props.all}</option>
+        <Options values={props.values} />
+      </select>
+    </label>
   );
 }

@@ -7,6 +7,7 @@ import { Money } from "~/components/ui/money";
 import { Skeleton } from "~/components/ui/skeleton";
 import { SERVICE_TIERS, type ServiceTier } from "~/lib/service-tier";
 import { useTRPC } from "~/trpc/react";
+import { Options } from "~/components/ui/options";
 
 type Target = { provider: string; model: string; serviceTier: ServiceTier };
 
@@ -36,11 +37,7 @@ export function WhatIfPanel({ serverNowMs }: { serverNowMs: number }) {
         <label>
           Tier{" "}
           <select className="input" value={draft.serviceTier} onChange={(e) => setDraft({ ...draft, serviceTier: SERVICE_TIERS.find((s) => s === e.target.value) ?? "standard" })}>
-            {SERVICE_TIERS.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <Options values={SERVICE_TIERS} />
           </select>
         </label>
         <button type="submit" className="btn">Compare</button>

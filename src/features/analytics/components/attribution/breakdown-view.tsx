@@ -1,7 +1,6 @@
 "use client";
 
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { ExportMenu } from "~/features/export";
 import { DashboardFilterBar } from "~/features/filters";
@@ -32,7 +31,6 @@ export function BreakdownView({ serverNowMs }: { serverNowMs: number }) {
   const { filters, input } = state;
   const by = parseBreakdownBy(state.params.get("by"), "tag");
   const trpc = useTRPC();
-  const router = useRouter();
   const promoted = useQuery(trpc.breakdown.promotedKeys.queryOptions());
   const groups = useInfiniteQuery({ ...breakdownQuery(trpc, input, by), placeholderData: keepPreviousData });
   return (
@@ -49,9 +47,9 @@ export function BreakdownView({ serverNowMs }: { serverNowMs: number }) {
         label={`Breakdown by ${by}`}
         rowId={(r) => (r.none ? "\u0000none" : r.key)}
         empty="No calls in this window"
-        onRowClick={(r) => {
+        rowHref={(r) => {
           const next = drillDown(filters, by, r);
-          if (next) router.push(hrefWith("/events", next));
+          return next ? hrefWith("/events", next) : null;
         }}
       />
     </>

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { BREAKDOWN_DIMENSIONS, METADATA_PREFIX, type BreakdownBy } from "~/lib/list-filters";
+import { Options } from "~/components/ui/options";
 
 export { parseBreakdownBy } from "~/lib/list-filters";
 
@@ -33,11 +34,7 @@ export function GroupByPicker({ value, onChange, promoted = [], label = "Group b
             }
           }}
         >
-          {BREAKDOWN_DIMENSIONS.map((d) => (
-            <option key={d} value={d}>
-              {LABELS[d] ?? d}
-            </option>
-          ))}
+          <Options values={BREAKDOWN_DIMENSIONS} label={(d) => LABELS[d] ?? d} />
           {promoted.map((k) => (
             <option key={k} value={`${METADATA_PREFIX}${k}`}>
               metadata: {k}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useTable, type ColumnDef, type RowData } from "@tanstack/react-table";
 import { InfiniteTable, usePageItems, type InfiniteListQuery } from "~/components/ui/data-table/infinite-table";
 import { EmptyState } from "~/components/ui/empty-state";
@@ -14,10 +15,12 @@ export function ListView<T extends RowData>(props: {
   label: string;
   rowId: (r: T) => string;
   empty: string;
-  onRowClick?: (r: T) => void;
+  /** Where clicking a row goes (null: the row is not a link). */
+  rowHref?: (r: T) => string | null;
   height?: string;
 }) {
-  const { query } = props;
+  const { query, rowHref } = props;
+  const router = useRouter();
   const rows = usePageItems(query);
   const table = useTable({ features: attributionFeatures, columns: props.columns, data: rows, getRowId: props.rowId });
   return (
@@ -28,7 +31,13 @@ export function ListView<T extends RowData>(props: {
       table={table}
       label={props.label}
       gridTemplate={props.grid}
-      onRowClick={props.onRowClick}
+      onRowClick={
+        rowHref &&
+        ((r: T) => {
+          const href = rowHref(r);
+          if (href !== null) router.push(href);
+        })
+      }
       height={props.height}
     />
   );

@@ -2,7 +2,6 @@
 
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useMemo } from "react";
 import { useDashboardFilters } from "~/components/filter-bar/use-dashboard-filters";
 import { ExportMenu } from "~/features/export";
@@ -14,6 +13,7 @@ import { CostOverTime } from "../overview/cost-over-time";
 import { breakdownColumns, BREAKDOWN_GRID, sessionColumns, SESSIONS_GRID, userColumns, USERS_GRID } from "./columns";
 import { ListView } from "./list-view";
 import { breakdownQuery, parseUserOrder, sessionsQuery, usersQuery } from "./queries";
+import { Options } from "~/components/ui/options";
 
 const PAGE_PARAMS = ["order", "group"] as const;
 const ORDER_LABELS: Record<UserOrder, string> = { cost: "Cost", calls: "Calls", lastSeen: "Last seen" };
@@ -24,7 +24,6 @@ export function UsersView({ serverNowMs }: { serverNowMs: number }) {
   const { filters, input } = state;
   const order = parseUserOrder(state.params.get("order"));
   const trpc = useTRPC();
-  const router = useRouter();
   const users = useInfiniteQuery({ ...usersQuery(trpc, input, order), placeholderData: keepPreviousData, enabled: filters.userId === undefined });
   const columns = useMemo(() => userColumns((u) => hrefWith("/users", { ...filters, userId: u.userId })), [filters]);
   if (filters.userId !== undefined) return <UserDetail state={state} />;
@@ -35,11 +34,7 @@ export function UsersView({ serverNowMs }: { serverNowMs: number }) {
         <label className="field">
           <span>Order by</span>
           <select aria-label="Order by" value={order} onChange={(e) => state.setParam("order", e.target.value === "cost" ? undefined : e.target.value)}>
-            {USER_ORDERS.map((o) => (
-              <option key={o} value={o}>
-                {ORDER_LABELS[o]}
-              </option>
-            ))}
+            <Options values={USER_ORDERS} label={(o) => ORDER_LABELS[o]} />
           </select>
         </label>
         <Link href={hrefWith("/users/sessions", filters)} prefetch={false}>
@@ -53,7 +48,7 @@ export function UsersView({ serverNowMs }: { serverNowMs: number }) {
         label="Users"
         rowId={(u) => u.userId}
         empty="No end users in this window"
-        onRowClick={(u) => router.push(hrefWith("/users", { ...filters, userId: u.userId }))}
+        rowHref={(u) => hrefWith("/users", { ...filters, userId: u.userId })}
       />
     </>
   );
@@ -93,7 +88,6 @@ function UserDetail({ state }: { state: ReturnType<typeof useDashboardFilters> }
 export function SessionsView({ serverNowMs }: { serverNowMs: number }) {
   const state = useDashboardFilters(serverNowMs);
   const trpc = useTRPC();
-  const router = useRouter();
   const sessions = useInfiniteQuery({ ...sessionsQuery(trpc, state.input), placeholderData: keepPreviousData });
   const { filters } = state;
   const columns = useMemo(() => sessionColumns((s) => hrefWith("/events", { ...filters, sessionId: s.sessionId })), [filters]);
@@ -107,7 +101,7 @@ export function SessionsView({ serverNowMs }: { serverNowMs: number }) {
         label="Sessions"
         rowId={(s) => s.sessionId}
         empty="No sessions in this window"
-        onRowClick={(s) => router.push(hrefWith("/events", { ...filters, sessionId: s.sessionId }))}
+        rowHref={(s) => hrefWith("/events", { ...filters, sessionId: s.sessionId })}
       />
     </>
   );
