@@ -4,7 +4,11 @@ import { env } from "~/env";
 import { logger } from "./logger";
 
 // One ioredis client per process (null when REDIS_URL is absent: in-process fallbacks are used).
-const globalForRedis = globalThis as unknown as { acpRedis?: Redis | null };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpRedis: Redis | null | undefined;
+}
+const globalForRedis = globalThis;
 
 export function getRedis(): Redis | null {
   if (globalForRedis.acpRedis === undefined) {

@@ -1,46 +1,9 @@
+import { EVENT_COLUMNS } from "~/lib/event-columns";
+import { col, TOKENS_AND_COST, type Column } from "~/lib/columns";
 import type { ExportKind } from "./schemas";
 
-/**
- * How a column's values are typed, which decides how they are written:
- * - text: user-supplied strings (prompt, feature, error…) — neutralised in CSV against formulas
- * - json: JSON text from the database (metadata) — neutralised in CSV, embedded as JSON in JSON
- * - integer / number: JS numbers; decimal / id: exact digit strings (costs, bigint ids) — never neutralised
- * - timestamp: ISO-8601 text we produce ourselves; boolean
- */
-export type ColumnKind = "text" | "json" | "integer" | "number" | "decimal" | "id" | "timestamp" | "boolean";
-export type Column = { name: string; kind: ColumnKind };
-
-const col = (name: string, kind: ColumnKind): Column => ({ name, kind });
-
-// The token counts and the exact cost, in this order, in events and in every usage metric.
-const TOKENS_AND_COST: readonly Column[] = [
-  col("inputTokens", "integer"),
-  col("outputTokens", "integer"),
-  col("cachedInputTokens", "integer"),
-  col("cacheWriteTokens", "integer"),
-  col("reasoningTokens", "integer"),
-  col("costUsd", "decimal"),
-];
-
-/** The events list fields, plus the prompt text and metadata as JSON. */
-export const EVENT_COLUMNS: readonly Column[] = [
-  col("eventId", "text"),
-  col("timestamp", "timestamp"),
-  col("provider", "text"),
-  col("model", "text"),
-  col("feature", "text"),
-  col("userId", "text"),
-  col("sessionId", "text"),
-  ...TOKENS_AND_COST,
-  col("costSource", "text"),
-  col("latencyMs", "integer"),
-  col("status", "text"),
-  col("errorMessage", "text"),
-  col("promptId", "id"),
-  col("prompt", "text"),
-  col("metadata", "json"),
-  col("tags", "json"),
-];
+export type { Column, ColumnKind } from "~/lib/columns";
+export { EVENT_COLUMNS };
 
 /** The Metrics of src/features/analytics/server/usage-sql.ts plus p95, in list order. */
 export const METRIC_COLUMNS: readonly Column[] = [

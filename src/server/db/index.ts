@@ -26,7 +26,11 @@ export function createDbClient(url: string, options: { max?: number } = {}): DbC
 }
 
 // One client per process, kept on globalThis so Next's dev reloads do not open new pools.
-const globalForDb = globalThis as unknown as { acpDb?: DbClient };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpDb: DbClient | undefined;
+}
+const globalForDb = globalThis;
 
 export function getDbClient(): DbClient {
   if (!globalForDb.acpDb) {

@@ -9,7 +9,11 @@ import type { DbOrTx } from "./index";
  * a client's 400 — so the error is a plain Error, not the ZodError the input validators raise.
  */
 export async function queryRows<S extends z.ZodType>(db: DbOrTx, row: S, query: SQL): Promise<z.output<S>[]> {
-  const result: unknown = await db.execute(query);
+  return parseRows(row, await db.execute(query));
+}
+
+/** Rows from any driver (postgres.js, a cursor's batch) checked against their schema, as queryRows does. */
+export function parseRows<S extends z.ZodType>(row: S, result: unknown): z.output<S>[] {
   const parsed = z.array(row).safeParse(result);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

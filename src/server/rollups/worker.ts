@@ -3,7 +3,11 @@ import type { Sql } from "~/server/db";
 import { errorFields, logger } from "~/server/logger";
 import { foldOnce } from "./fold";
 
-const globalForFolder = globalThis as unknown as { acpRollupFolder?: { stop: () => Promise<void> } };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpRollupFolder: { stop: () => Promise<void> } | undefined;
+}
+const globalForFolder = globalThis;
 
 /**
  * Folds new events into the rollups every `intervalMs` (again at once while a backlog remains).

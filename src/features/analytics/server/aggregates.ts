@@ -2,10 +2,11 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/server/db";
+import { queryRows } from "~/server/db/query";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { percentileFromBuckets } from "./percentile";
-import { dims, latencyParts, metricsColumns, toMetrics, usageParts, type Dim, type Metrics, type MetricsRow } from "./usage-sql";
+import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type AggregateKind = "features" | "models";
 export type AggregateItem = Metrics & { feature?: string | null; model?: string; provider?: string; p95LatencyMs: number | null };
@@ -41,7 +42,9 @@ export function aggregatesQuery(projectId: string, kind: AggregateKind, f: Filte
     LIMIT ${limit}`}`;
 }
 
-export type AggregateRow = MetricsRow & Record<string, string>;
+// The metrics plus the group's columns (named by their Dim), all text.
+const aggregateRowSchema = metricsRowSchema.catchall(z.string());
+export type AggregateRow = z.output<typeof aggregateRowSchema>;
 
 /** Rows of aggregatesQuery as items, with the p95 of each group (one histogram query for them all). */
 export async function aggregateItems(db: Db, projectId: string, kind: AggregateKind, f: Filters, page: AggregateRow[]): Promise<AggregateItem[]> {
@@ -60,7 +63,7 @@ export async function listAggregates(db: Db, secret: Buffer, projectId: string, 
   const ds = groupDims[kind];
   const scope: CursorScope = { list: kind, projectId, fingerprint: filterFingerprint(input) };
   const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
-  const rows = (await db.execute(aggregatesQuery(projectId, kind, input, after, input.limit + 1))) as unknown as AggregateRow[];
+  const rows = await queryRows(db, aggregateRowSchema, aggregatesQuery(projectId, kind, input, after, input.limit + 1));
   const page = rows.slice(0, input.limit);
   const items = await aggregateItems(db, projectId, kind, input, page);
   const last = page[page.length - 1];
@@ -78,11 +81,15 @@ async function histograms(db: Db, projectId: string, f: Filters, ds: Dim[], page
     page.map((r) => sql`(${sql.join(ds.map((d) => sql`${r[d.as] ?? ""}`), sql`, `)})`),
     sql`, `,
   );
-  const rows = (await db.execute(sql`
+  const rows = await queryRows(
+    db,
+    bucketRowSchema.catchall(z.string()),
+    sql`
     WITH p AS (${latencyParts(projectId, f, ds)})
     SELECT ${names}, bucket::int AS bucket, sum(n)::text AS n FROM p
     WHERE (${names}) IN (${keys})
-    GROUP BY ${names}, bucket`)) as unknown as (Record<string, string> & { bucket: number; n: string })[];
+    GROUP BY ${names}, bucket`,
+  );
   for (const r of rows) {
     const k = JSON.stringify(ds.map((d) => r[d.as] ?? ""));
     const m = out.get(k) ?? new Map<number, number>();

@@ -1,10 +1,9 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { int8, numeric } from "~/server/db/query";
 import { ATTRIBUTION_KEY_SQL } from "~/server/rollups/attribution-fold-sql";
 import type { Filters } from "../schemas";
-import { dims, metricsColumns, usageParts, type Dim } from "./usage-sql";
+import { dims, metricsColumns, metricsRowSchema, usageParts, type Dim } from "./usage-sql";
 import { planWindow, rawConditions, rollupCanAnswer, type Range } from "./window";
 
 /**
@@ -116,19 +115,8 @@ export function attributionColumns(): SQL {
     to_char(max(last_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS last_seen`;
 }
 
-export const attributionRowSchema = z.object({
+export const attributionRowSchema = metricsRowSchema.extend({
   key: z.string(),
-  calls: int8,
-  errors: int8,
-  unpriced: int8,
-  input_tokens: int8,
-  output_tokens: int8,
-  cached_input_tokens: int8,
-  cache_write_tokens: int8,
-  reasoning_tokens: int8,
-  cost: numeric,
-  lat_n: int8,
-  lat_sum: int8,
   first_seen: z.string().nullable(),
   last_seen: z.string().nullable(),
 });

@@ -6,7 +6,8 @@ export { attributionRowSchema, groupSources, type AttributionRow, type GroupSour
 export { promoteMetadataKey, listPromotedKeys } from "./promoted-keys";
 export { sessionRowSchema, sessionsQuery, toSessionItem, type SessionItem } from "./sessions-list";
 export { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "./aggregates";
-export { toMetrics, type Metrics, type MetricsRow } from "./usage-sql";
+export { metricsRowSchema, toMetrics, type Metrics, type MetricsRow } from "./usage-sql";
+export { eventFieldSql } from "./event-fields-sql";
 export { rawConditions, rollupCanAnswer, rollupConditions } from "./window";
 export { getSummary } from "./stats";
 export { percentileFromBuckets } from "./percentile";

@@ -4,23 +4,22 @@ import { z } from "zod";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { filterFingerprint, type Filters, type TimeseriesInput } from "../schemas";
-import { queryRows } from "~/server/db/query";
+import { queryRow, queryRows } from "~/server/db/query";
 import { NONE_KEY, type BreakdownBy } from "../attribution-schemas";
 import { sourceFor } from "./attribution-lists";
 import { attributionParts, attributionRowSchema } from "./attribution-sql";
 import { percentileFromBuckets } from "./percentile";
-import { dims, latencyParts, metricsColumns, toMetrics, usageParts, type Dim, type Metrics, type MetricsRow } from "./usage-sql";
+import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type Summary = Metrics & { p95LatencyMs: number | null };
 
 export async function getSummary(db: Db, projectId: string, f: Filters): Promise<Summary> {
-  const [rows, hist] = await Promise.all([
-    db.execute(sql`WITH p AS (${usageParts(projectId, f, [])}) SELECT ${metricsColumns()} FROM p`),
-    db.execute(sql`WITH p AS (${latencyParts(projectId, f, [])}) SELECT bucket::int AS bucket, sum(n)::text AS n FROM p GROUP BY bucket`),
+  const [row, hist] = await Promise.all([
+    queryRow(db, metricsRowSchema, sql`WITH p AS (${usageParts(projectId, f, [])}) SELECT ${metricsColumns()} FROM p`),
+    queryRows(db, bucketRowSchema, sql`WITH p AS (${latencyParts(projectId, f, [])}) SELECT bucket::int AS bucket, sum(n)::text AS n FROM p GROUP BY bucket`),
   ]);
-  const row = (rows as unknown as MetricsRow[])[0];
   if (!row) throw new Error("summary query returned no row");
-  const buckets = new Map((hist as unknown as { bucket: number; n: string }[]).map((h) => [h.bucket, Number(h.n)]));
+  const buckets = new Map(hist.map((h) => [h.bucket, Number(h.n)]));
   return { ...toMetrics(row), p95LatencyMs: percentileFromBuckets(buckets, 95) };
 }
 
@@ -50,12 +49,16 @@ export async function getTimeseries(db: Db, secret: Buffer, projectId: string, i
       : sql` WHERE t > ${after[0]}::timestamptz`
     : sql``;
   const order = groupBy ? sql`t, ${groupExpr}` : sql`t`;
-  const rows = (await db.execute(sql`
+  const rows = await queryRows(
+    db,
+    metricsRowSchema.extend({ t_key: z.string(), g: z.string() }),
+    sql`
     WITH p AS (${usageParts(projectId, input, ds)}),
     a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names})
     SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t_key, ${groupExpr} AS g, a.* FROM a${keyset}
     ORDER BY ${order}
-    LIMIT ${input.limit + 1}`)) as unknown as (MetricsRow & { t_key: string; g: string })[];
+    LIMIT ${input.limit + 1}`,
+  );
   const page = rows.slice(0, input.limit);
   const items: TimeseriesPoint[] = page.map((r) => ({
     t: r.t_key,

@@ -1,5 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { int8, numeric } from "~/server/db/query";
 import { unfoldedEvents } from "~/server/rollups/tail";
 import type { Filters } from "../schemas";
 import { planWindow, rawConditions, rollupConditions, type Range } from "./window";
@@ -144,19 +146,24 @@ export function metricsColumns(): SQL {
     coalesce(sum(cost), 0) AS cost, coalesce(sum(lat_n), 0)::text AS lat_n, coalesce(sum(lat_sum), 0)::text AS lat_sum`;
 }
 
-export type MetricsRow = {
-  calls: string;
-  errors: string;
-  unpriced: string;
-  input_tokens: string;
-  output_tokens: string;
-  cached_input_tokens: string;
-  cache_write_tokens: string;
-  reasoning_tokens: string;
-  cost: string;
-  lat_n: string;
-  lat_sum: string;
-};
+// The columns of metricsColumns(), as postgres.js returns them (int8 and numeric as text).
+export const metricsRowSchema = z.object({
+  calls: int8,
+  errors: int8,
+  unpriced: int8,
+  input_tokens: int8,
+  output_tokens: int8,
+  cached_input_tokens: int8,
+  cache_write_tokens: int8,
+  reasoning_tokens: int8,
+  cost: numeric,
+  lat_n: int8,
+  lat_sum: int8,
+});
+export type MetricsRow = z.output<typeof metricsRowSchema>;
+
+/** A latency histogram row (latencyParts() summed per bucket). */
+export const bucketRowSchema = z.object({ bucket: z.number().int(), n: int8 });
 
 export type Metrics = {
   calls: number;

@@ -2,39 +2,20 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Filters } from "~/lib/list-filters";
-import { rawConditions } from "~/features/analytics/server";
-import { EVENT_COLUMNS } from "../columns";
+import { eventFieldSql, rawConditions } from "~/features/analytics/server";
+import { EVENT_COLUMNS, type Column } from "../columns";
 import { FORMULA_TRIGGERS } from "../csv";
 
-// The events export query: the events list's rows (same window conditions, same order, same
-// field names) plus the prompt text and metadata as JSON text. Two renderings of one query:
+// The events export query: the events list's rows (same columns and SQL, same window conditions,
+// same order) plus the prompt text, with JSON columns as JSON text. Two renderings of one query:
 // "values" for the cursor path (formatted in JS) and "csv" for COPY, where each cell is already
 // what src/features/export/csv.ts would write.
 
-const EXPRESSIONS: Record<string, SQL> = {
-  eventId: sql`e.event_id`,
-  // PostgreSQL's own microsecond text, as in the events list.
-  timestamp: sql`to_char(e.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-  provider: sql`e.provider`,
-  model: sql`e.model`,
-  feature: sql`nullif(e.feature, '')`, // '' is "no feature" in storage, null in the lists
-  userId: sql`e.user_id`,
-  sessionId: sql`e.session_id`,
-  inputTokens: sql`e.input_tokens`,
-  outputTokens: sql`e.output_tokens`,
-  cachedInputTokens: sql`e.cached_input_tokens`,
-  cacheWriteTokens: sql`e.cache_write_tokens`,
-  reasoningTokens: sql`e.reasoning_tokens`,
-  costUsd: sql`e.cost_usd::text`,
-  costSource: sql`e.cost_source`,
-  latencyMs: sql`e.latency_ms`,
-  status: sql`e.status`,
-  errorMessage: sql`e.error_message`,
-  promptId: sql`p.id::text`,
-  prompt: sql`p.text`,
-  metadata: sql`e.metadata::text`,
-  tags: sql`to_jsonb(e.tags)::text`,
-};
+// JSON columns leave the database as their JSON text: written verbatim, never re-serialised.
+function exportExpression(c: Column): SQL {
+  const expr = eventFieldSql(c.name);
+  return c.kind === "json" ? sql`(${expr})::text` : expr;
+}
 
 /**
  * The SQL twin of `neutralise` + `csvCell` for text: a leading formula trigger gets a single
@@ -48,8 +29,7 @@ export function neutraliseSql(x: SQL): SQL {
 function selectList(mode: "values" | "csv"): SQL {
   return sql.join(
     EVENT_COLUMNS.map((c) => {
-      const expr = EXPRESSIONS[c.name];
-      if (!expr) throw new Error(`no SQL for event column ${c.name}`);
+      const expr = exportExpression(c);
       const out = mode === "csv" && (c.kind === "text" || c.kind === "json") ? neutraliseSql(expr) : expr;
       return sql`${out} AS ${sql.identifier(c.name)}`;
     }),
@@ -87,8 +67,7 @@ export function eventsCopyStatement(projectId: string, f: Filters, limit: number
  */
 function jsonObjectSql(): SQL {
   const parts = EVENT_COLUMNS.map((c, i) => {
-    const expr = EXPRESSIONS[c.name];
-    if (!expr) throw new Error(`no SQL for event column ${c.name}`);
+    const expr = exportExpression(c);
     const key = `${i === 0 ? "{" : ","}${JSON.stringify(c.name)}:`;
     const value =
       c.kind === "integer" ? sql`coalesce((${expr})::text, 'null')` : c.kind === "json" ? sql`coalesce(${expr}, 'null')` : sql`coalesce(to_json(${expr})::text, 'null')`;

@@ -14,7 +14,7 @@ import {
   type AggregateRow,
   type GroupSource,
 } from "~/features/analytics/server";
-import { promptsQuery, toPromptItem, type PromptRow } from "~/features/prompts/server";
+import { promptRowSchema, promptsQuery, toPromptItem } from "~/features/prompts/server";
 import { COLUMNS, EVENT_COLUMNS } from "../columns";
 import type { ExportRequest } from "../schemas";
 import type { CursorPlan, Row } from "./cursor-source";
@@ -60,7 +60,7 @@ export function cursorPlan(snap: Snapshot, projectId: string, request: ExportReq
       query: promptsQuery(projectId, { ...filters, search: request.search }, { after: null, limit: cap, previewChars: null }),
       toValues: (rows) =>
         rows.map((r) => {
-          const { preview, ...item } = toPromptItem(r as PromptRow);
+          const { preview, ...item } = toPromptItem(promptRowSchema.parse(r));
           return values({ ...item, text: preview });
         }),
     };

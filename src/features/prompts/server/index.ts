@@ -5,7 +5,7 @@ export { getEmbedder } from "./embedders";
 export { createLocalEmbedder } from "./embedders/local";
 export type { Embedder } from "./embedders/types";
 export { getPromptText } from "./prompt-text";
-export { promptsQuery, toPromptItem, type PromptRow } from "./prompts-list";
+export { promptRowSchema, promptsQuery, toPromptItem, type PromptRow } from "./prompts-list";
 export { DEFAULT_TUNING, findSimilar, type SearchTuning } from "./similar";
 export { listClusters } from "./clusters/list";
 export { prepareRebuild } from "./worker/rebuild";

@@ -3,8 +3,9 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { latencyBucketUpperMs } from "~/lib/latency";
 import type { Db } from "~/server/db";
+import { queryRows } from "~/server/db/query";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
-import { rawConditions, toMetrics, type Metrics, type MetricsRow } from "~/features/analytics/server";
+import { metricsRowSchema, rawConditions, toMetrics, type Metrics } from "~/features/analytics/server";
 import { filterFingerprint, type Filters } from "~/lib/list-filters";
 import type { PromptsListInput } from "../schemas";
 
@@ -26,16 +27,16 @@ function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export type PromptRow = MetricsRow & {
-  id: string;
-  preview: string;
-  length: number;
-  truncated: boolean;
-  p95_bucket: number | null;
-  first_seen_text: string;
-  last_seen_text: string;
-};
-
+export const promptRowSchema = metricsRowSchema.extend({
+  id: z.string(),
+  preview: z.string(),
+  length: z.number().int(),
+  truncated: z.boolean(),
+  p95_bucket: z.number().int().nullable(),
+  first_seen_text: z.string(),
+  last_seen_text: z.string(),
+});
+export type PromptRow = z.output<typeof promptRowSchema>;
 /**
  * Prompts by cost in the window (cost desc, id asc), aggregated from the events that used them
  * (raw rows: prompts have no rollup), optionally filtered by a case-insensitive substring of their
@@ -90,7 +91,7 @@ export async function listPrompts(db: Db, secret: Buffer, projectId: string, inp
   const scope: CursorScope = { list: "prompts", projectId, fingerprint: filterFingerprint(input, { search: input.search ?? null }) };
   const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
   const query = promptsQuery(projectId, input, { after, limit: input.limit + 1, previewChars: PREVIEW_CHARS });
-  const rows = (await db.execute(query)) as unknown as PromptRow[];
+  const rows = await queryRows(db, promptRowSchema, query);
   const page = rows.slice(0, input.limit);
   const items = page.map(toPromptItem);
   const last = page[page.length - 1];

@@ -9,7 +9,11 @@ export const QUERY_CACHE_SECONDS = 3600;
 const LRU_MAX = 500;
 
 type Entry = { vector: Float32Array; expires: number };
-const globalForCache = globalThis as unknown as { acpQueryEmbeddings?: Map<string, Entry> };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpQueryEmbeddings: Map<string, Entry> | undefined;
+}
+const globalForCache = globalThis;
 
 function lru(): Map<string, Entry> {
   globalForCache.acpQueryEmbeddings ??= new Map();

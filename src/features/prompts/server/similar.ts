@@ -1,6 +1,8 @@
 import "server-only";
 import type postgres from "postgres";
+import { z } from "zod";
 import type { DbClient, Sql } from "~/server/db";
+import { int8, numeric, parseRows } from "~/server/db/query";
 import { AppError } from "~/server/errors";
 import { UNFOLDED_EVENTS_SQL } from "~/server/rollups/tail";
 import type { SimilarInput } from "../schemas";
@@ -40,11 +42,18 @@ export type SimilarItem = {
 };
 export type SimilarResult = { promptId: string; model: string; embedded: boolean; items: SimilarItem[] };
 
-type SourceRow = { text: string; embedded: boolean };
-type ItemRow = {
-  id: string; preview: string; length: number; truncated: boolean; similarity: number;
-  calls: string; cost: string; first_seen: string; last_seen: string;
-};
+const sourceRowSchema = z.object({ text: z.string(), embedded: z.boolean() });
+const itemRowSchema = z.object({
+  id: z.string(),
+  preview: z.string(),
+  length: z.number().int(),
+  truncated: z.boolean(),
+  similarity: z.number(),
+  calls: int8,
+  cost: numeric,
+  first_seen: z.string(),
+  last_seen: z.string(),
+});
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
@@ -125,19 +134,19 @@ export async function findSimilar(
       nearest(c, projectId, model, input, stored),
     ];
   });
-  const source = (sourceRows as unknown as SourceRow[])[0];
+  const [source] = parseRows(sourceRowSchema, sourceRows);
   if (!source) {
     throw new AppError(404, "not_found", `prompt ${input.promptId} does not exist in this project`, {
       issues: [{ path: "promptId", message: "no such prompt in this project" }],
     });
   }
-  let rows = found as unknown as ItemRow[];
+  let rows = parseRows(itemRowSchema, found);
   // Not embedded yet: embed it now (cached for an hour) and search again. A prompt without text
   // (empty, or stored without its text) has nothing to compare.
   if (!source.embedded && source.text !== "") {
     const q = toVectorLiteral(await embedQuery(embedder, source.text));
     const [again = []] = await inSearchTransaction(client.sql, tuning, (c) => [nearest(c, projectId, model, input, c`${q}::vector`)]);
-    rows = again as unknown as ItemRow[];
+    rows = parseRows(itemRowSchema, again);
   }
   return {
     promptId: input.promptId,

@@ -1,7 +1,9 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import { rawConditions } from "~/features/analytics/server";
 import type { Db, DbOrTx } from "~/server/db";
+import { int8, numeric, queryRows } from "~/server/db/query";
 import type { ClustersInput } from "../../schemas";
 import { compareIds, components } from "../../union-find";
 
@@ -13,7 +15,8 @@ import { compareIds, components } from "../../union-find";
 export const MAX_PROMPTS = 20_000;
 export const MAX_MEMBERS = 10; // per cluster in the answer; `prompts` gives the full count
 
-export type PromptStat = { id: string; calls: string; cost: string };
+const promptStatSchema = z.object({ id: z.string(), calls: int8, cost: numeric });
+export type PromptStat = z.output<typeof promptStatSchema>;
 export type ClusterRow = {
   id: string;
   prompts: number;
@@ -38,7 +41,10 @@ const windowOf = (input: ClustersInput) => ({ from: input.from ?? null, to: inpu
  * that of joining every call). Every event's hash has its prompt row (ingestion writes both).
  */
 async function activePrompts(db: DbOrTx, projectId: string, input: ClustersInput): Promise<PromptStat[]> {
-  return (await db.execute(sql`
+  return queryRows(
+    db,
+    promptStatSchema,
+    sql`
     WITH g AS (
       SELECT e.prompt_hash, count(*) AS calls, coalesce(sum(e.cost_usd), 0) AS cost
       FROM cost_events e
@@ -50,24 +56,37 @@ async function activePrompts(db: DbOrTx, projectId: string, input: ClustersInput
     SELECT p.id::text AS id, g.calls::text AS calls, g.cost::numeric(30, 12)::text AS cost
     FROM g JOIN prompts p ON p.project_id = ${projectId} AND p.hash = g.prompt_hash
     ORDER BY g.cost DESC, p.id
-    LIMIT ${MAX_PROMPTS + 1}`)) as unknown as PromptStat[];
+    LIMIT ${MAX_PROMPTS + 1}`,
+  );
 }
 
 async function edgesAmong(db: DbOrTx, projectId: string, model: string, ids: string[], minSimilarity: number): Promise<[string, string][]> {
   if (ids.length < 2) return [];
-  const rows = (await db.execute(sql`
+  const rows = await queryRows(
+    db,
+    z.object({ a: z.string(), b: z.string() }),
+    sql`
     SELECT n.prompt_id::text AS a, n.neighbor_id::text AS b
     FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) AS u(id)
     JOIN prompt_neighbors n ON n.project_id = ${projectId} AND n.prompt_id = u.id::bigint
-    WHERE n.model = ${model} AND n.similarity >= ${minSimilarity}`)) as unknown as { a: string; b: string }[];
+    WHERE n.model = ${model} AND n.similarity >= ${minSimilarity}`,
+  );
   return rows.map((r) => [r.a, r.b]);
 }
 
-type SavingsRow = {
-  cluster_id: string; calls: string; unpriced: string; cost: string; exact_calls: string; exact_savings: string;
-  semantic_calls: string; semantic_savings: string; first_seen: string; last_seen: string;
-};
-
+const savingsRowSchema = z.object({
+  cluster_id: z.string(),
+  calls: int8,
+  unpriced: int8,
+  cost: numeric,
+  exact_calls: int8,
+  exact_savings: numeric,
+  semantic_calls: int8,
+  semantic_savings: numeric,
+  first_seen: z.string(),
+  last_seen: z.string(),
+});
+type SavingsRow = z.output<typeof savingsRowSchema>;
 /**
  * The cache simulation, per call in the window (money stays numeric in SQL):
  * - exact hit: the same prompt was called earlier (strictly earlier timestamp) within the TTL;
@@ -78,7 +97,10 @@ type SavingsRow = {
 async function savings(db: DbOrTx, projectId: string, input: ClustersInput, map: [string, string][]): Promise<SavingsRow[]> {
   if (map.length === 0) return [];
   const ttl = sql`make_interval(secs => ${input.cacheTtlSeconds})`;
-  return (await db.execute(sql`
+  return queryRows(
+    db,
+    savingsRowSchema,
+    sql`
     WITH map AS (
       SELECT (m->>0)::bigint AS prompt_id, (m->>1)::bigint AS cluster_id
       FROM jsonb_array_elements(${JSON.stringify(map)}::jsonb) AS m
@@ -105,7 +127,8 @@ async function savings(db: DbOrTx, projectId: string, input: ClustersInput, map:
       coalesce(sum(cost_usd) FILTER (WHERE semantic_hit), 0)::numeric(30, 12)::text AS semantic_savings,
       to_char(min(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS first_seen,
       to_char(max(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS last_seen
-    FROM g GROUP BY cluster_id`)) as unknown as SavingsRow[];
+    FROM g GROUP BY cluster_id`,
+  );
 }
 
 /** Every cluster of the window (unsorted): groups of near-duplicates, and single prompts repeated exactly. */

@@ -6,6 +6,7 @@ import { filterFingerprint } from "~/lib/list-filters";
 import { parseUsdToPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
+import { queryRows } from "~/server/db/query";
 import { getRedis } from "~/server/redis";
 import type { ClustersInput } from "../../schemas";
 import { compareIds } from "../../union-find";
@@ -26,7 +27,11 @@ export type ClustersPage = { items: ClusterItem[]; nextCursor: string | null; mo
 const keySchema = z.tuple([z.string().regex(/^\d{1,20}(\.\d{1,12})?$/), z.string().regex(/^\d{1,19}$/)]);
 
 type Local = { set: ClusterSet; expires: number };
-const globalForClusters = globalThis as unknown as { acpClusterCache?: Map<string, Local> };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpClusterCache: Map<string, Local> | undefined;
+}
+const globalForClusters = globalThis;
 
 /** Savings desc, then id: the order of the list and of its keyset. */
 function compareKeys(a: { savings: bigint; id: string }, b: { savings: bigint; id: string }): number {
@@ -69,10 +74,14 @@ async function cachedClusters(db: Db, projectId: string, model: string, input: C
 
 async function previews(db: Db, projectId: string, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = (await db.execute(sql`
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.string(), preview: z.string() }),
+    sql`
     SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview
     FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) AS u(id)
-    JOIN prompts p ON p.project_id = ${projectId} AND p.id = u.id::bigint`)) as unknown as { id: string; preview: string }[];
+    JOIN prompts p ON p.project_id = ${projectId} AND p.id = u.id::bigint`,
+  );
   return new Map(rows.map((r) => [r.id, r.preview]));
 }
 

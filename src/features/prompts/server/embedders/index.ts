@@ -6,7 +6,11 @@ import type { Embedder } from "./types";
 
 export type { Embedder } from "./types";
 
-const globalForEmbedder = globalThis as unknown as { acpEmbedder?: Embedder };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpEmbedder: Embedder | undefined;
+}
+const globalForEmbedder = globalThis;
 
 /** The configured embedder: OpenAI (or compatible) when OPENAI_API_KEY is set, else the local one. */
 export function getEmbedder(): Embedder {

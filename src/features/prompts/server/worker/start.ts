@@ -6,7 +6,11 @@ import type { Embedder } from "../embedders/types";
 import { vectorColumnDimensions } from "./queue";
 import { runWorker } from "./worker";
 
-const globalForWorker = globalThis as unknown as { acpEmbeddingWorker?: { stop: () => Promise<void> } };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpEmbeddingWorker: { stop: () => Promise<void> } | undefined;
+}
+const globalForWorker = globalThis;
 
 /**
  * Refuses to run when the vector column's dimension differs from the embedder's (every insert

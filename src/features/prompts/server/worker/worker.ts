@@ -48,7 +48,11 @@ export const linkOptions = (model: string): LinkOptions => ({
   maxScanTuples: WORKER_DEFAULTS.linkMaxScanTuples,
 });
 
-const globalForBacklog = globalThis as unknown as { acpBacklogCheckedAt?: number };
+declare global {
+  // On globalThis: one per process even when Next evaluates this module more than once.
+  var acpBacklogCheckedAt: number | undefined;
+}
+const globalForBacklog = globalThis;
 
 /** Once a minute per process (or every batch when a test sets the threshold), a full batch looks at the backlog. */
 async function maybeDropIndex(o: WorkerOptions, claimed: number, limit: number): Promise<void> {
