@@ -91,7 +91,13 @@ export async function audit(sql: Sql, projectId: string, acked: Set<string>): Pr
       FROM usage_hourly WHERE project_id = ${projectId}
     UNION ALL
     SELECT 'daily', sum(calls)::text, sum(input_tokens)::text, sum(output_tokens)::text, coalesce(sum(cost_usd), 0)::text
-      FROM usage_daily WHERE project_id = ${projectId}`;
+      FROM usage_daily WHERE project_id = ${projectId}
+    UNION ALL
+    SELECT 'attribution by user', sum(calls)::text, sum(input_tokens)::text, sum(output_tokens)::text, coalesce(sum(cost_usd), 0)::text
+      FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'user'
+    UNION ALL
+    SELECT 'token mix', sum(calls)::text, sum(input_tokens)::text, sum(output_tokens)::text, coalesce(sum(cost_usd), 0)::text
+      FROM token_mix_daily WHERE project_id = ${projectId}`;
   // Exact decimals compared as text, trailing zeros aside (numeric scales differ between tables).
   const exact = (d: string) => (d.includes(".") ? d.replace(/0+$/, "").replace(/\.$/, "") : d);
   const key = (r: { calls: string; input: string; output: string; cost: string }) => `${r.calls}/${r.input}/${r.output}/${exact(r.cost)}`;

@@ -1,7 +1,8 @@
 // The rollups + unfolded tail equal a full scan of cost_events at every instant: mid-fold (the
 // fold's transaction open), with several folders at once, and after a fold's backend is killed.
 import { afterAll, expect, it } from "vitest";
-import { aggregatesQuery, getSummary, percentileFromBuckets } from "~/features/analytics/server";
+import { aggregatesQuery, attributionQuery, attributionRowSchema, getSummary, groupSources, percentileFromBuckets } from "~/features/analytics/server";
+import { queryRows } from "~/server/db/query";
 import { ingestEvents } from "~/features/ingestion/server";
 import { getPromptText } from "~/features/prompts/server";
 import { createDbClient } from "~/server/db";
@@ -12,7 +13,8 @@ import { FOLD_SQL } from "~/server/rollups/fold-sql";
 
 afterAll(closeTestDb);
 
-const trim = (s: string | undefined) => (s ?? "").replace(/\.?0+$/, "");
+// Exact decimals compared as text without trailing fraction zeros ("0.500" = "0.5", "0.000" = "0").
+const trim = (s: string | undefined) => (s?.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : (s ?? ""));
 
 /** Every figure the read path gives for the project equals the same figure from raw rows. */
 async function expectExact(projectId: string, label: string) {
@@ -39,6 +41,11 @@ async function expectExact(projectId: string, label: string) {
       WHERE project_id = ${projectId} AND ts >= ${from}::timestamptz AND ts < ${to}::timestamptz GROUP BY 1 ORDER BY 1`;
     const got = listed.map((r) => [r.feature, r.calls, trim(r.cost)]).sort();
     expect(got, `${label}: features`).toEqual(rawByFeature.map((r) => [r.feature, r.calls, trim(r.cost)]).sort());
+    const byUser = await queryRows(db, attributionRowSchema, attributionQuery(projectId, w, groupSources.user, { order: "cost", after: null, limit: 10_000 }));
+    const rawByUser = await sql<{ key: string; calls: string; cost: string }[]>`
+      SELECT coalesce(user_id, '') AS key, count(*)::text AS calls, coalesce(sum(cost_usd), 0)::text AS cost FROM cost_events
+      WHERE project_id = ${projectId} AND ts >= ${from}::timestamptz AND ts < ${to}::timestamptz GROUP BY 1`;
+    expect(byUser.map((r) => [r.key, r.calls, trim(r.cost)]).sort(), `${label}: users`).toEqual(rawByUser.map((r) => [r.key, r.calls, trim(r.cost)]).sort());
   }
   const [prompt] = await sql<{ id: string; n: number }[]>`
     SELECT p.id::text AS id, (SELECT count(*)::int FROM cost_events e WHERE e.project_id = p.project_id AND e.prompt_hash = p.hash) AS n
@@ -65,6 +72,19 @@ async function expectRollupTablesExact(projectId: string) {
   expect(r?.lat).toBe(r?.lat_raw);
   expect(trim(r?.hcost)).toBe(trim(r?.cost));
   expect(r?.occ).toBe(r?.with_prompt);
+  // The attribution rollups and the token mix, folded by the same statement.
+  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string }[]>`
+    SELECT (SELECT count(*)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
+      (SELECT coalesce(sum(calls), 0)::text FROM attribution_hourly WHERE project_id = ${projectId} AND dim = 'user') AS user_h,
+      (SELECT coalesce(sum(calls), 0)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'user') AS user_d,
+      (SELECT coalesce(sum(calls), 0)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'tag') AS tag_d,
+      (SELECT count(*)::text FROM cost_events e CROSS JOIN LATERAL unnest(coalesce(nullif(e.tags, '{}'), ARRAY['']::text[])) t
+        WHERE e.project_id = ${projectId}) AS tag_raw,
+      (SELECT coalesce(sum(calls), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix,
+      (SELECT coalesce(sum(cost_usd), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix_cost`;
+  expect([a?.user_h, a?.user_d, a?.mix]).toEqual([a?.raw, a?.raw, a?.raw]);
+  expect(a?.tag_d).toBe(a?.tag_raw);
+  expect(trim(a?.mix_cost)).toBe(trim(r?.cost));
 }
 
 async function ingest(projectId: string, n: number, seed: number) {

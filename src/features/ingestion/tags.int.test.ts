@@ -1,5 +1,6 @@
 import { afterAll, expect, it } from "vitest";
 import { closeTestDb, describeWithHttp, newProject, postEvents, testDb } from "~/test/integration";
+import { foldAll } from "~/server/rollups/fold";
 
 afterAll(closeTestDb);
 
@@ -21,6 +22,7 @@ describeWithHttp("tags and NFC identifiers over POST /api/v1/events", () => {
     expect(res.status).toBe(200);
     const [row] = await testDb().sql`SELECT tags, user_id, session_id, feature, metadata FROM cost_events WHERE project_id = ${projectId}`;
     expect(row).toMatchObject({ tags: ["beta", "café", "prod"], user_id: "café", session_id: "s-café", feature: "f-café", metadata: { "café": "x" } });
+    await foldAll(testDb().sql);
     const [rollup] = await testDb().sql`SELECT count(*)::int AS n FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'tag'`;
     expect(rollup?.n).toBe(3);
   });

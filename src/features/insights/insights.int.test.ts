@@ -6,6 +6,9 @@ import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import { SERVICE_TIERS } from "~/lib/service-tier";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { tokenMixRollup } from "~/features/insights/server";
+import { foldAll } from "~/server/rollups/fold";
 import { createCaller } from "~/trpc/root";
 import { fixtureWindow, insightsFixture } from "./test-fixture";
 
@@ -85,11 +88,25 @@ describeWithDb("cost intelligence (createCaller, real PostgreSQL)", () => {
         sum(output_tokens)::text AS output, coalesce(sum(cost_usd), 0)::numeric(30, 12)::text AS cost,
         count(*) FILTER (WHERE cost_source = 'unpriced')::text AS unpriced
       FROM cost_events WHERE project_id = ${projectId} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
-    const roll = await sql`
+    const columns = (table: string) => sql.unsafe(`
       SELECT day, feature, provider, model, service_tier, band::int AS band, calls::text AS calls, input_tokens::text AS input,
-        cached_input_tokens::text AS cached, output_tokens::text AS output, cost_usd::text AS cost, unpriced_calls::text AS unpriced
-      FROM token_mix_daily WHERE project_id = ${projectId} ORDER BY 1, 2, 3, 4, 5, 6`;
-    expect(roll.length).toBeGreaterThan(3);
+        cached_input_tokens::text AS cached, output_tokens::text AS output, cost_usd::numeric(30, 12)::text AS cost,
+        unpriced_calls::text AS unpriced
+      FROM ${table} ORDER BY 1, 2, 3, 4, 5, 6`);
+    // The read path (rollup + the events not folded yet), at whatever point the folder is.
+    const rangeAll = { from: new Date(Date.now() - 60 * 86_400_000), to: new Date(Date.now() + 86_400_000) };
+    const query = new PgDialect().sqlToQuery(tokenMixRollup(projectId, {}, rangeAll));
+    const read = await sql.unsafe(
+      `SELECT day, feature, provider, model, service_tier, band, calls::text AS calls, input_tokens::text AS input,
+        cached_input_tokens::text AS cached, output_tokens::text AS output, cost_usd::numeric(30, 12)::text AS cost,
+        unpriced_calls::text AS unpriced FROM ${query.sql} m ORDER BY 1, 2, 3, 4, 5, 6`,
+      query.params as never[],
+    );
+    expect(read.length).toBeGreaterThan(3);
+    expect(read).toEqual(scan);
+    // Folded, the rollup table alone.
+    await foldAll(sql);
+    const roll = await columns(`token_mix_daily WHERE project_id = '${projectId}'`);
     expect(roll).toEqual(scan);
     expect(callerFor(key)).toBeDefined();
   });

@@ -4,16 +4,19 @@ import "server-only";
  * Maintenance of the attribution rollups (attribution_hourly / attribution_daily): usage per end
  * user, per tag and per value of each promoted metadata key, for every new event.
  *
- * Written as fold targets: each is one CTE reading `fresh` — the new events with their
- * project_id, ts, hour, day, user_id, tags, metadata and the usage columns — so the same strings
- * run inside the ingestion statement today and inside a rollup fold (a statement moving
- * committed events into the rollups behind a watermark) when rollups move off the ingestion path.
- * The read side (src/features/analytics/server/attribution-sql.ts) groups raw cost_events rows
- * with the same key expressions (ATTRIBUTION_KEY_SQL), so rollup + raw edges = a full scan.
+ * Fold targets (fold-sql.ts): each is one CTE reading `fresh` — the newly folded events with
+ * their project_id, ts, hour, day, user_id, tags, metadata and the usage columns. The read side
+ * (src/features/analytics/server/attribution-sql.ts) groups raw cost_events rows and the unfolded
+ * tail with the same key expressions (ATTRIBUTION_KEY_SQL), so rollup + tail + raw edges = a full
+ * scan. Repricing moves folded events' costs (ATTRIBUTION_REPRICE_DELTAS).
  *
  * One INSERT per table for all three dimensions (fewer CTEs, one sorted upsert per table), fed
  * in key order so concurrent writers lock rows in the same order (no deadlocks).
  */
+
+/** An event row `e` is in the rollups: its xid is visible in the fold state `s` (the negation of unfolded_events()). */
+export const FOLDED_SQL = (e: string, s: string) =>
+  `(${e}.xid IS NULL OR ${e}.xid < pg_snapshot_xmin(${s}.snap) OR pg_visible_in_snapshot(${e}.xid, ${s}.snap))`;
 
 const METRICS = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tokens", "cached_input_tokens",
   "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_count", "latency_sum_ms"];
@@ -27,6 +30,16 @@ export const ATTRIBUTION_KEY_SQL = {
   meta: (alias: string, keyExpr: string) => `coalesce(${alias}.metadata ->> ${keyExpr}, '')`,
 };
 
+/** The (dim, key) rows of each event of `rel` (alias f): its user, each tag, each promoted metadata key. */
+function dimensionRows(rel: string): string {
+  return `SELECT f.*, 'user'::text AS dim, ${ATTRIBUTION_KEY_SQL.user("f")} AS key FROM ${rel} f
+    UNION ALL
+    SELECT f.*, 'tag'::text, t.tag FROM ${rel} f CROSS JOIN LATERAL ${ATTRIBUTION_KEY_SQL.tagSource("f")} AS t(tag)
+    UNION ALL
+    SELECT f.*, 'meta:' || k.key, ${ATTRIBUTION_KEY_SQL.meta("f", "k.key")}
+    FROM ${rel} f JOIN promoted_metadata_keys k ON k.project_id = f.project_id`;
+}
+
 function attributionFold(table: string, period: "hour" | "day"): string {
   return `${table}_up AS (
   INSERT INTO ${table} AS a (project_id, dim, ${period}, key, ${METRICS.join(", ")}, first_seen, last_seen)
@@ -34,14 +47,7 @@ function attributionFold(table: string, period: "hour" | "day"): string {
     count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
     sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
     sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)
-  FROM (
-    SELECT f.*, 'user'::text AS dim, ${ATTRIBUTION_KEY_SQL.user("f")} AS key FROM fresh f
-    UNION ALL
-    SELECT f.*, 'tag'::text, t.tag FROM fresh f CROSS JOIN LATERAL ${ATTRIBUTION_KEY_SQL.tagSource("f")} AS t(tag)
-    UNION ALL
-    SELECT f.*, 'meta:' || k.key, ${ATTRIBUTION_KEY_SQL.meta("f", "k.key")}
-    FROM fresh f JOIN promoted_metadata_keys k ON k.project_id = f.project_id
-  ) x
+  FROM (${dimensionRows("fresh")}) x
   GROUP BY project_id, dim, ${period}, key ORDER BY project_id, dim, ${period}, key
   ON CONFLICT (project_id, dim, ${period}, key) DO UPDATE SET
     ${METRICS.map((m) => `${m} = a.${m} + excluded.${m}`).join(",\n    ")},
@@ -57,8 +63,28 @@ export const ATTRIBUTION_FOLD_TARGETS: string[] = [
 ];
 
 /**
- * Rebuilds one dimension's rows of both tables for a project from cost_events (promoting a
- * metadata key; the migration's backfill). $1 = project id, $2 = metadata key (for 'meta:').
+ * Repricing: the cost and unpriced-count deltas of the repriced events already folded (`folded`,
+ * which carries project_id, ts, user_id, tags, metadata and old/new cost and source) on both tables.
+ */
+export const ATTRIBUTION_REPRICE_DELTAS: string[] = (["hour", "day"] as const).map((period) => {
+  const table = period === "hour" ? "attribution_hourly" : "attribution_daily";
+  return `${table}_d AS (
+  SELECT project_id, dim, date_trunc('${period}', ts, 'UTC') AS period, key,
+    sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost,
+    count(*) FILTER (WHERE new_src = 'unpriced') - count(*) FILTER (WHERE old_src = 'unpriced') AS dunpriced
+  FROM (${dimensionRows("folded")}) x GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+),
+${table}_up AS (
+  UPDATE ${table} a SET cost_usd = a.cost_usd + d.dcost, unpriced_calls = a.unpriced_calls + d.dunpriced
+  FROM ${table}_d d WHERE a.project_id = d.project_id AND a.dim = d.dim AND a.${period} = d.period AND a.key = d.key
+  RETURNING 1
+)`;
+});
+
+/**
+ * Rebuilds one dimension's rows of both tables for a project from its folded events (promoting a
+ * metadata key): the fold adds the rest. Run holding FOLD_LOCK shared, so no fold moves the
+ * watermark meanwhile. $1 = project id, $2 = metadata key (for 'meta:').
  */
 export function attributionBackfillSql(dim: "user" | "tag" | "meta"): string[] {
   const source =
@@ -73,6 +99,7 @@ export function attributionBackfillSql(dim: "user" | "tag" | "meta"): string[] {
     count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
     sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
     sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)
-  FROM (${source}) x
+  FROM (${source}) x, rollup_fold_state s
+  WHERE s.id = 1 AND ${FOLDED_SQL("x", "s")}
   GROUP BY project_id, dim, date_trunc('${period}', ts, 'UTC'), key`);
 }

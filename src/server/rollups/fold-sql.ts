@@ -1,4 +1,6 @@
 import "server-only";
+import { ATTRIBUTION_FOLD_TARGETS } from "./attribution-fold-sql";
+import { TOKEN_MIX_FOLD } from "./token-mix";
 
 /*
  * How the rollups stay exact without being written on the ingestion path
@@ -80,6 +82,8 @@ export const FOLD_TARGETS: string[] = [
   latencyFold("latency_hourly", "hour"),
   latencyFold("latency_daily", "day"),
   PROMPTS_FOLD,
+  ...ATTRIBUTION_FOLD_TARGETS,
+  TOKEN_MIX_FOLD,
 ];
 
 // $1 = the most transaction ids one fold may cover past the previous state (bounds a fold after a
@@ -100,7 +104,8 @@ next AS (
 fresh AS MATERIALIZED (
   SELECT e.project_id, e.ts, e.feature, e.model, e.provider, e.status, e.cost_source, e.input_tokens, e.output_tokens,
     e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.cost_usd, e.latency_ms, e.latency_bucket,
-    e.prompt_hash, date_trunc('hour', e.ts, 'UTC') AS hour, date_trunc('day', e.ts, 'UTC') AS day
+    e.prompt_hash, e.user_id, e.tags, e.metadata, e.service_tier,
+    date_trunc('hour', e.ts, 'UTC') AS hour, date_trunc('day', e.ts, 'UTC') AS day
   FROM unfolded_events() e, next
   WHERE pg_visible_in_snapshot(e.xid, next.n)
 ),

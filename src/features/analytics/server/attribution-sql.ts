@@ -2,6 +2,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { ATTRIBUTION_KEY_SQL } from "~/server/rollups/attribution-fold-sql";
+import { UNFOLDED_EVENTS_SQL } from "~/server/rollups/tail";
 import type { Filters } from "../schemas";
 import { dims, metricsColumns, metricsRowSchema, usageParts, type Dim } from "./usage-sql";
 import { planWindow, rawConditions, rollupCanAnswer, type Range } from "./window";
@@ -41,13 +42,9 @@ export const groupSources = {
   }),
 };
 
-/*
- * Rollup tail: when the rollups are maintained by a fold behind a watermark instead of in the
- * ingestion statement, the events not folded yet are added here from this relation (e.g.
- * unfolded_events()) over the range the rollup reads cover. Today the ingestion statement keeps
- * the rollups current, so there is no tail.
- */
-const ROLLUP_TAIL: SQL | null = null;
+// The events not folded yet (src/server/rollups/): added from their rows over the range the
+// rollup reads cover, in the same statement, so rollups + tail = every committed event.
+const ROLLUP_TAIL = sql.raw(UNFOLDED_EVENTS_SQL);
 
 const METRICS_FROM_ROLLUP = sql`sum(r.calls) AS calls, sum(r.errors) AS errors, sum(r.unpriced_calls) AS unpriced,
   sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.cached_input_tokens) AS cached_input_tokens,
@@ -103,7 +100,7 @@ export function attributionParts(projectId: string, f: Filters, src: GroupSource
     sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}
       WHERE ${rawConditions(projectId, f, range)} GROUP BY ${rawGroup}`;
   const tailRange = covered(reads.map((r) => r.range));
-  if (ROLLUP_TAIL && tailRange) parts.push(raw(ROLLUP_TAIL, tailRange));
+  if (tailRange) parts.push(raw(ROLLUP_TAIL, tailRange));
   for (const range of plan.raw) parts.push(raw(sql`cost_events`, range));
   return sql.join(parts, sql` UNION ALL `);
 }

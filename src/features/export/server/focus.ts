@@ -1,9 +1,10 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { rawConditions, rollupCanAnswer, rollupConditions } from "~/features/analytics/server";
+import { rawConditions, rollupCanAnswer } from "~/features/analytics/server";
 import { ratesFor, unitRates, type Price } from "~/features/pricing";
 import { getPricer } from "~/features/pricing/server";
+import { tokenMixRollup } from "~/features/insights/server";
 import type { Filters } from "~/lib/list-filters";
 import { formatMicroPerM, formatPicos, parseUsdToPicos } from "~/lib/money";
 import { SERVICE_TIERS } from "~/lib/service-tier";
@@ -22,9 +23,9 @@ export function focusQuery(projectId: string, f: Filters, cap: number): SQL {
   };
   if (rollupCanAnswer(f)) {
     return sql`SELECT to_char(r.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, r.feature, r.provider, r.model, r.service_tier,
-        r.band::int AS band, r.calls, r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens, r.cost_usd::text AS cost_usd,
-        (SELECT name FROM projects WHERE id = r.project_id) AS project_name
-      FROM token_mix_daily r WHERE ${rollupConditions(projectId, f, range, "day")}
+        r.band, r.calls, r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens, r.cost_usd::text AS cost_usd,
+        (SELECT name FROM projects WHERE id = ${projectId}) AS project_name
+      FROM ${tokenMixRollup(projectId, f, range)} r
       ORDER BY r.day, r.provider, r.model, r.feature, r.service_tier, r.band LIMIT ${cap}`;
   }
   return sql`SELECT to_char(date_trunc('day', e.ts, 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, e.feature, e.provider, e.model, e.service_tier,

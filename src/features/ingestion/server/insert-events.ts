@@ -2,8 +2,6 @@ import "server-only";
 import { forgetApiKey } from "~/server/auth/api-keys";
 import type { Sql } from "~/server/db";
 import { unauthorized } from "~/server/errors";
-import { TOKEN_MIX_UPSERT } from "~/server/rollups/token-mix";
-import { ATTRIBUTION_FOLD_TARGETS } from "~/server/rollups/attribution-fold-sql";
 
 /** A priced, validated event as the insert statement reads it (JSON → jsonb_to_recordset). */
 export type EventRow = {
@@ -82,15 +80,7 @@ prompt_new AS (
   ORDER BY f.prompt_hash
   ON CONFLICT (project_id, hash) DO NOTHING
   RETURNING 1
-),
--- token_mix_daily (issue 15) and the attribution rollups (issue 13) are kept in this statement,
--- not by the fold: their readers need no unfolded tail.
-fresh AS (
-  SELECT i.*, $1::uuid AS project_id, date_trunc('hour', i.ts, 'UTC') AS hour, date_trunc('day', i.ts, 'UTC') AS day
-  FROM input i JOIN ins USING (event_id)
-),
-${TOKEN_MIX_UPSERT},
-${ATTRIBUTION_FOLD_TARGETS.join(",\n")}
+)
 SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM prompt_new)::int AS prompts,
   (SELECT ok FROM key_ok) AS key_ok`;
 

@@ -4,4 +4,4 @@ export { insightsRouter } from "./router";
 export { cacheOpportunities } from "./cache-opportunities";
 export { tierCliffs } from "./tier-cliffs";
 export { whatIf } from "./what-if";
-export { dayWindow, readMix, type MixRow } from "./mix";
+export { dayWindow, readMix, tokenMixRollup, type MixRow } from "./mix";

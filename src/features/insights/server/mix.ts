@@ -7,6 +7,8 @@ import { parseUsdToPicos } from "~/lib/money";
 import { SERVICE_TIERS, type ServiceTier } from "~/lib/service-tier";
 import { TOKEN_BAND_BOUNDARIES } from "~/lib/token-bands";
 import type { Db } from "~/server/db";
+import { TOKEN_MIX_TAIL_COLUMNS } from "~/server/rollups/token-mix";
+import { unfoldedEvents } from "~/server/rollups/tail";
 import { int8, numeric, queryRows } from "~/server/db/query";
 
 const DAY_MS = 86_400_000;
@@ -62,6 +64,27 @@ const rowSchema = z.object({
   cost_usd: numeric,
 });
 
+/**
+ * token_mix_daily over whole days plus the events not folded into it yet, grouped the same way
+ * (one row per day, feature, provider, model, tier and band; cost_usd numeric): exact at every
+ * instant. `range` must be whole UTC days. Alias it.
+ */
+export function tokenMixRollup(projectId: string, f: Filters, range: { from: Date | null; to: Date | null }): SQL {
+  return sql`(SELECT day, feature, provider, model, service_tier, band::int AS band, sum(calls) AS calls,
+      sum(unpriced_calls) AS unpriced_calls, sum(reported_calls) AS reported_calls, sum(input_tokens) AS input_tokens,
+      sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+      sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens, max(max_input_tokens) AS max_input_tokens,
+      sum(cost_usd) AS cost_usd
+    FROM (
+      SELECT r.day, r.feature, r.provider, r.model, r.service_tier, r.band, r.calls, r.unpriced_calls, r.reported_calls,
+        r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens, r.reasoning_tokens, r.max_input_tokens, r.cost_usd
+      FROM token_mix_daily r WHERE ${rollupConditions(projectId, f, range, "day")}
+      UNION ALL
+      SELECT ${sql.raw(TOKEN_MIX_TAIL_COLUMNS)} FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, range)}
+      GROUP BY 1, 2, 3, 4, 5, 6
+    ) x GROUP BY 1, 2, 3, 4, 5, 6)`;
+}
+
 const signed = (s: string) => (s.startsWith("-") ? -parseUsdToPicos(s.slice(1)) : parseUsdToPicos(s));
 
 /**
@@ -75,11 +98,7 @@ export async function readMix(db: Db, projectId: string, f: Filters, window: Day
   const range = { from: window.from, to: window.to };
   let query: SQL;
   if (extra.length === 0 && rollupCanAnswer(f)) {
-    query = sql`
-      SELECT r.day, r.feature, r.provider, r.model, r.service_tier, r.band::int AS band, r.calls, r.unpriced_calls, r.reported_calls,
-        r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens, r.reasoning_tokens, r.max_input_tokens,
-        r.cost_usd::text AS cost_usd
-      FROM token_mix_daily r WHERE ${rollupConditions(projectId, f, range, "day")}`;
+    query = sql`SELECT m.*, m.cost_usd::text AS cost_usd FROM ${tokenMixRollup(projectId, f, range)} m`;
   } else {
     const arr = sql.raw(`ARRAY[${bounds.join(",")}]::int[]`);
     query = sql`

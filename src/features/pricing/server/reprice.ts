@@ -4,6 +4,7 @@ import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import type { ServiceTier } from "~/lib/service-tier";
 import type { DbClient } from "~/server/db";
 import { FOLD_LOCK } from "~/server/rollups/fold";
+import { ATTRIBUTION_REPRICE_DELTAS, FOLDED_SQL } from "~/server/rollups/attribution-fold-sql";
 import { TOKEN_MIX_REPRICE_DELTA } from "~/server/rollups/token-mix";
 import { getPricer, invalidatePrices } from "./pricer";
 
@@ -55,18 +56,18 @@ upd AS (
   WHERE e.project_id = $1::uuid AND e.event_id = v.event_id
     AND o.project_id = e.project_id AND o.event_id = e.event_id
     AND e.cost_source IN ('computed', 'unpriced')
-  RETURNING e.ts, e.feature, e.model, e.provider, e.prompt_hash, e.service_tier, e.input_tokens, v.cost AS new_cost, v.src AS new_src,
-    o.cost_usd AS old_cost, o.cost_source AS old_src, o.xid
+  RETURNING e.project_id, e.ts, e.feature, e.model, e.provider, e.prompt_hash, e.service_tier, e.input_tokens,
+    e.user_id, e.tags, e.metadata, v.cost AS new_cost, v.src AS new_src, o.cost_usd AS old_cost, o.cost_source AS old_src, o.xid
 ),
 -- Events already in the rollups: xid visible in the fold state (the negation of unfolded_events()).
 folded AS (
   SELECT u.* FROM upd u, rollup_fold_state s
-  WHERE s.id = 1 AND (u.xid IS NULL OR u.xid < pg_snapshot_xmin(s.snap) OR pg_visible_in_snapshot(u.xid, s.snap))
+  WHERE s.id = 1 AND ${FOLDED_SQL("u", "s")}
 ),
 ${deltaUpdate("usage_hourly", "hour")},
 ${deltaUpdate("usage_daily", "day")},
--- token_mix_daily counts every event at ingestion (no fold): all repriced events move it.
 ${TOKEN_MIX_REPRICE_DELTA},
+${ATTRIBUTION_REPRICE_DELTAS.join(",\n")},
 pr AS (
   UPDATE prompts p SET total_cost_usd = p.total_cost_usd + x.dcost
   FROM (SELECT prompt_hash, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost FROM folded
