@@ -1,5 +1,5 @@
 import { defaultShouldDehydrateQuery, QueryClient } from "@tanstack/react-query";
-import superjson from "superjson";
+import { transformer } from "~/lib/transformer";
 
 // One factory for the server (a fresh client per request) and the browser (one for the tab):
 // the same defaults on both sides keep hydrated data fresh instead of refetching it at once.
@@ -13,11 +13,11 @@ export function makeQueryClient(): QueryClient {
         retry: 1,
       },
       dehydrate: {
-        serializeData: superjson.serialize,
+        serializeData: transformer.serialize,
         // Pages await their prefetches: only settled, successful queries travel to the browser.
         shouldDehydrateQuery: (query) => defaultShouldDehydrateQuery(query),
       },
-      hydrate: { deserializeData: superjson.deserialize },
+      hydrate: { deserializeData: transformer.deserialize },
     },
   });
 }

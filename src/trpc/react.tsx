@@ -4,7 +4,7 @@ import { isServer, QueryClientProvider, type QueryClient } from "@tanstack/react
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
-import superjson from "superjson";
+import { transformer } from "~/lib/transformer";
 import { MAX_TRPC_BATCH } from "~/lib/trpc-limits";
 import type { AppRouter } from "./root";
 import { makeQueryClient } from "./query-client";
@@ -25,7 +25,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, maxURLLength: 4000, maxItems: MAX_TRPC_BATCH })],
+      links: [httpBatchLink({ url: "/api/trpc", transformer, maxURLLength: 4000, maxItems: MAX_TRPC_BATCH })],
     }),
   );
   return (

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import superjson from "superjson";
+import { transformer } from "~/lib/transformer";
 import { ZodError } from "zod";
 import { assertSameOrigin } from "../auth/csrf";
 import { accessFor, forbidden, resolveCaller } from "../auth/resolve-project";
@@ -24,7 +24,7 @@ export function createContext(opts: { headers: Headers; client?: DbClient; resHe
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   // Never show internals: 5xx messages are replaced, stacks are dropped, inputs issues are kept.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
