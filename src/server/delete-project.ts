@@ -1,7 +1,9 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { attributionDaily, attributionHourly, costEvents, latencyDaily, latencyHourly, projects, promotedMetadataKeys, tokenMixDaily, usageDaily, usageHourly } from "./db/schema";
+import { forgetApiKey } from "./auth/api-keys";
+import { publishRevocation } from "./auth/key-revocations";
+import { apiKeys, attributionDaily, attributionHourly, costEvents, latencyDaily, latencyHourly, projects, promotedMetadataKeys, tokenMixDaily, usageDaily, usageHourly } from "./db/schema";
 import { FOLD_LOCK } from "./rollups/fold";
 
 /**
@@ -9,6 +11,7 @@ import { FOLD_LOCK } from "./rollups/fold";
  * be checked on every ingested row), so they are cleared here; the rest cascades.
  */
 export async function deleteProject(db: Db, projectId: string): Promise<void> {
+  const keys = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.projectId, projectId));
   await db.transaction(async (tx) => {
     // No fold in between: it could write rollup rows for events this transaction deletes.
     await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${FOLD_LOCK})`);
@@ -17,4 +20,9 @@ export async function deleteProject(db: Db, projectId: string): Promise<void> {
     }
     await tx.delete(projects).where(eq(projects.id, projectId));
   });
+  // Its keys went with it (cascade): every instance drops them from its key cache.
+  for (const k of keys) {
+    forgetApiKey(k.id);
+    await publishRevocation(k.id);
+  }
 }

@@ -1,6 +1,8 @@
 import "server-only";
 import { env } from "~/env";
 import { startEmbeddingWorker } from "~/features/prompts/server";
+import { clearApiKeyCache, forgetApiKey } from "~/server/auth/api-keys";
+import { startRevocationFeed } from "~/server/auth/key-revocations";
 import { authConfigWarnings, prepareFirstRun, setupUrl, type FirstRun } from "~/server/auth/setup";
 import { prepareDatabase } from "./bootstrap";
 import { createDbClient, getDbClient } from "~/server/db";
@@ -14,6 +16,8 @@ export async function startServer(): Promise<void> {
     return;
   }
   getRedis();
+  // API keys are answered from each instance's cache while revocations reach it (key-revocations.ts).
+  startRevocationFeed(forgetApiKey, clearApiKeyCache);
   for (const warning of authConfigWarnings()) logger.warn(warning);
   await prepareWithRetry(env.DATABASE_URL);
 }

@@ -4,6 +4,7 @@ import { and, eq, isNull, sql as dsql } from "drizzle-orm";
 import type { Db } from "~/server/db";
 import type { DbOrTx } from "~/server/db";
 import { apiKeys, projects } from "~/server/db/schema";
+import { publishRevocation, revocationFeedLive } from "./key-revocations";
 
 // A fixed, greppable prefix lets secret scanners catch leaked keys.
 export const API_KEY_PREFIX = "acp_";
@@ -48,7 +49,12 @@ export async function findActiveApiKey(db: Db, key: string): Promise<ApiKeyOwner
 type CachedKey = { owner: ApiKeyOwner; expires: number };
 const KEY_CACHE_MS = 60_000;
 const KEY_CACHE_MAX = 10_000; // distinct live keys per instance; past this the cache starts over
-const keyCache = new Map<string, CachedKey>();
+declare global {
+  // On globalThis: Next evaluates this module once per bundle (instrumentation, each route), and
+  // the revocation feed started at boot must empty the same cache the routes read.
+  var acpKeyCache: Map<string, CachedKey> | undefined;
+}
+const keyCache = (globalThis.acpKeyCache ??= new Map<string, CachedKey>());
 
 /**
  * findActiveApiKey with the answer kept in process for a minute: for routes that re-check the key
@@ -75,6 +81,19 @@ export async function findActiveApiKeyCached(db: Db, key: string): Promise<(ApiK
 /** Drops a key found revoked, so the next request looks it up again. */
 export function forgetApiKey(keyId: string): void {
   for (const [k, v] of keyCache) if (v.owner.keyId === keyId) keyCache.delete(k);
+}
+
+/** Empties the cache (the revocation feed reconnected: revocations may have been missed). */
+export function clearApiKeyCache(): void {
+  keyCache.clear();
+}
+
+/**
+ * The key's owner for any route: from the in-process cache while the revocation feed is live
+ * (key-revocations.ts: a revocation reaches every instance's cache at once), else looked up.
+ */
+export async function findApiKeyOwner(db: Db, key: string): Promise<ApiKeyOwner | null> {
+  return revocationFeedLive() ? findActiveApiKeyCached(db, key) : findActiveApiKey(db, key);
 }
 
 export async function ensureProject(db: DbOrTx, name: string): Promise<string> {
@@ -107,4 +126,5 @@ export async function createApiKey(db: Db, projectName: string, keyName = "defau
 export async function revokeApiKey(db: Db, keyId: string): Promise<void> {
   await db.update(apiKeys).set({ revokedAt: dsql`now()` }).where(eq(apiKeys.id, keyId));
   forgetApiKey(keyId);
+  await publishRevocation(keyId);
 }

@@ -4,7 +4,7 @@ import { unauthorized } from "~/server/errors";
 import { bearerToken } from "~/server/http";
 import { findActiveApiKey, findActiveApiKeyCached, type ApiKeyOwner } from "./api-keys";
 
-/** Resolves the project of the request's `Authorization: Bearer` key or throws 401. */
+/** Resolves the project of the request's `Authorization: Bearer` key or throws 401 (always a database lookup). */
 export async function requireApiKey(req: Request, db: Db): Promise<ApiKeyOwner> {
   const token = bearerToken(req.headers);
   if (!token) throw unauthorized("missing API key: send Authorization: Bearer <project API key>");

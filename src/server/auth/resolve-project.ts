@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import type { ProjectRole } from "../db/schema";
 import { forbidden, unauthorized } from "../errors";
 import { bearerToken } from "../http";
-import { findActiveApiKey } from "./api-keys";
+import { findApiKeyOwner } from "./api-keys";
 import { getSessionUser, selectedProjectId } from "./session";
 import { firstMembership, membershipRole } from "./users";
 
@@ -27,7 +27,7 @@ const SIGN_IN = "sign in, or send Authorization: Bearer <project API key>";
 export async function resolveCaller(db: Db, headers: Headers): Promise<Principal> {
   const token = bearerToken(headers);
   if (token) {
-    const owner = await findActiveApiKey(db, token);
+    const owner = await findApiKeyOwner(db, token);
     if (!owner) throw unauthorized("invalid or revoked API key");
     return { kind: "apiKey", keyId: owner.keyId, projectId: owner.projectId };
   }
