@@ -2,6 +2,7 @@ import { wrapAnthropicClient } from "./anthropic.js";
 import { ContextScope, mergeContext, type CallContext } from "./context.js";
 import { randomId } from "./ids.js";
 import { wrapOpenAIClient } from "./openai.js";
+import { positiveInt, utf8Length } from "./options.js";
 import { BoundedQueue } from "./queue.js";
 import { sendBatch, type TransportConfig } from "./transport.js";
 import type { Profiler, ProfilerError, ProfilerOptions, ProfilerStats, TrackEvent, WrapOptions } from "./types.js";
@@ -14,22 +15,6 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024 - 4096;
 
 type Timer = ReturnType<typeof setTimeout>;
 const unref = (t: Timer) => (t as { unref?: () => void }).unref?.();
-
-function positiveInt(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name} must be an integer between 0 and ${max}`);
-  return value;
-}
-
-/** UTF-8 length without allocating an encoded copy. */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
-  }
-  return n;
-}
 
 const warn = (e: ProfilerError) => console.warn(`[ai-cost-profiler] ${e.kind}: ${e.message}`);
 
