@@ -61,3 +61,15 @@ export async function postEvents(key: string | null, body: unknown, init: { cont
   }
   return { status: res.status, headers: res.headers, body: json as Record<string, unknown> };
 }
+
+/** Every item of a keyset-paged list, following nextCursor to the end. */
+export async function pageAll<T>(fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: T[]; nextCursor: string | null } = await fetchPage(cursor);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}

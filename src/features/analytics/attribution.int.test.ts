@@ -4,7 +4,7 @@ import { promoteMetadataKey } from "~/features/analytics/server";
 import { ingestEvents } from "~/features/ingestion/server";
 import { createContext } from "~/server/api/trpc";
 import { createCaller } from "~/trpc/root";
-import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+import { closeTestDb, describeWithDb, newProject, testDb, pageAll } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
 
 afterAll(closeTestDb);
@@ -32,17 +32,6 @@ beforeAll(async () => {
 }, 120_000);
 
 type Item = { key: string; calls: number; costUsd: string; inputTokens: number };
-
-async function pageAll<T>(fetch: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
-  const all: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: T[]; nextCursor: string | null } = await fetch(cursor);
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
 
 /** The same figures by a plain GROUP BY over raw events (the reference). */
 async function rawGroups(keyExpr: string, from = "cost_events e", where = "true") {

@@ -4,7 +4,7 @@ import { ingestEvents } from "~/features/ingestion/server";
 import { createContext } from "~/server/api/trpc";
 import { createCaller } from "~/trpc/root";
 import { exportFetch, parseCsv, parseNdjson } from "~/test/export-helpers";
-import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
+import { closeTestDb, describeWithHttp, newProject, requireBaseUrl, testDb, pageAll } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
 
 afterAll(closeTestDb);
@@ -18,34 +18,23 @@ beforeAll(async () => {
   await ingestEvents(testDb(), project.projectId, [...generateEvents(800, { seed: 31, days: 3, idPrefix: "ea", users: 120, tags: 6 })]);
 }, 60_000);
 
-async function all<T>(fetch: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const p: { items: T[]; nextCursor: string | null } = await fetch(cursor);
-    out.push(...p.items);
-    cursor = p.nextCursor;
-  } while (cursor);
-  return out;
-}
-
 describeWithHttp("attribution exports over HTTP", () => {
   it("users (CSV), sessions (NDJSON) and a breakdown by tag (JSON) hold exactly the lists' rows", async () => {
     const users = await get("/api/export/users?format=csv&tag=prod");
     expect(users.status).toBe(200);
     const userRows = parseCsv(await users.text());
-    const listed = await all((cursor) => caller().users.list({ tag: "prod", limit: 500, cursor }));
+    const listed = await pageAll((cursor) => caller().users.list({ tag: "prod", limit: 500, cursor }));
     expect(userRows.map((r) => [r.userId, r.calls, r.costUsd, r.topFeature])).toEqual(listed.map((u) => [u.userId, String(u.calls), u.costUsd, u.topFeature ?? ""]));
 
     const sessions = await get("/api/export/sessions?format=ndjson");
     const sessionRows = parseNdjson(await sessions.text());
-    const listedSessions = await all((cursor) => caller().sessions.list({ limit: 500, cursor }));
+    const listedSessions = await pageAll((cursor) => caller().sessions.list({ limit: 500, cursor }));
     expect(sessionRows.map((r) => [r.sessionId, r.costUsd, r.firstInputTokens])).toEqual(listedSessions.map((s) => [s.sessionId, s.costUsd, s.firstInputTokens]));
 
     const tags = await get("/api/export/breakdown?format=json&by=tag");
     expect(tags.headers.get("content-disposition")).toContain("-breakdown-by-tag-");
     const tagRows = (await tags.json()) as Record<string, unknown>[];
-    const listedTags = await all((cursor) => caller().breakdown.list({ by: "tag", limit: 500, cursor }));
+    const listedTags = await pageAll((cursor) => caller().breakdown.list({ by: "tag", limit: 500, cursor }));
     expect(tagRows.map((r) => [r.key, r.none, r.calls, r.costUsd])).toEqual(listedTags.map((t) => [t.key, t.none, t.calls, t.costUsd]));
 
     const byPlan = await get("/api/export/breakdown?format=csv&by=metadata:plan&metadata=customer%3Dacme");

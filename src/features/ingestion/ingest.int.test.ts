@@ -7,6 +7,16 @@ import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integrat
 import { generateEvents } from "../../../scripts/lib/generate";
 import { deleteProject } from "~/server/delete-project";
 import { foldAll } from "~/server/rollups/fold";
+
+/** The project's usage_hourly totals once every committed event is folded. */
+async function foldedUsage(projectId: string) {
+  await foldAll(testDb().sql);
+  const [sums] = await testDb()
+    .db.select({ calls: sql<string>`sum(${usageHourly.calls})::text`, unpriced: sql<string>`sum(${usageHourly.unpricedCalls})::text` })
+    .from(usageHourly)
+    .where(eq(usageHourly.projectId, projectId));
+  return { calls: sums?.calls, unpriced: sums?.unpriced };
+}
 import { ingestEvents } from "./server/ingest";
 
 afterAll(closeTestDb);
@@ -58,12 +68,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     expect(byId.get("r")?.costUsd).toBe("0.000123456789");
     expect(byId.get("u")?.costSource).toBe("unpriced");
     expect(byId.get("u")?.costUsd).toBeNull();
-    await foldAll(testDb().sql);
-    const [rollup] = await testDb()
-      .db.select({ unpriced: sql<string>`sum(${usageHourly.unpricedCalls})::text` })
-      .from(usageHourly)
-      .where(eq(usageHourly.projectId, projectId));
-    expect(rollup?.unpriced).toBe("1");
+    expect((await foldedUsage(projectId)).unpriced).toBe("1");
   });
 
   it("stores a repeated id once, within a batch and across batches", async () => {
@@ -73,12 +78,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     const again = await ingestEvents(testDb(), projectId, [{ ...base, id: "y" }, { ...base, id: "z" }]);
     expect(again).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
     expect(await eventsOf(projectId)).toHaveLength(3);
-    await foldAll(testDb().sql);
-    const [rollup] = await testDb()
-      .db.select({ calls: sql<string>`sum(${usageHourly.calls})::text` })
-      .from(usageHourly)
-      .where(eq(usageHourly.projectId, projectId));
-    expect(rollup?.calls).toBe("3");
+    expect((await foldedUsage(projectId)).calls).toBe("3");
   });
 
   it("stores the valid part of a mixed batch and reports the rest by index and field", async () => {
