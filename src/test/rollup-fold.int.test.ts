@@ -73,7 +73,7 @@ async function expectRollupTablesExact(projectId: string) {
   expect(trim(r?.hcost)).toBe(trim(r?.cost));
   expect(r?.occ).toBe(r?.with_prompt);
   // The attribution rollups and the token mix, folded by the same statement.
-  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string }[]>`
+  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string; totals: string; with_user: string }[]>`
     SELECT (SELECT count(*)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
       (SELECT coalesce(sum(calls), 0)::text FROM attribution_hourly WHERE project_id = ${projectId} AND dim = 'user') AS user_h,
       (SELECT coalesce(sum(calls), 0)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'user') AS user_d,
@@ -81,10 +81,13 @@ async function expectRollupTablesExact(projectId: string) {
       (SELECT count(*)::text FROM cost_events e CROSS JOIN LATERAL unnest(coalesce(nullif(e.tags, '{}'), ARRAY['']::text[])) t
         WHERE e.project_id = ${projectId}) AS tag_raw,
       (SELECT coalesce(sum(calls), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix,
-      (SELECT coalesce(sum(cost_usd), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix_cost`;
+      (SELECT coalesce(sum(cost_usd), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix_cost,
+      (SELECT coalesce(sum(calls), 0)::text FROM user_totals WHERE project_id = ${projectId}) AS totals,
+      (SELECT count(user_id)::text FROM cost_events WHERE project_id = ${projectId}) AS with_user`;
   expect([a?.user_h, a?.user_d, a?.mix]).toEqual([a?.raw, a?.raw, a?.raw]);
   expect(a?.tag_d).toBe(a?.tag_raw);
   expect(trim(a?.mix_cost)).toBe(trim(r?.cost));
+  expect(a?.totals).toBe(a?.with_user);
 }
 
 async function ingest(projectId: string, n: number, seed: number) {

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { promoteMetadataKey } from "~/features/analytics/server";
+import { promoteMetadataKey, topUsersByCost } from "~/features/analytics/server";
 import { ingestEvents } from "~/features/ingestion/server";
 import { createContext } from "~/server/api/trpc";
 import { createCaller } from "~/trpc/root";
@@ -113,6 +113,39 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
       const values = list.map((u) => (orderBy === "calls" ? u.calls : Date.parse(u.lastSeen)));
       expect(values).toEqual([...values].sort((a, b) => b - a));
     }
+  });
+
+  it("users.list by cost (read in all-time cost order, bounded) is the raw GROUP BY's exact order, page by page", async () => {
+    const ordered = async () =>
+      (
+        await testDb().sql<{ key: string; cost: string }[]>`
+        SELECT e.user_id AS key, coalesce(sum(e.cost_usd), 0)::numeric(30, 12)::text AS cost FROM cost_events e
+        WHERE e.project_id = ${projectId} AND e.ts >= ${WINDOW.from} AND e.ts < ${WINDOW.to} AND e.user_id IS NOT NULL
+        GROUP BY 1 ORDER BY 2 DESC, 1`
+      ).map((r) => [r.key, Number(r.cost).toFixed(12)]);
+    const listed = async (limit: number) =>
+      (await pageAll((cursor) => caller.users.list({ ...WINDOW, limit, cursor }))).map((u) => [u.userId, Number(u.costUsd).toFixed(12)]);
+    // The window cuts every user's history (all-time totals are loose bounds); pages of 7 and 100.
+    expect(await listed(7)).toEqual(await ordered());
+    // New spend not folded yet (the test server folds every few hundred ms): a new biggest spender,
+    // and more for an existing user, both counted at once.
+    const at = new Date(Date.parse(WINDOW.to) - 3_600_000).toISOString();
+    const base = { provider: "openai", model: "gpt-4o", inputTokens: 900_000, outputTokens: 100_000, timestamp: at, costUsd: "97.5" };
+    await ingestEvents(testDb(), projectId, [
+      { ...base, id: "big-new", userId: "whale-new" },
+      { ...base, id: "big-old", userId: (await ordered())[300]?.[0] ?? "u-1", costUsd: "51.25" },
+    ]);
+    const after = await ordered();
+    expect(after[0]?.[0]).toBe("whale-new");
+    expect(await listed(100)).toEqual(after);
+    expect(await listed(7)).toEqual(after);
+    // The bounded reader itself (what users.list by cost runs), against the same order.
+    const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
+    const top = await topUsersByCost(testDb().db, projectId, window, null, 25);
+    expect(top.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(0, 25));
+    const [k, c] = [after[24]?.[0] ?? "", String(after[24]?.[1])];
+    const next = await topUsersByCost(testDb().db, projectId, window, [c, k], 25);
+    expect(next.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(25, 50));
   });
 
   it("users.list honours the filters (feature, tag, metadata) and matches raw figures", async () => {

@@ -63,11 +63,12 @@ describeWithDb("prices:reprice", () => {
     expect(live.costUsd).toBe(raw?.cost);
     expect(live.unpricedCalls).toBe(0);
     await foldAll(sql);
-    const check = await sql<{ raw: string; roll: string; daily: string; unpriced: string; prompt: string; users: string; tag_all: string; mix: string }[]>`
+    const check = await sql<{ raw: string; roll: string; daily: string; unpriced: string; prompt: string; users: string; tag_all: string; mix: string; totals: string }[]>`
       SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
              (SELECT sum(cost_usd)::text FROM attribution_hourly WHERE project_id = ${projectId} AND dim = 'user') AS users,
              (SELECT sum(cost_usd)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'tag' AND key = 'all') AS tag_all,
              (SELECT sum(cost_usd)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix,
+             (SELECT sum(cost_usd)::text FROM user_totals WHERE project_id = ${projectId}) AS totals,
              (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll,
              (SELECT sum(cost_usd)::text FROM usage_daily WHERE project_id = ${projectId}) AS daily,
              (SELECT sum(unpriced_calls)::text FROM usage_hourly WHERE project_id = ${projectId}) AS unpriced,
@@ -76,7 +77,7 @@ describeWithDb("prices:reprice", () => {
     expect(check[0]?.daily).toBe(check[0]?.raw);
     expect(check[0]?.prompt).toBe(check[0]?.raw);
     // The attribution rollups and the token mix move with the repriced costs too.
-    expect([check[0]?.users, check[0]?.tag_all, check[0]?.mix]).toEqual([check[0]?.raw, check[0]?.raw, check[0]?.raw]);
+    expect([check[0]?.users, check[0]?.tag_all, check[0]?.mix, check[0]?.totals]).toEqual([check[0]?.raw, check[0]?.raw, check[0]?.raw, check[0]?.raw]);
     expect(check[0]?.unpriced).toBe("0");
     // Running it again changes nothing.
     const again = await repriceProject(testDb(), projectId, new Date(Date.now() - 7 * 86_400_000));

@@ -56,17 +56,37 @@ function attributionFold(table: string, period: "hour" | "day"): string {
 )`;
 }
 
+/** user_totals: each end user's calls and cost of all time. */
+const USER_TOTALS_FOLD = `user_totals_up AS (
+  INSERT INTO user_totals AS t (project_id, user_id, calls, cost_usd)
+  SELECT project_id, user_id, count(*), coalesce(sum(cost_usd), 0) FROM fresh WHERE user_id IS NOT NULL
+  GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (project_id, user_id) DO UPDATE SET calls = t.calls + excluded.calls, cost_usd = t.cost_usd + excluded.cost_usd
+  RETURNING 1
+)`;
+
 /** The attribution rollups' maintenance, as CTEs over `fresh` (add to the fold's targets). */
 export const ATTRIBUTION_FOLD_TARGETS: string[] = [
   attributionFold("attribution_hourly", "hour"),
   attributionFold("attribution_daily", "day"),
+  USER_TOTALS_FOLD,
 ];
 
 /**
  * Repricing: the cost and unpriced-count deltas of the repriced events already folded (`folded`,
  * which carries project_id, ts, user_id, tags, metadata and old/new cost and source) on both tables.
  */
-export const ATTRIBUTION_REPRICE_DELTAS: string[] = (["hour", "day"] as const).map((period) => {
+export const ATTRIBUTION_REPRICE_DELTAS: string[] = [
+  `user_totals_d AS (
+  SELECT project_id, user_id, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost
+  FROM folded WHERE user_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
+),
+user_totals_up AS (
+  UPDATE user_totals t SET cost_usd = t.cost_usd + d.dcost
+  FROM user_totals_d d WHERE t.project_id = d.project_id AND t.user_id = d.user_id
+  RETURNING 1
+)`,
+  ...(["hour", "day"] as const).map((period) => {
   const table = period === "hour" ? "attribution_hourly" : "attribution_daily";
   return `${table}_d AS (
   SELECT project_id, dim, date_trunc('${period}', ts, 'UTC') AS period, key,
@@ -79,7 +99,8 @@ ${table}_up AS (
   FROM ${table}_d d WHERE a.project_id = d.project_id AND a.dim = d.dim AND a.${period} = d.period AND a.key = d.key
   RETURNING 1
 )`;
-});
+  }),
+];
 
 /**
  * Rebuilds one dimension's rows of both tables for a project from its folded events (promoting a

@@ -71,8 +71,11 @@ function covered(ranges: Range[]): Range | null {
  * for any window — whole days and hours from the rollups when they can answer, raw rows for the
  * rest, like usageParts.
  */
-export function attributionParts(projectId: string, f: Filters, src: GroupSource, bucket: "hour" | "day" | null = null): SQL {
+export function attributionParts(projectId: string, f: Filters, src: GroupSource, bucket: "hour" | "day" | null = null, keys: string[] | null = null): SQL {
+  // `keys`: only these groups (read through the (project_id, dim, key, period) indexes).
+  const keyList = keys === null ? null : sql.join(keys.map((k) => sql`${k}`), sql`, `);
   if (src.kind === "usage") {
+    if (keyList) throw new Error("attributionParts: keys apply to attribution dimensions only");
     const ds = bucket ? [dims.bucketTime(bucket), src.dim] : [src.dim];
     const t = bucket ? sql`t, ` : sql``;
     return sql`SELECT ${t}${sql.identifier(src.dim.as)} AS key, calls, errors, unpriced, input_tokens, output_tokens,
@@ -89,6 +92,7 @@ export function attributionParts(projectId: string, f: Filters, src: GroupSource
     const c = sql.raw(`r.${col}`);
     const tExpr = bucket === null ? null : bucket === "day" && col === "hour" ? sql`date_trunc('day', r.hour, 'UTC')` : c;
     const conds = [sql`r.project_id = ${projectId}`, sql`r.dim = ${src.rollupDim}`];
+    if (keyList) conds.push(sql`r.key IN (${keyList})`);
     if (range.from) conds.push(sql`${c} >= ${range.from.toISOString()}::timestamptz`);
     if (range.to) conds.push(sql`${c} < ${range.to.toISOString()}::timestamptz`);
     parts.push(sql`SELECT ${tExpr ? sql`${tExpr} AS t, ` : sql``}r.key, ${METRICS_FROM_ROLLUP}
@@ -98,7 +102,7 @@ export function attributionParts(projectId: string, f: Filters, src: GroupSource
   const rawGroup = bucket ? sql`1, 2` : sql`1`;
   const raw = (events: SQL, range: Range) =>
     sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}
-      WHERE ${rawConditions(projectId, f, range)} GROUP BY ${rawGroup}`;
+      WHERE ${rawConditions(projectId, f, range)}${keyList ? sql` AND ${src.rawKey} IN (${keyList})` : sql``} GROUP BY ${rawGroup}`;
   const tailRange = covered(reads.map((r) => r.range));
   if (tailRange) parts.push(raw(ROLLUP_TAIL, tailRange));
   for (const range of plan.raw) parts.push(raw(sql`cost_events`, range));

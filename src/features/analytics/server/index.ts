@@ -1,7 +1,7 @@
 // Analytics, server surface: the list and stats routers and the query pieces other features
 // build on (the export's aggregate plans, the prompts list's metrics, raw-window conditions).
 export { breakdownRouter, eventsRouter, featuresRouter, modelsRouter, sessionsRouter, statsRouter, usersRouter } from "./router";
-export { attributionQuery, sourceFor, toBreakdownItem, userItems, type BreakdownItem, type UserItem } from "./attribution-lists";
+export { attributionQuery, topUsersByCost, sourceFor, toBreakdownItem, userItems, type BreakdownItem, type UserItem } from "./attribution-lists";
 export { attributionRowSchema, groupSources, type AttributionRow, type GroupSource } from "./attribution-sql";
 export { promoteMetadataKey, listPromotedKeys } from "./promoted-keys";
 export { sessionRowSchema, sessionsQuery, toSessionItem, type SessionItem } from "./sessions-list";

@@ -1,5 +1,5 @@
-import { pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { usageMetrics } from "./columns";
+import { index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { costSum, counter, usageMetrics } from "./columns";
 
 // Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
 // one table per period with the dimension in a column (dim = 'user' | 'tag' | 'meta:<key>').
@@ -16,16 +16,30 @@ const attributionColumns = () => ({
   lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
 });
 
+// The (project_id, dim, key, period) indexes serve reads of chosen keys (topUsersByCost).
 export const attributionHourly = pgTable(
   "attribution_hourly",
   { hour: timestamp("hour", { withTimezone: true }).notNull(), ...attributionColumns() },
-  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.hour, t.key] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.hour, t.key] }), index("attribution_hourly_key_idx").on(t.projectId, t.dim, t.key, t.hour)],
 );
 
 export const attributionDaily = pgTable(
   "attribution_daily",
   { day: timestamp("day", { withTimezone: true }).notNull(), ...attributionColumns() },
-  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key] }), index("attribution_daily_key_idx").on(t.projectId, t.dim, t.key, t.day)],
+);
+
+// Every end user's folded calls and cost of all time (maintained by the fold, moved by repricing):
+// an upper bound of the user's cost in any window, read in cost order by topUsersByCost.
+export const userTotals = pgTable(
+  "user_totals",
+  {
+    projectId: uuid("project_id").notNull(),
+    userId: text("user_id").notNull(),
+    calls: counter("calls"),
+    costUsd: costSum("cost_usd"),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("user_totals_cost_idx").on(t.projectId, t.costUsd.desc(), t.userId)],
 );
 
 // The metadata keys a project rolls up (at most MAX_PROMOTED_KEYS): grouping by any other key
