@@ -10,7 +10,7 @@ export interface Spec {
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 const isAdapter = (v: Spec | Adapter): v is Adapter => typeof (v as Adapter).usage === "function";
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+const isThenable = (v: unknown): v is PromiseLike<unknown> & Record<string, unknown> =>
   (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
 
 /** Makes a provider stream report its items: patches the instance so every way of reading it is seen. */
@@ -59,7 +59,7 @@ function observeResult(result: unknown, call: Call, adapter: Adapter): void {
     onValue(result, call, adapter);
     return;
   }
-  const p = result as unknown as Record<string, unknown>;
+  const p = result;
   const parse = p.parseResponse;
   const response = p.responsePromise;
   if (typeof parse === "function" && isThenable(response)) {
