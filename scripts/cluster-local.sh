@@ -70,6 +70,8 @@ port = $port
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'citus'
 citus.enable_statistics_collection = off
+# SET LOCAL (the similarity search's HNSW settings) reaches the workers a transaction uses
+citus.propagate_set_commands = 'local'
 wal_level = logical
 max_connections = 300
 max_prepared_transactions = 300
