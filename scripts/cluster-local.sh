@@ -99,7 +99,13 @@ prepare_db() {
   if [[ -z $(psql_node "$port" postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'") ]]; then
     psql_node "$port" postgres -c "CREATE DATABASE $db" >/dev/null
   fi
-  psql_node "$port" "$db" -c "CREATE EXTENSION IF NOT EXISTS citus" -c "CREATE EXTENSION IF NOT EXISTS vector" >/dev/null
+  # Only when missing: once a worker is in the cluster, Citus refuses DDL on it (even a no-op).
+  local ext
+  for ext in citus vector; do
+    if [[ -z $(psql_node "$port" "$db" -c "SELECT 1 FROM pg_extension WHERE extname = '$ext'") ]]; then
+      psql_node "$port" "$db" -c "CREATE EXTENSION $ext" >/dev/null
+    fi
+  done
 }
 
 add_workers() { # in one database of the coordinator
