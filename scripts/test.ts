@@ -1,5 +1,7 @@
 // npm test: unit and integration tiers (vitest), then the browser tier (Playwright) when Chromium
-// exists, ending with one line "N passed, N failed, N skipped" that sums every suite.
+// exists, then — with TEST_CITUS_URL (a Citus coordinator, e.g. from npm run cluster:local) — the
+// integration tier again against that cluster, ending with one line "N passed, N failed,
+// N skipped" that sums every suite.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -21,31 +23,32 @@ if (run(process.execPath, ["scripts/ensure-ready.mjs", "--build"]) !== 0) {
   process.exit(1);
 }
 
-const vitestJson = path.join(out, "vitest.json");
-fs.rmSync(vitestJson, { force: true });
-const vitestStatus = run(process.execPath, [
-  "node_modules/vitest/vitest.mjs",
-  "run",
-  "--reporter=default",
-  "--reporter=json",
-  `--outputFile.json=${vitestJson}`,
-]);
-if (fs.existsSync(vitestJson)) {
-  const report = JSON.parse(fs.readFileSync(vitestJson, "utf8")) as {
-    numPassedTests: number;
-    numFailedTests: number;
-    numPendingTests: number;
-    numTodoTests: number;
-  };
-  totals.passed += report.numPassedTests;
-  totals.failed += report.numFailedTests;
-  totals.skipped += report.numPendingTests + report.numTodoTests;
+/** One vitest run; its counts go into the totals (a run that crashes counts as one failure). */
+function vitest(name: string, args: string[], env: Record<string, string> = {}) {
+  const json = path.join(out, `${name}.json`);
+  fs.rmSync(json, { force: true });
+  const status = run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], env);
+  let failed = 0;
+  if (fs.existsSync(json)) {
+    const report = JSON.parse(fs.readFileSync(json, "utf8")) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    };
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+    failed = report.numFailedTests;
+  }
+  if (status !== 0) {
+    exitCode = 1;
+    // A crash before any test ran (e.g. a failing global setup) must still count as a failure.
+    if (failed === 0) totals.failed += 1;
+  }
 }
-if (vitestStatus !== 0) {
-  exitCode = 1;
-  // A crash before any test ran (e.g. a failing global setup) must still count as a failure.
-  if (totals.failed === 0) totals.failed += 1;
-}
+
+vitest("vitest", []);
 
 const e2eDir = path.resolve("e2e");
 const hasSpecs = fs.existsSync(e2eDir) && fs.readdirSync(e2eDir).some((f) => f.endsWith(".spec.ts"));
@@ -73,6 +76,14 @@ if (hasSpecs && fs.existsSync(chromium)) {
     exitCode = 1;
     totals.failed += 1;
   }
+}
+
+// The second target: the same integration tier on a Citus cluster (docs/citus.md), plus the
+// files only a cluster can run (*.citus.test.ts: router plans, growing the cluster).
+const citusUrl = process.env.TEST_CITUS_URL;
+if (citusUrl) {
+  console.log(`\n[citus] integration tier against the Citus cluster at ${new URL(citusUrl).host}`);
+  vitest("vitest-citus", ["--project", "integration"], { TEST_PG_URL: citusUrl, TEST_CITUS: "1" });
 }
 
 if (totals.failed > 0) exitCode = 1;

@@ -10,6 +10,7 @@ import { prepareSchema } from "~/startup/bootstrap";
 import { foldAll } from "~/server/rollups/fold";
 import { createDbClient } from "~/server/db";
 import { intArg } from "../lib/args";
+import { clusterNodes, createDatabase, dropDatabase } from "../lib/citus-cluster";
 import { seedEvents } from "../lib/seed";
 import { attributionBench } from "./lib/attribution-bench";
 import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness";
@@ -23,9 +24,10 @@ const DAY = 86_400_000;
 async function ensureDatabase(adminUrl: string, fresh: boolean, dbName: string): Promise<string> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
-    if (fresh) await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (fresh) await dropDatabase(admin, adminUrl, await clusterNodes(admin, adminUrl), dbName);
     const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${dbName}`;
-    if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${dbName}`);
+    // On a Citus coordinator (npm run cluster:local) the database is made across the cluster.
+    if (exists.length === 0) await createDatabase(admin, adminUrl, dbName);
   } finally {
     await admin.end();
   }
@@ -221,7 +223,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     await client.sql.end({ timeout: 5 });
     if (args.has("drop")) {
       const admin = postgres(adminUrl, { max: 1 });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await dropDatabase(admin, adminUrl, await clusterNodes(admin, adminUrl), dbName);
       await admin.end();
     }
   }

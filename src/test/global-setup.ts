@@ -8,6 +8,7 @@ import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { startAppServer, type AppServer } from "./app-server";
+import { createDatabase, dropDatabase, type ClusterNodes } from "../../scripts/lib/citus-cluster";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,12 +17,16 @@ declare module "vitest" {
     baseUrl: string | null;
     httpSkipReason: string;
     redisUrl: string | null;
+    /** On a Citus cluster target (TEST_PG_URL is a coordinator): the nodes; null on plain PostgreSQL. */
+    citus: ClusterNodes | null;
   }
 }
 
 const ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const inCi = process.env.CI === "true";
+// On a Citus cluster target: a started node outside the cluster, for the rebalance test.
+const CITUS_SPARE_URL = process.env.TEST_CITUS_SPARE_URL ?? null;
 
 async function redisReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -47,6 +52,7 @@ export default async function setup(project: TestProject) {
   project.provide("redisUrl", redisUrl);
   project.provide("pgUrl", null);
   project.provide("baseUrl", null);
+  project.provide("citus", null);
 
   const admin = postgres(ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => undefined });
   try {
@@ -69,7 +75,10 @@ export default async function setup(project: TestProject) {
     return;
   }
   const dbName = `acp_test_${randomBytes(6).toString("hex")}`;
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  // On a Citus coordinator (the cluster target of CI) the fresh database is made on every node with
+  // the extensions and its own node list (Citus metadata is per database): scripts/lib/citus-cluster.ts.
+  const citus = await createDatabase(admin, ADMIN_URL, dbName, CITUS_SPARE_URL);
+  project.provide("citus", citus);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${dbName}`;
   const pgUrl = url.toString();
@@ -103,7 +112,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await server?.stop();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await dropDatabase(admin, ADMIN_URL, citus, dbName);
     await admin.end();
   };
 }

@@ -110,7 +110,7 @@ async function manualFold() {
   return {
     pid,
     reserved,
-    run: async () => (await reserved.unsafe<{ events: number }[]>(FOLD_SQL, [1_000_000]))[0]?.events ?? 0,
+    run: async () => (await reserved.unsafe<{ events: number }[]>(FOLD_SQL, [1_000_000, null]))[0]?.events ?? 0,
     end: async (how: "COMMIT" | "ROLLBACK") => {
       if (open) await reserved.unsafe(how);
       open = false;
@@ -183,7 +183,7 @@ describeWithDb("rollup fold", () => {
       await ingest(projectId, 900, 30);
       expect(await fold.run()).toBeGreaterThanOrEqual(900);
       await expectExact(projectId, "mid-fold");
-      await testDb().sql`SELECT pg_terminate_backend(${fold.pid})`;
+      await testDb().sql`SELECT pg_terminate_backend(${fold.pid}::int)`;
       await expect(fold.reserved`SELECT 1`).rejects.toThrow();
       fold.lost();
     } finally {

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import postgres from "postgres";
+import { createDatabase, dropDatabase, type ClusterNodes } from "../../lib/citus-cluster";
 
 export const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres";
 export const DEFAULT_REDIS = "redis://127.0.0.1:6379";
@@ -84,12 +85,17 @@ export function redisReachable(url: string, timeoutMs = 1000): Promise<boolean> 
 
 export type BenchDatabase = { name: string; url: string; drop: () => Promise<void> };
 
-/** Creates `acp_bench_<random>` next to the admin URL's database. */
+/**
+ * Creates `acp_bench_<random>` next to the admin URL's database — on every node when the admin URL
+ * is a Citus coordinator (npm run cluster:local), so the same bench measures the cluster.
+ */
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `acp_bench_${randomBytes(4).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  let nodes: ClusterNodes | null = null;
   try {
-    await admin.unsafe(`CREATE DATABASE "${name}"`);
+    nodes = await createDatabase(admin, adminUrl, name);
+    if (nodes) console.log(`[bench] Citus cluster: ${nodes.workers.length} workers`);
   } finally {
     await admin.end({ timeout: 5 });
   }
@@ -101,7 +107,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     drop: async () => {
       const sql = postgres(adminUrl, { max: 1, connect_timeout: 5, onnotice: () => undefined });
       try {
-        await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await dropDatabase(sql, adminUrl, nodes, name);
       } finally {
         await sql.end({ timeout: 5 });
       }

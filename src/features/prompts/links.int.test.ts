@@ -33,8 +33,11 @@ async function seed(projectId: string) {
 
 /** Claim order forced by embed_next_at: forward or backward in id order. */
 async function orderQueue(sql: Sql, projectId: string, backwards: boolean) {
-  await sql`UPDATE prompts SET embed_next_at = now() - make_interval(secs => ${backwards ? 1 : -1} * id::float8 / 1000) - interval '1 day'
-    WHERE project_id = ${projectId}`;
+  // The times computed in a subquery: Citus refuses now() next to a column in an UPDATE's SET.
+  await sql`UPDATE prompts p SET embed_next_at = x.at
+    FROM (SELECT id, now() - make_interval(secs => ${backwards ? 1 : -1} * id::float8 / 1000) - interval '1 day' AS at
+          FROM prompts WHERE project_id = ${projectId}) x
+    WHERE p.project_id = ${projectId} AND p.id = x.id`;
 }
 
 async function edgeSet(sql: Sql, projectId: string) {

@@ -126,6 +126,24 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
     }
   });
 
+  /**
+   * A second project whose vectors share an HNSW index with `projectId`'s: on one node any project;
+   * on a Citus cluster (index per shard) one whose rows land in the same shard — other projects'
+   * vectors cannot starve a scan there at all.
+   */
+  async function colocatedProject(projectId: string) {
+    const citus = await testDb().sql`SELECT 1 FROM pg_extension WHERE extname = 'citus'`;
+    for (let i = 0; i < 500; i++) {
+      const p = await newProject("iter-big");
+      if (citus.length === 0) return p;
+      const [same] = await testDb().sql<{ ok: boolean }[]>`
+        SELECT get_shard_id_for_distribution_column('prompt_embeddings', ${projectId}::uuid)
+          = get_shard_id_for_distribution_column('prompt_embeddings', ${p.projectId}::uuid) AS ok`;
+      if (same?.ok) return p;
+    }
+    throw new Error("no project in the same shard after 500 tries");
+  }
+
   it("still returns `limit` rows when the project filter rejects most index candidates (iterative scan)", async () => {
     // A small project whose vectors all lie farther from the query than a big project's: an HNSW
     // scan's first ef_search candidates all belong to the big one and are filtered away.
@@ -135,7 +153,7 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
     const q = l2Normalize(Float64Array.from({ length: 512 }, gauss));
     const near = (eps: number) => l2Normalize(Float64Array.from(q, (x) => x + (eps * gauss()) / Math.sqrt(512)));
     const small = await newProject("iter-small");
-    const big = await newProject("iter-big");
+    const big = await colocatedProject(small.projectId);
     const plant = async (projectId: string, n: number, eps: number, tag: string) => {
       const rows = await testDb().sql<{ id: string }[]>`
         INSERT INTO prompts (project_id, hash, text, original_length, first_seen, last_seen, occurrences, total_cost_usd, embed_done, embed_model)

@@ -3,6 +3,7 @@ import path from "node:path";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { distributeTables, hasCitus } from "./citus";
 import { connectionTarget } from "./connection-url";
 
 // Any number of instances may start at once: an advisory lock makes exactly one of them migrate.
@@ -16,6 +17,8 @@ export async function runMigrations(url: string): Promise<void> {
     try {
       await migrate(drizzle(sql), { migrationsFolder: path.join(process.cwd(), "drizzle") });
       await applyStorageSettings(sql);
+      // On a Citus cluster: distribute the tables the migrations created (src/server/db/citus.ts).
+      if (await hasCitus(sql)) await distributeTables(sql);
     } finally {
       await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
     }

@@ -86,12 +86,14 @@ export const FOLD_TARGETS: string[] = [
   TOKEN_MIX_FOLD,
 ];
 
+// $2 = the snapshot to fold up to, taken by the caller (on a Citus cluster, see fold.ts), or NULL
+// for this statement's own.
 // $1 = the most transaction ids one fold may cover past the previous state (bounds a fold after a
 // backlog). The new state N is this statement's snapshot S cut at xid C (C ≥ F's xmax, so all
 // that F saw stays visible): visible in N ⇔ visible in S and xid < C. Folding exactly the events
 // visible in N and not in F keeps "folded ⇔ visible in the state" true.
 export const FOLD_SQL = `
-WITH st AS (SELECT snap AS f, pg_current_snapshot() AS s FROM rollup_fold_state WHERE id = 1),
+WITH st AS (SELECT snap AS f, coalesce($2::pg_snapshot, pg_current_snapshot()) AS s FROM rollup_fold_state WHERE id = 1),
 cut AS (
   SELECT f, s, least(pg_snapshot_xmax(s)::text::numeric, pg_snapshot_xmax(f)::text::numeric + $1::int) AS c FROM st
 ),

@@ -1,5 +1,7 @@
 import "server-only";
+import type { TransactionSql } from "postgres";
 import type { Sql } from "~/server/db";
+import { isCitus } from "~/server/db/citus";
 import { FOLD_SQL } from "./fold-sql";
 
 /** Serialises folds (exclusive) against repricing and project deletion (shared). */
@@ -8,6 +10,39 @@ export const FOLD_LOCK = 815_004_230;
 // Transaction ids, not events: one ingestion request is one transaction (≤ 1000 events).
 const MAX_XIDS_PER_FOLD = 2000;
 
+/*
+ * On a Citus cluster (docs/citus.md) events are stored on workers but their xid is the
+ * coordinator's (the column default is evaluated on the coordinator, where every statement is
+ * planned), and the fold's snapshot is the coordinator's too, so the watermark keeps meaning one
+ * thing across shards and shard moves. One gap: a transaction that wrote to more than one node
+ * commits with two-phase commit, and its workers' COMMIT PREPARED follows the coordinator's commit
+ * — for a moment the coordinator's snapshot says "committed" while a worker does not show the rows
+ * yet, and a fold then would skip them for good. So the fold takes its snapshot first, then waits
+ * until every transaction prepared on a worker at that moment has been resolved, then folds up to
+ * that snapshot (rows of transactions the snapshot sees as committed are then visible everywhere).
+ */
+const PREPARED_ON_WORKERS = `SELECT coalesce(string_agg(result, ','), '') AS gids FROM run_command_on_workers(
+  $cmd$SELECT coalesce(string_agg(gid, ','), '') FROM pg_prepared_xacts WHERE database = current_database()$cmd$)`;
+const PREPARED_WAIT_MS = 10_000;
+
+/** The coordinator snapshot to fold up to, once no worker holds a part of a transaction it sees committed; undefined when that takes too long. */
+async function citusFoldSnapshot(tx: TransactionSql): Promise<string | undefined> {
+  const [snap] = await tx<{ s: string }[]>`SELECT pg_current_snapshot()::text AS s`;
+  const gidsOf = async () => {
+    const [r] = await tx.unsafe<{ gids: string }[]>(PREPARED_ON_WORKERS);
+    return new Set((r?.gids ?? "").split(",").filter(Boolean));
+  };
+  const pending = await gidsOf();
+  const until = Date.now() + PREPARED_WAIT_MS;
+  while (pending.size > 0) {
+    if (Date.now() > until) return undefined;
+    await new Promise((res) => setTimeout(res, 5));
+    const now = await gidsOf();
+    for (const g of pending) if (!now.has(g)) pending.delete(g);
+  }
+  return snap?.s;
+}
+
 export type FoldResult = { events: number; busy: boolean; more: boolean };
 
 /**
@@ -15,11 +50,14 @@ export type FoldResult = { events: number; busy: boolean; more: boolean };
  * `busy` when another session is folding (or repricing) right now: nothing to do here then.
  */
 export async function foldOnce(sql: Sql, maxXids = MAX_XIDS_PER_FOLD): Promise<FoldResult> {
+  const citus = await isCitus(sql);
   return sql.begin(async (tx) => {
     const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS ok`;
     if (!lock?.ok) return { events: 0, busy: true, more: false };
+    const upTo = citus ? await citusFoldSnapshot(tx) : null;
+    if (upTo === undefined) return { events: 0, busy: true, more: false };
     // A separate statement after the lock: its snapshot sees the previous fold's commit.
-    const [row] = await tx.unsafe<{ events: number; more: boolean }[]>(FOLD_SQL, [maxXids], { prepare: true });
+    const [row] = await tx.unsafe<{ events: number; more: boolean }[]>(FOLD_SQL, [maxXids, upTo], { prepare: true });
     return { events: row?.events ?? 0, busy: false, more: row?.more ?? false };
   });
 }

@@ -74,12 +74,12 @@ export async function openSnapshot(client: DbClient, projectId: string, onClosed
     const current = running;
     let broken = false;
     if (current) {
-      await client.sql`SELECT pg_cancel_backend(${pid})`.catch((err: unknown) => logger.warn("export: cancel failed", { pid, ...errorFields(err) }));
+      await client.sql`SELECT pg_cancel_backend(${pid}::int)`.catch((err: unknown) => logger.warn("export: cancel failed", { pid, ...errorFields(err) }));
       current.drain?.();
       const outcome = await Promise.race([current.settled.then(() => "settled" as const), sleep(CANCEL_GRACE_MS)]);
       if (outcome === "timeout") {
         logger.warn("export: backend ignored the cancel, terminating it", { pid });
-        await client.sql`SELECT pg_terminate_backend(${pid})`.catch(() => undefined);
+        await client.sql`SELECT pg_terminate_backend(${pid}::int)`.catch(() => undefined);
         broken = true;
       }
     }
@@ -96,7 +96,7 @@ export async function openSnapshot(client: DbClient, projectId: string, onClosed
       if (outcome !== "done") broken = true;
       if (outcome === "timeout") {
         logger.warn("export: rollback did not answer, terminating the backend", { pid });
-        await client.sql`SELECT pg_terminate_backend(${pid})`.catch(() => undefined);
+        await client.sql`SELECT pg_terminate_backend(${pid}::int)`.catch(() => undefined);
       }
     }
     // A connection that died is already back in the pool's closed queue; releasing it again

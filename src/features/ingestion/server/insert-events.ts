@@ -75,7 +75,8 @@ prompt_new AS (
     occurrences, total_cost_usd, embed_done)
   SELECT $1::uuid, f.prompt_hash, pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts), 0, 0, NOT coalesce(pi.embed, true)
   FROM ins f JOIN prompt_input pi ON decode(pi.hash, 'hex') = f.prompt_hash
-  WHERE NOT EXISTS (SELECT 1 FROM prompts p WHERE p.project_id = $1::uuid AND p.hash = f.prompt_hash)
+  LEFT JOIN prompts p ON p.project_id = $1::uuid AND p.hash = f.prompt_hash
+  WHERE p.hash IS NULL
   GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length, pi.embed
   ORDER BY f.prompt_hash
   ON CONFLICT (project_id, hash) DO NOTHING

@@ -27,6 +27,8 @@ export type SearchTuning = {
    */
   plan?: "auto" | "index";
 };
+const ITERATIVE: Record<SearchTuning["iterative"], string> = { relaxed_order: "relaxed_order", strict_order: "strict_order", off: "off" };
+
 export const DEFAULT_TUNING: SearchTuning = { efSearch: 100, maxScanTuples: 20_000, iterative: "relaxed_order", plan: "auto" };
 
 export type SimilarItem = {
@@ -69,11 +71,13 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 async function inSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql) => Fragment[]): Promise<postgres.Row[][]> {
   const c = await client.reserve();
   try {
-    const force = t.plan === "index" ? c`, set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)` : c``;
+    // SET LOCAL, not set_config(): on a Citus cluster (citus.propagate_set_commands = 'local')
+    // SET LOCAL reaches the worker that runs the search; values are checked numbers and an enum.
+    const force = t.plan === "index" ? "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;" : "";
     const all = [
       c`BEGIN`,
-      c`SELECT set_config('jit', 'off', true), set_config('hnsw.ef_search', ${String(t.efSearch)}, true),
-        set_config('hnsw.iterative_scan', ${t.iterative}, true), set_config('hnsw.max_scan_tuples', ${String(t.maxScanTuples)}, true)${force}`,
+      c.unsafe(`SET LOCAL jit = off; SET LOCAL hnsw.ef_search = ${Math.trunc(t.efSearch)}; SET LOCAL hnsw.iterative_scan = ${ITERATIVE[t.iterative]};
+        SET LOCAL hnsw.max_scan_tuples = ${Math.trunc(t.maxScanTuples)}; ${force}`).simple(),
       ...build(c),
       c`COMMIT`,
     ];

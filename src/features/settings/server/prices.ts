@@ -32,7 +32,8 @@ export async function upsertCustomPrice(db: Db, projectId: string, entry: PriceE
     .values(row)
     .onConflictDoUpdate({
       target: [modelPrices.projectId, modelPrices.provider, modelPrices.model, modelPrices.effectiveFrom],
-      set: { ...update, updatedAt: sql`now()` },
+      // the inserted row's now() (Citus allows no now() in DO UPDATE SET on a distributed table)
+      set: { ...update, updatedAt: sql`excluded.updated_at` },
     })
     .returning({ id: modelPrices.id });
   invalidatePrices(projectId);

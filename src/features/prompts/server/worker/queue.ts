@@ -61,8 +61,10 @@ export async function markFailed(sql: Sql, items: (Claimed & { delaySeconds: num
   if (items.length === 0) return;
   const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts, delay: i.delaySeconds })));
   await sql`
-    UPDATE prompts p SET embed_next_at = now() + make_interval(secs => r.delay)
-    FROM jsonb_to_recordset(${rows}::jsonb) AS r(project_id uuid, id bigint, attempts int, delay float8)
+    UPDATE prompts p SET embed_next_at = r.next_at
+    -- next_at computed in the subquery: Citus refuses now() next to a column in an UPDATE's SET
+    FROM (SELECT x.*, now() + make_interval(secs => x.delay) AS next_at
+          FROM jsonb_to_recordset(${rows}::jsonb) AS x(project_id uuid, id bigint, attempts int, delay float8)) r
     WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`;
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Sql } from "~/server/db";
+import { isCitus } from "~/server/db/citus";
 import { errorFields, logger } from "~/server/logger";
 import { sleep } from "../embedders/retry";
 import { PermanentEmbedError, type Embedder } from "../embedders/types";
@@ -69,6 +70,14 @@ async function linkSome(o: WorkerOptions, model: string): Promise<{ linked: numb
   return linkQueued(o.sql, { ...linkOptions(model), limit: WORKER_DEFAULTS.linkBatch, projectId: o.projectId });
 }
 
+/** A project with due prompts or queued links (one of up to 16, at random), or null. */
+async function projectWithWork(sql: Sql, model: string): Promise<string | null> {
+  const rows = await sql<{ p: string }[]>`
+    (SELECT DISTINCT project_id::text AS p FROM prompts WHERE NOT embed_done AND (embed_next_at IS NULL OR embed_next_at <= now()) LIMIT 16)
+    UNION (SELECT DISTINCT project_id::text FROM prompt_link_queue WHERE model = ${model} LIMIT 16)`;
+  return rows[Math.floor(Math.random() * rows.length)]?.p ?? null;
+}
+
 /** Next attempt after a failure: 30 s, 1 min, 2 min … capped at 6 h, jittered ±50 %. */
 export function failureDelaySeconds(attempts: number, random: () => number = Math.random): number {
   const base = Math.min(WORKER_DEFAULTS.failureMaxSeconds, WORKER_DEFAULTS.failureBaseSeconds * 2 ** Math.max(0, attempts - 1));
@@ -92,6 +101,16 @@ async function embedIsolating(embedder: Embedder, texts: string[], signal: Abort
  * it builds the index if a backlog left it dropped, and links what is still queued.
  */
 export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
+  // On a Citus cluster a claim (FOR UPDATE SKIP LOCKED) and a link lookup must stay on one shard:
+  // the batch serves one project that has work (docs/citus.md).
+  if (!o.projectId && (await isCitus(o.sql))) {
+    const projectId = await projectWithWork(o.sql, o.embedder.model);
+    if (!projectId) {
+      await buildIndexIfMissing(o.sql);
+      return emptyResult();
+    }
+    return processBatch({ ...o, projectId });
+  }
   const { sql, embedder } = o;
   const leaseSeconds = o.leaseSeconds ?? WORKER_DEFAULTS.leaseSeconds;
   const limit = o.batchSize ?? embedder.batchSize;

@@ -1,0 +1,56 @@
+// On the Citus cluster target only (scripts/test.ts adds *.citus.test.ts to the integration tier
+// when TEST_CITUS=1): a project's list, aggregate and similarity statements are single-shard
+// router queries — EXPLAIN shows one Citus task, on one worker, with no distributed subplans.
+import { sql } from "drizzle-orm";
+import { afterAll, expect, inject, it } from "vitest";
+import { aggregatesQuery, rawConditions } from "~/features/analytics/server";
+import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
+
+afterAll(closeTestDb);
+
+const citus = inject("citus");
+
+async function plan(statement: ReturnType<typeof sql>): Promise<string> {
+  const rows = (await testDb().db.execute(sql`EXPLAIN ${statement}`)) as unknown as { "QUERY PLAN": string }[];
+  return rows.map((r) => r["QUERY PLAN"]).join("\n");
+}
+
+function expectRouter(text: string, label: string) {
+  expect(text, `${label}: a Citus plan`).toContain("Custom Scan (Citus Adaptive)");
+  const counts = [...text.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
+  expect(counts, `${label}: one task per Citus scan\n${text}`).toEqual(counts.map(() => 1));
+  expect(counts.length, label).toBeGreaterThan(0);
+  expect(text, `${label}: no subplans\n${text}`).not.toMatch(/Distributed Subplan/);
+}
+
+describeWithDb("router plans on the Citus cluster", () => {
+  it("runs against a Citus coordinator", () => {
+    expect(citus?.workers.length ?? 0).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the events list is a single-shard router query", async () => {
+    const { projectId } = await newProject("router");
+    const where = rawConditions(projectId, {}, { from: null, to: null });
+    expectRouter(
+      await plan(sql`SELECT e.id, e.event_id, e.ts, p.id AS prompt_id FROM cost_events e
+        LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
+        WHERE ${where} ORDER BY e.ts DESC, e.id DESC LIMIT 51`),
+      "events list",
+    );
+  });
+
+  it("an aggregate (by feature, rollups + unfolded tail) is a single-shard router query", async () => {
+    const { projectId } = await newProject("router");
+    expectRouter(await plan(aggregatesQuery(projectId, "features", {}, null, 50)), "features aggregate");
+  });
+
+  it("the similarity search is a single-shard router query", async () => {
+    const { projectId } = await newProject("router");
+    const q = `[${Array.from({ length: 512 }, (_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
+    expectRouter(
+      await plan(sql`SELECT e.prompt_id, e.embedding <=> ${q}::vector AS d FROM prompt_embeddings e
+        WHERE e.project_id = ${projectId} AND e.model = 'local' ORDER BY e.embedding <=> ${q}::vector LIMIT 20`),
+      "similarity",
+    );
+  });
+});
