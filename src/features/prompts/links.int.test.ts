@@ -33,10 +33,13 @@ async function seed(projectId: string) {
 
 /** Claim order forced by embed_next_at: forward or backward in id order. */
 async function orderQueue(sql: Sql, projectId: string, backwards: boolean) {
-  // The times computed in a subquery: Citus refuses now() next to a column in an UPDATE's SET.
+  // The times computed here: Citus refuses now() next to a column reference in an UPDATE.
+  // By rank in id order (ids on a cluster are large: each node draws from its own range).
+  const ids = await sql<{ id: string }[]>`SELECT id::text AS id FROM prompts WHERE project_id = ${projectId} ORDER BY id`;
+  const base = Date.now() - 86_400_000;
+  const at = ids.map((r, i) => ({ id: r.id, at: new Date(base + (backwards ? -i : i) * 1000).toISOString() }));
   await sql`UPDATE prompts p SET embed_next_at = x.at
-    FROM (SELECT id, now() - make_interval(secs => ${backwards ? 1 : -1} * id::float8 / 1000) - interval '1 day' AS at
-          FROM prompts WHERE project_id = ${projectId}) x
+    FROM jsonb_to_recordset(${JSON.stringify(at)}::jsonb) AS x(id bigint, at timestamptz)
     WHERE p.project_id = ${projectId} AND p.id = x.id`;
 }
 

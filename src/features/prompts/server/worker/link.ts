@@ -40,6 +40,21 @@ export async function queueLinks(sql: Sql, model: string, items: { projectId: st
  * SKIP LOCKED and deleted in the same transaction: a crash leaves them queued.
  */
 export async function linkQueued(sql: Sql, o: LinkOptions & { limit: number; projectId?: string }): Promise<{ linked: number; edges: number }> {
+  // A deadlock rolls the whole transaction back (its queue rows stay queued), so running it again
+  // is safe. On a Citus cluster the statements keyed by a JSON list of projects run on every shard,
+  // and workers linking one project at once can meet in a distributed deadlock Citus resolves so.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await linkOnce(sql, o);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw err;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
+    }
+  }
+}
+
+async function linkOnce(sql: Sql, o: LinkOptions & { limit: number; projectId?: string }): Promise<{ linked: number; edges: number }> {
   return sql.begin(async (tx) => {
     const scope = o.projectId ? tx`AND project_id = ${o.projectId}::uuid` : tx``;
     const queued = z.array(queuedRow).parse(
