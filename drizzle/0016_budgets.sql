@@ -1,0 +1,57 @@
+-- Budgets, their alerts and the evaluator's lease (src/features/budgets/).
+-- The project's time zone: budget periods (day, week, month) start at local midnight there.
+ALTER TABLE "projects" ADD COLUMN "time_zone" text DEFAULT 'UTC' NOT NULL;--> statement-breakpoint
+CREATE TABLE "budgets" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"project_id" uuid NOT NULL REFERENCES "projects"("id") ON DELETE CASCADE,
+	"name" text NOT NULL,
+	"scope" text NOT NULL,
+	-- feature, model, provider, tag, user id, or the metadata value; '' for project and each_user.
+	"scope_value" text DEFAULT '' NOT NULL,
+	-- the metadata key for scope 'metadata', else ''.
+	"scope_key" text DEFAULT '' NOT NULL,
+	"amount_usd" numeric(30, 12) NOT NULL,
+	"period" text NOT NULL,
+	"thresholds" integer[] DEFAULT '{50,80,100}' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "budgets_scope_ck" CHECK ("scope" IN ('project', 'feature', 'model', 'provider', 'tag', 'metadata', 'user', 'each_user')),
+	CONSTRAINT "budgets_period_ck" CHECK ("period" IN ('day', 'week', 'month')),
+	CONSTRAINT "budgets_amount_ck" CHECK ("amount_usd" > 0),
+	CONSTRAINT "budgets_thresholds_ck" CHECK (cardinality("thresholds") BETWEEN 1 AND 10 AND 0 < ALL("thresholds") AND 1000 >= ALL("thresholds"))
+);
+--> statement-breakpoint
+CREATE INDEX "budgets_project_idx" ON "budgets" USING btree ("project_id", "scope", "scope_value");--> statement-breakpoint
+-- One alert per budget, period, threshold and subject (the end user of an each_user budget, else
+-- ''): the evaluator inserts with ON CONFLICT DO NOTHING, so restarts, two instances and
+-- repricing can never raise a second one.
+CREATE TABLE "budget_alerts" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"project_id" uuid NOT NULL REFERENCES "projects"("id") ON DELETE CASCADE,
+	"budget_id" uuid NOT NULL REFERENCES "budgets"("id") ON DELETE CASCADE,
+	"period_start" timestamp with time zone NOT NULL,
+	"period_end" timestamp with time zone NOT NULL,
+	"threshold" integer NOT NULL,
+	"subject" text DEFAULT '' NOT NULL,
+	"spent_usd" numeric(30, 12) NOT NULL,
+	"limit_usd" numeric(30, 12) NOT NULL,
+	-- the evaluator lease's fencing token of the tick that raised it
+	"fence" bigint NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"acknowledged_at" timestamp with time zone,
+	"acknowledged_by" text,
+	CONSTRAINT "budget_alerts_once_uq" UNIQUE ("budget_id", "period_start", "threshold", "subject")
+);
+--> statement-breakpoint
+CREATE INDEX "budget_alerts_project_idx" ON "budget_alerts" USING btree ("project_id", "created_at" DESC, "id" DESC);--> statement-breakpoint
+-- One evaluator at a time across instances: the holder renews before expires_at; a taker bumps
+-- token, and writes carry the token they were made under (fencing).
+CREATE TABLE "budget_evaluator_lease" (
+	"id" smallint PRIMARY KEY NOT NULL,
+	"holder" text NOT NULL,
+	"token" bigint NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "budget_evaluator_lease_one_row_ck" CHECK ("id" = 1)
+);
+--> statement-breakpoint
+INSERT INTO "budget_evaluator_lease" ("id", "holder", "token", "expires_at") VALUES (1, '', 0, '-infinity');

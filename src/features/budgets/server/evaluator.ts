@@ -1,0 +1,93 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { crossedThresholds } from "~/lib/budget-math";
+import { parseUsdToPicos } from "~/lib/money";
+import type { Db } from "~/server/db";
+import { int8, queryRows } from "~/server/db/query";
+import { acquireLease, leaseStillHeld } from "./lease";
+import { measure } from "./measure";
+import { budgetsInPeriod } from "./periods";
+
+export type RaisedAlert = {
+  id: string;
+  projectId: string;
+  budgetId: string;
+  threshold: number;
+  subject: string;
+  periodStart: string;
+  spentUsd: string;
+  limitUsd: string;
+};
+
+export type TickResult =
+  | { ran: false }
+  | { ran: true; fence: bigint; budgets: number; measured: number; raised: RaisedAlert[]; dbMs: number };
+
+const raisedRow = z.object({
+  id: int8,
+  project_id: z.string(),
+  budget_id: z.string(),
+  threshold: z.number(),
+  subject: z.string(),
+  period_start: z.string(),
+  spent_usd: z.string(),
+  limit_usd: z.string(),
+});
+
+/**
+ * One evaluation: takes (or renews) the lease, measures every budget's spend in its current period
+ * and inserts an alert for each threshold reached. The UNIQUE (budget, period, threshold, subject)
+ * with ON CONFLICT DO NOTHING makes each crossing one alert, however many ticks, instances,
+ * restarts or repricings see it; the lease check in the INSERT keeps a deposed evaluator out.
+ * Returns only the alerts this tick raised (for notification).
+ */
+export async function evaluateOnce(db: Db, o: { holder: string; leaseMs: number; now?: Date }): Promise<TickResult> {
+  const started = performance.now();
+  const fence = await acquireLease(db, o.holder, o.leaseMs);
+  if (fence === null) return { ran: false };
+  const list = await budgetsInPeriod(db, o.now ?? new Date(), sql`true`);
+  const measured = await measure(db, list, "crossing");
+  const candidates = measured.flatMap((m) => {
+    const limit = parseUsdToPicos(m.budget.amountUsd);
+    return crossedThresholds(parseUsdToPicos(m.spent), limit, m.budget.thresholds).map((t) => ({
+      project_id: m.budget.projectId,
+      budget_id: m.budget.id,
+      period_start: m.budget.start.toISOString(),
+      period_end: m.budget.end.toISOString(),
+      threshold: t,
+      subject: m.subject,
+      spent_usd: m.spent,
+      limit_usd: m.budget.amountUsd,
+    }));
+  });
+  let raised: RaisedAlert[] = [];
+  if (candidates.length > 0) {
+    const rows = await queryRows(
+      db,
+      raisedRow,
+      sql`INSERT INTO budget_alerts (project_id, budget_id, period_start, period_end, threshold, subject, spent_usd, limit_usd, fence)
+        SELECT c.project_id, c.budget_id, c.period_start, c.period_end, c.threshold, c.subject, c.spent_usd, c.limit_usd, ${fence.toString()}::bigint
+        FROM jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) AS c(project_id uuid, budget_id uuid, period_start timestamptz,
+          period_end timestamptz, threshold int, subject text, spent_usd numeric, limit_usd numeric)
+        -- a budget deleted since it was read is skipped, not a foreign-key error
+        WHERE ${leaseStillHeld(o.holder, fence)} AND EXISTS (SELECT 1 FROM budgets b WHERE b.id = c.budget_id)
+        ORDER BY c.budget_id, c.threshold, c.subject
+        ON CONFLICT ON CONSTRAINT budget_alerts_once_uq DO NOTHING
+        RETURNING id, project_id, budget_id, threshold, subject,
+          to_char(period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS period_start,
+          spent_usd::text AS spent_usd, limit_usd::text AS limit_usd`,
+    );
+    raised = rows.map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      budgetId: r.budget_id,
+      threshold: r.threshold,
+      subject: r.subject,
+      periodStart: r.period_start,
+      spentUsd: r.spent_usd,
+      limitUsd: r.limit_usd,
+    }));
+  }
+  return { ran: true, fence, budgets: list.length, measured: measured.length, raised, dbMs: performance.now() - started };
+}
