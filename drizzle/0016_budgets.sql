@@ -44,14 +44,12 @@ CREATE TABLE "budget_alerts" (
 );
 --> statement-breakpoint
 CREATE INDEX "budget_alerts_project_idx" ON "budget_alerts" USING btree ("project_id", "created_at" DESC, "id" DESC);--> statement-breakpoint
--- One evaluator at a time across instances: the holder renews before expires_at; a taker bumps
--- token, and writes carry the token they were made under (fencing).
+-- One evaluator at a time across instances (one row per lease name; the app uses 'budgets'): the
+-- holder renews before expires_at; a taker bumps token, and writes carry the token they were made
+-- under (fencing).
 CREATE TABLE "budget_evaluator_lease" (
-	"id" smallint PRIMARY KEY NOT NULL,
+	"name" text PRIMARY KEY NOT NULL,
 	"holder" text NOT NULL,
 	"token" bigint NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	CONSTRAINT "budget_evaluator_lease_one_row_ck" CHECK ("id" = 1)
+	"expires_at" timestamp with time zone NOT NULL
 );
---> statement-breakpoint
-INSERT INTO "budget_evaluator_lease" ("id", "holder", "token", "expires_at") VALUES (1, '', 0, '-infinity');

@@ -1,12 +1,9 @@
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/server/db";
-import type { z } from "zod";
 import { budgets } from "~/server/db/schema";
 import { notFound } from "~/server/errors";
-import type { budgetInputSchema, BudgetPeriod, BudgetScope, BudgetScopeKind } from "../schemas";
-
-type BudgetInput = z.output<typeof budgetInputSchema>;
+import { budgetInputSchema, type BudgetInput, type BudgetPeriod, type BudgetScope, type BudgetScopeKind } from "../schemas";
 
 export type Budget = {
   id: string;
@@ -66,7 +63,9 @@ export async function getBudget(db: Db, projectId: string, id: string): Promise<
   return toBudget(row);
 }
 
-export async function createBudget(db: Db, projectId: string, input: BudgetInput): Promise<Budget> {
+// Inputs are parsed here too (scripts and tests call these directly): amounts and thresholds normalised.
+export async function createBudget(db: Db, projectId: string, raw: BudgetInput): Promise<Budget> {
+  const input = budgetInputSchema.parse(raw);
   const [row] = await db
     .insert(budgets)
     .values({ projectId, name: input.name, amountUsd: input.amountUsd, period: input.period, thresholds: input.thresholds, ...columnsOf(input.scope) })
@@ -75,7 +74,8 @@ export async function createBudget(db: Db, projectId: string, input: BudgetInput
   return toBudget(row);
 }
 
-export async function updateBudget(db: Db, projectId: string, id: string, input: BudgetInput): Promise<Budget> {
+export async function updateBudget(db: Db, projectId: string, id: string, raw: BudgetInput): Promise<Budget> {
+  const input = budgetInputSchema.parse(raw);
   const [row] = await db
     .update(budgets)
     .set({ name: input.name, amountUsd: input.amountUsd, period: input.period, thresholds: input.thresholds, ...columnsOf(input.scope), updatedAt: sql`now()` })

@@ -42,11 +42,22 @@ const raisedRow = z.object({
  * restarts or repricings see it; the lease check in the INSERT keeps a deposed evaluator out.
  * Returns only the alerts this tick raised (for notification).
  */
-export async function evaluateOnce(db: Db, o: { holder: string; leaseMs: number; now?: Date }): Promise<TickResult> {
+export type EvaluateOptions = {
+  holder: string;
+  leaseMs: number;
+  now?: Date;
+  /** Tests: a lease of their own, and only their projects (files share one database). */
+  lease?: string;
+  projectIds?: string[];
+};
+
+export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResult> {
   const started = performance.now();
-  const fence = await acquireLease(db, o.holder, o.leaseMs);
+  const fence = await acquireLease(db, o.holder, o.leaseMs, o.lease);
   if (fence === null) return { ran: false };
-  const list = await budgetsInPeriod(db, o.now ?? new Date(), sql`true`);
+  const only = o.projectIds;
+  const where = only === undefined ? sql`true` : sql`b.project_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(only)}::jsonb)::uuid)`;
+  const list = await budgetsInPeriod(db, o.now ?? new Date(), where);
   const measured = await measure(db, list, "crossing");
   const candidates = measured.flatMap((m) => {
     const limit = parseUsdToPicos(m.budget.amountUsd);
@@ -71,7 +82,7 @@ export async function evaluateOnce(db: Db, o: { holder: string; leaseMs: number;
         FROM jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) AS c(project_id uuid, budget_id uuid, period_start timestamptz,
           period_end timestamptz, threshold int, subject text, spent_usd numeric, limit_usd numeric)
         -- a budget deleted since it was read is skipped, not a foreign-key error
-        WHERE ${leaseStillHeld(o.holder, fence)} AND EXISTS (SELECT 1 FROM budgets b WHERE b.id = c.budget_id)
+        WHERE ${leaseStillHeld(o.holder, fence, o.lease)} AND EXISTS (SELECT 1 FROM budgets b WHERE b.id = c.budget_id)
         ORDER BY c.budget_id, c.threshold, c.subject
         ON CONFLICT ON CONSTRAINT budget_alerts_once_uq DO NOTHING
         RETURNING id, project_id, budget_id, threshold, subject,

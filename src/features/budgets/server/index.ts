@@ -2,8 +2,8 @@
 // and the status read behind GET /api/v1/budgets/status.
 export { alertsRouter, budgetsRouter } from "./router";
 export { createBudget, listBudgets } from "./budgets";
-export { evaluateOnce, type RaisedAlert, type TickResult } from "./evaluator";
-export { acquireLease } from "./lease";
+export { evaluateOnce, type EvaluateOptions, type RaisedAlert, type TickResult } from "./evaluator";
+export { acquireLease, leaseStillHeld, releaseLease } from "./lease";
 export { leaseMsFor, startBudgetEvaluator, type BudgetEvaluator } from "./worker";
 export { budgetOverview, budgetStatus } from "./status";
 export { listAlerts, acknowledgeAlert } from "./alerts";

@@ -25,7 +25,7 @@ export function leaseMsFor(intervalMs: number): number {
 export function startBudgetEvaluator(
   db: Db,
   intervalMs: number,
-  o: { holder?: string; onRaised?: (alerts: RaisedAlert[]) => Promise<void>; singleton?: boolean } = {},
+  o: { holder?: string; onRaised?: (alerts: RaisedAlert[]) => Promise<void>; singleton?: boolean; lease?: string; projectIds?: string[] } = {},
 ): BudgetEvaluator {
   const singleton = o.singleton ?? true;
   if (singleton && globalForEvaluator.acpBudgetEvaluator) return globalForEvaluator.acpBudgetEvaluator;
@@ -38,7 +38,7 @@ export function startBudgetEvaluator(
   const running = (async () => {
     while (!stopped) {
       try {
-        const r = await evaluateOnce(db, { holder, leaseMs });
+        const r = await evaluateOnce(db, { holder, leaseMs, lease: o.lease, projectIds: o.projectIds });
         if (r.ran && r.raised.length > 0 && o.onRaised) await o.onRaised(r.raised);
         failures = 0;
       } catch (err) {
@@ -60,7 +60,7 @@ export function startBudgetEvaluator(
       if (timer) clearTimeout(timer);
       wake?.();
       await running;
-      await releaseLease(db, holder).catch(() => undefined);
+      await releaseLease(db, holder, o.lease).catch(() => undefined);
       if (singleton) globalForEvaluator.acpBudgetEvaluator = undefined;
     },
   };

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, numeric, pgTable, smallint, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, numeric, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 // Budgets (drizzle/0016_budgets.sql): an exact USD amount per period for one scope of a project.
@@ -52,7 +52,7 @@ export const budgetAlerts = pgTable(
 );
 
 export const budgetEvaluatorLease = pgTable("budget_evaluator_lease", {
-  id: smallint("id").primaryKey(),
+  name: text("name").primaryKey(),
   holder: text("holder").notNull(),
   token: bigint("token", { mode: "bigint" }).notNull(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
