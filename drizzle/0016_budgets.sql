@@ -53,3 +53,57 @@ CREATE TABLE "budget_evaluator_lease" (
 	"token" bigint NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL
 );
+--> statement-breakpoint
+-- Where alerts go: a generic webhook (signed), a Slack incoming webhook, or e-mail over SMTP.
+CREATE TABLE "notification_channels" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"project_id" uuid NOT NULL REFERENCES "projects"("id") ON DELETE CASCADE,
+	"kind" text NOT NULL,
+	"name" text NOT NULL,
+	-- webhook / slack: the URL; email: the SMTP server URL (smtp[s]://user:pass@host:port)
+	"target" text NOT NULL,
+	-- email only: sender and recipients
+	"email_from" text,
+	"email_to" text[],
+	-- webhook only: the HMAC-SHA256 key of the signature header
+	"secret" text,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "notification_channels_kind_ck" CHECK ("kind" IN ('webhook', 'slack', 'email'))
+);
+--> statement-breakpoint
+CREATE INDEX "notification_channels_project_idx" ON "notification_channels" USING btree ("project_id");--> statement-breakpoint
+-- One delivery per alert and channel (created with the alert, in the evaluator's statement).
+-- attempts doubles as the claim's fencing token: a sender whose claim was taken over cannot
+-- record its result.
+CREATE TABLE "alert_deliveries" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"project_id" uuid NOT NULL REFERENCES "projects"("id") ON DELETE CASCADE,
+	"alert_id" bigint NOT NULL REFERENCES "budget_alerts"("id") ON DELETE CASCADE,
+	"channel_id" uuid NOT NULL REFERENCES "notification_channels"("id") ON DELETE CASCADE,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"give_up_at" timestamp with time zone DEFAULT now() + interval '24 hours' NOT NULL,
+	"last_status_code" integer,
+	"last_error" text,
+	"delivered_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "alert_deliveries_status_ck" CHECK ("status" IN ('pending', 'delivered', 'failed')),
+	CONSTRAINT "alert_deliveries_once_uq" UNIQUE ("alert_id", "channel_id")
+);
+--> statement-breakpoint
+CREATE INDEX "alert_deliveries_due_idx" ON "alert_deliveries" USING btree ("next_attempt_at") WHERE "status" = 'pending';--> statement-breakpoint
+CREATE INDEX "alert_deliveries_alert_idx" ON "alert_deliveries" USING btree ("alert_id");--> statement-breakpoint
+-- The delivery log: every attempt with its HTTP status (or SMTP reply code) or error.
+CREATE TABLE "alert_delivery_attempts" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"delivery_id" bigint NOT NULL REFERENCES "alert_deliveries"("id") ON DELETE CASCADE,
+	"attempt" integer NOT NULL,
+	"status_code" integer,
+	"error" text,
+	"duration_ms" integer NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "alert_delivery_attempts_delivery_idx" ON "alert_delivery_attempts" USING btree ("delivery_id", "id");

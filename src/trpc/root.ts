@@ -1,7 +1,7 @@
 import "server-only";
 import { breakdownRouter, eventsRouter, featuresRouter, modelsRouter, sessionsRouter, statsRouter, usersRouter } from "~/features/analytics/server";
 import { accountRouter, membersRouter } from "~/features/auth/server";
-import { alertsRouter, budgetsRouter } from "~/features/budgets/server";
+import { alertsRouter, budgetsRouter, channelsRouter } from "~/features/budgets/server";
 import { filtersRouter } from "~/features/filters/server";
 import { insightsRouter } from "~/features/insights/server";
 import { promptsRouter } from "~/features/prompts/server";
@@ -27,6 +27,7 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   budgets: budgetsRouter,
   alerts: alertsRouter,
+  channels: channelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -110,3 +110,49 @@ export type BudgetStatus = {
   forecast: Forecast;
 };
 
+
+// Notification channels. Targets are checked again (after DNS) at every send.
+const httpUrl = (field: string) =>
+  z
+    .string({ error: `${field} must be a URL` })
+    .trim()
+    .max(2000, `${field} is too long`)
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === "https:" || u.protocol === "http:") && u.username === "" && u.password === "";
+      } catch {
+        return false;
+      }
+    }, `${field} must be an http(s) URL without credentials`);
+
+export const channelInputSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("webhook"), name: text("name", 100), url: httpUrl("url") }),
+    z.object({ kind: z.literal("slack"), name: text("name", 100), url: httpUrl("url") }),
+    z.object({
+      kind: z.literal("email"),
+      name: text("name", 100),
+      smtpUrl: z
+        .string()
+        .trim()
+        .max(2000, "smtpUrl is too long")
+        .refine((s) => {
+          try {
+            const u = new URL(s);
+            return u.protocol === "smtp:" || u.protocol === "smtps:";
+          } catch {
+            return false;
+          }
+        }, "smtpUrl must look like smtp://user:password@host:587 or smtps://host:465"),
+      from: z.email({ error: "from must be an e-mail address" }),
+      // a handful of people or a list address
+      to: z.array(z.email({ error: "to must hold e-mail addresses" })).min(1, "to must not be empty").max(10, "at most 10 recipients"),
+    }),
+  ],
+  { error: "kind must be webhook, slack or email" },
+);
+export type ChannelInput = z.input<typeof channelInputSchema>;
+export const channelIdSchema = z.object({ id: z.uuid({ error: "id must be a channel id" }) });
+export const deliveryIdSchema = z.object({ id: z.string().regex(/^\d{1,18}$/, "id must be a delivery id") });

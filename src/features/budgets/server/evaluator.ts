@@ -77,7 +77,8 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
     const rows = await queryRows(
       db,
       raisedRow,
-      sql`INSERT INTO budget_alerts (project_id, budget_id, period_start, period_end, threshold, subject, spent_usd, limit_usd, fence)
+      sql`WITH ins AS (
+        INSERT INTO budget_alerts (project_id, budget_id, period_start, period_end, threshold, subject, spent_usd, limit_usd, fence)
         SELECT c.project_id, c.budget_id, c.period_start, c.period_end, c.threshold, c.subject, c.spent_usd, c.limit_usd, ${fence.toString()}::bigint
         FROM jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) AS c(project_id uuid, budget_id uuid, period_start timestamptz,
           period_end timestamptz, threshold int, subject text, spent_usd numeric, limit_usd numeric)
@@ -85,9 +86,18 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
         WHERE ${leaseStillHeld(o.holder, fence, o.lease)} AND EXISTS (SELECT 1 FROM budgets b WHERE b.id = c.budget_id)
         ORDER BY c.budget_id, c.threshold, c.subject
         ON CONFLICT ON CONSTRAINT budget_alerts_once_uq DO NOTHING
-        RETURNING id, project_id, budget_id, threshold, subject,
-          to_char(period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS period_start,
-          spent_usd::text AS spent_usd, limit_usd::text AS limit_usd`,
+        RETURNING id, project_id, budget_id, threshold, subject, period_start, spent_usd, limit_usd
+      ),
+      -- its deliveries in the same statement: an alert is never stored without them
+      deliveries AS (
+        INSERT INTO alert_deliveries (project_id, alert_id, channel_id)
+        SELECT ins.project_id, ins.id, ch.id FROM ins JOIN notification_channels ch ON ch.project_id = ins.project_id AND ch.enabled
+        ORDER BY ins.id, ch.id
+        ON CONFLICT ON CONSTRAINT alert_deliveries_once_uq DO NOTHING
+      )
+      SELECT id, project_id, budget_id, threshold, subject,
+        to_char(period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS period_start,
+        spent_usd::text AS spent_usd, limit_usd::text AS limit_usd FROM ins`,
     );
     raised = rows.map((r) => ({
       id: r.id,

@@ -1,6 +1,8 @@
 import "server-only";
+import { env } from "~/env";
 import { createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
-import { alertIdSchema, alertsListInputSchema, budgetIdSchema, budgetInputSchema, updateBudgetInputSchema } from "../schemas";
+import { alertIdSchema, alertsListInputSchema, budgetIdSchema, budgetInputSchema, channelIdSchema, channelInputSchema, deliveryIdSchema, updateBudgetInputSchema } from "../schemas";
+import { createChannel, deleteChannel, listChannels, listDeliveries, redeliver } from "./notify/channels";
 import { acknowledgeAlert, listAlerts, unacknowledgedCount } from "./alerts";
 import { createBudget, deleteBudget, getBudget, listBudgets, updateBudget } from "./budgets";
 import { budgetOverview } from "./status";
@@ -18,7 +20,16 @@ export const budgetsRouter = createTRPCRouter({
 export const alertsRouter = createTRPCRouter({
   list: projectProcedure.input(alertsListInputSchema).query(({ ctx, input }) => listAlerts(ctx.db, ctx.projectId, input)),
   unacknowledged: projectProcedure.query(({ ctx }) => unacknowledgedCount(ctx.db, ctx.projectId)),
+  deliveries: projectProcedure.input(alertIdSchema).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.id)),
+  redeliver: managerProcedure.input(deliveryIdSchema).mutation(({ ctx, input }) => redeliver(ctx.db, ctx.projectId, input.id)),
   acknowledge: managerProcedure
     .input(alertIdSchema)
     .mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.projectId, input.id, ctx.principal.kind === "user" ? ctx.principal.email : "api key")),
+});
+
+// Channel targets can carry secrets (a Slack webhook URL is one): managers only, even to read.
+export const channelsRouter = createTRPCRouter({
+  list: managerProcedure.query(({ ctx }) => listChannels(ctx.db, ctx.projectId)),
+  create: managerProcedure.input(channelInputSchema).mutation(({ ctx, input }) => createChannel(ctx.db, ctx.projectId, input, env.NOTIFY_ALLOW_PRIVATE_TARGETS)),
+  delete: managerProcedure.input(channelIdSchema).mutation(({ ctx, input }) => deleteChannel(ctx.db, ctx.projectId, input.id)),
 });

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "~/server/db";
 import { errorFields, logger } from "~/server/logger";
 import { evaluateOnce, type RaisedAlert } from "./evaluator";
+import { deliverDue } from "./notify/deliver";
 import { releaseLease } from "./lease";
 
 const globalForEvaluator = globalThis as unknown as { acpBudgetEvaluator?: BudgetEvaluator };
@@ -19,13 +20,21 @@ export function leaseMsFor(intervalMs: number): number {
 
 /**
  * Evaluates budgets every `intervalMs` on every instance; the lease lets one of them work at a
- * time. `onRaised` receives the alerts a tick raised (notifications). `holder` names this
+ * time. `onRaised` receives the alerts a tick raised; `deliver` sends notifications. `holder` names this
  * evaluator in the lease (tests run two in one process).
  */
 export function startBudgetEvaluator(
   db: Db,
   intervalMs: number,
-  o: { holder?: string; onRaised?: (alerts: RaisedAlert[]) => Promise<void>; singleton?: boolean; lease?: string; projectIds?: string[] } = {},
+  o: {
+    holder?: string;
+    onRaised?: (alerts: RaisedAlert[]) => Promise<void>;
+    singleton?: boolean;
+    lease?: string;
+    projectIds?: string[];
+    /** Send due notifications after each tick (every instance may: deliveries are claimed). */
+    deliver?: { allowPrivate: boolean; baseDelayMs?: number };
+  } = {},
 ): BudgetEvaluator {
   const singleton = o.singleton ?? true;
   if (singleton && globalForEvaluator.acpBudgetEvaluator) return globalForEvaluator.acpBudgetEvaluator;
@@ -40,6 +49,10 @@ export function startBudgetEvaluator(
       try {
         const r = await evaluateOnce(db, { holder, leaseMs, lease: o.lease, projectIds: o.projectIds });
         if (r.ran && r.raised.length > 0 && o.onRaised) await o.onRaised(r.raised);
+        if (o.deliver) {
+          // drain what is due, a batch at a time, before sleeping
+          for (let i = 0; i < 50 && !stopped; i++) if ((await deliverDue(db, { ...o.deliver, projectIds: o.projectIds })).tried === 0) break;
+        }
         failures = 0;
       } catch (err) {
         failures += 1;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, numeric, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, numeric, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 // Budgets (drizzle/0016_budgets.sql): an exact USD amount per period for one scope of a project.
@@ -57,3 +57,64 @@ export const budgetEvaluatorLease = pgTable("budget_evaluator_lease", {
   token: bigint("token", { mode: "bigint" }).notNull(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
 });
+
+// Notification channels and the delivery of alerts to them (src/features/budgets/server/notify/).
+export const notificationChannels = pgTable(
+  "notification_channels",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    target: text("target").notNull(),
+    emailFrom: text("email_from"),
+    emailTo: text("email_to").array(),
+    secret: text("secret"),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("notification_channels_project_idx").on(t.projectId)],
+);
+
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    alertId: bigint("alert_id", { mode: "bigint" })
+      .notNull()
+      .references(() => budgetAlerts.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    giveUpAt: timestamp("give_up_at", { withTimezone: true }).notNull().default(sql`now() + interval '24 hours'`),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("alert_deliveries_once_uq").on(t.alertId, t.channelId), index("alert_deliveries_alert_idx").on(t.alertId)],
+);
+
+export const alertDeliveryAttempts = pgTable(
+  "alert_delivery_attempts",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    deliveryId: bigint("delivery_id", { mode: "bigint" })
+      .notNull()
+      .references(() => alertDeliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("alert_delivery_attempts_delivery_idx").on(t.deliveryId, t.id)],
+);
