@@ -107,3 +107,25 @@ CREATE TABLE "alert_delivery_attempts" (
 );
 --> statement-breakpoint
 CREATE INDEX "alert_delivery_attempts_delivery_idx" ON "alert_delivery_attempts" USING btree ("delivery_id", "id");
+--> statement-breakpoint
+-- Anomaly alerts: an hour's spend of a feature or model far above the same hour of past weeks
+-- (kind 'spike'), or the first call of a model without a price (kind 'unpriced_model', hour =
+-- the hour it was first seen). One per project, kind, dimension, key and hour.
+CREATE TABLE "anomaly_alerts" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"project_id" uuid NOT NULL REFERENCES "projects"("id") ON DELETE CASCADE,
+	"kind" text NOT NULL,
+	"dim" text NOT NULL,
+	"key" text NOT NULL,
+	"hour" timestamp with time zone NOT NULL,
+	"cost_usd" numeric(30, 12) NOT NULL,
+	"baseline_usd" numeric(30, 12),
+	-- what drove it: top model, user and prompt of the hour
+	"drivers" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"acknowledged_at" timestamp with time zone,
+	CONSTRAINT "anomaly_alerts_kind_ck" CHECK ("kind" IN ('spike', 'unpriced_model')),
+	CONSTRAINT "anomaly_alerts_once_uq" UNIQUE ("project_id", "kind", "dim", "key", "hour")
+);
+--> statement-breakpoint
+CREATE INDEX "anomaly_alerts_project_idx" ON "anomaly_alerts" USING btree ("project_id", "id" DESC);

@@ -4,6 +4,8 @@ import { createTRPCRouter, managerProcedure, projectProcedure } from "~/server/a
 import { alertIdSchema, alertsListInputSchema, budgetIdSchema, budgetInputSchema, channelIdSchema, channelInputSchema, deliveryIdSchema, updateBudgetInputSchema } from "../schemas";
 import { createChannel, deleteChannel, listChannels, listDeliveries, redeliver } from "./notify/channels";
 import { acknowledgeAlert, listAlerts, unacknowledgedCount } from "./alerts";
+import { listAnomalies } from "./anomalies";
+import { monthForecast } from "./forecast";
 import { createBudget, deleteBudget, getBudget, listBudgets, updateBudget } from "./budgets";
 import { budgetOverview } from "./status";
 
@@ -12,6 +14,7 @@ export const budgetsRouter = createTRPCRouter({
   list: projectProcedure.query(({ ctx }) => listBudgets(ctx.db, ctx.projectId)),
   get: projectProcedure.input(budgetIdSchema).query(({ ctx, input }) => getBudget(ctx.db, ctx.projectId, input.id)),
   status: projectProcedure.query(({ ctx }) => budgetOverview(ctx.db, ctx.projectId)),
+  forecast: projectProcedure.query(({ ctx }) => monthForecast(ctx.db, ctx.projectId)),
   create: managerProcedure.input(budgetInputSchema).mutation(({ ctx, input }) => createBudget(ctx.db, ctx.projectId, input)),
   update: managerProcedure.input(updateBudgetInputSchema).mutation(({ ctx, input }) => updateBudget(ctx.db, ctx.projectId, input.id, input)),
   delete: managerProcedure.input(budgetIdSchema).mutation(({ ctx, input }) => deleteBudget(ctx.db, ctx.projectId, input.id)),
@@ -19,6 +22,7 @@ export const budgetsRouter = createTRPCRouter({
 
 export const alertsRouter = createTRPCRouter({
   list: projectProcedure.input(alertsListInputSchema).query(({ ctx, input }) => listAlerts(ctx.db, ctx.projectId, input)),
+  anomalies: projectProcedure.query(({ ctx }) => listAnomalies(ctx.db, ctx.projectId, 100)),
   unacknowledged: projectProcedure.query(({ ctx }) => unacknowledgedCount(ctx.db, ctx.projectId)),
   deliveries: projectProcedure.input(alertIdSchema).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.id)),
   redeliver: managerProcedure.input(deliveryIdSchema).mutation(({ ctx, input }) => redeliver(ctx.db, ctx.projectId, input.id)),

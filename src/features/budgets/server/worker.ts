@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/server/db";
 import { errorFields, logger } from "~/server/logger";
+import { detectAllAnomalies } from "./anomalies";
 import { evaluateOnce, type RaisedAlert } from "./evaluator";
 import { deliverDue } from "./notify/deliver";
 import { releaseLease } from "./lease";
@@ -34,6 +35,8 @@ export function startBudgetEvaluator(
     projectIds?: string[];
     /** Send due notifications after each tick (every instance may: deliveries are claimed). */
     deliver?: { allowPrivate: boolean; baseDelayMs?: number };
+    /** How often the lease holder looks for spend anomalies and unpriced models (0 = never). Default 5 min. */
+    anomalyEveryMs?: number;
   } = {},
 ): BudgetEvaluator {
   const singleton = o.singleton ?? true;
@@ -44,11 +47,17 @@ export function startBudgetEvaluator(
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
   let failures = 0;
+  let anomaliesAt = 0;
+  const anomalyEveryMs = o.anomalyEveryMs ?? 300_000;
   const running = (async () => {
     while (!stopped) {
       try {
         const r = await evaluateOnce(db, { holder, leaseMs, lease: o.lease, projectIds: o.projectIds });
         if (r.ran && r.raised.length > 0 && o.onRaised) await o.onRaised(r.raised);
+        if (r.ran && anomalyEveryMs > 0 && Date.now() - anomaliesAt >= anomalyEveryMs) {
+          anomaliesAt = Date.now();
+          await detectAllAnomalies(db, new Date(), o.projectIds);
+        }
         if (o.deliver) {
           // drain what is due, a batch at a time, before sleeping
           for (let i = 0; i < 50 && !stopped; i++) if ((await deliverDue(db, { ...o.deliver, projectIds: o.projectIds })).tried === 0) break;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, index, integer, numeric, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 // Budgets (drizzle/0016_budgets.sql): an exact USD amount per period for one scope of a project.
@@ -117,4 +117,24 @@ export const alertDeliveryAttempts = pgTable(
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("alert_delivery_attempts_delivery_idx").on(t.deliveryId, t.id)],
+);
+
+export const anomalyAlerts = pgTable(
+  "anomaly_alerts",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    dim: text("dim").notNull(),
+    key: text("key").notNull(),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
+    baselineUsd: numeric("baseline_usd", { precision: 30, scale: 12 }),
+    drivers: jsonb("drivers").notNull().default(sql`'{}'::jsonb`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+  },
+  (t) => [unique("anomaly_alerts_once_uq").on(t.projectId, t.kind, t.dim, t.key, t.hour), index("anomaly_alerts_project_idx").on(t.projectId, t.id.desc())],
 );
