@@ -14,3 +14,7 @@ export {
   type BudgetStatusQuery,
   type Forecast,
 } from "./schemas";
+export { BudgetsView } from "./components/budgets-view";
+export { AlertsView } from "./components/alerts-view";
+export { AlertBadge } from "./components/alert-badge";
+export { BudgetCards } from "./components/overview-cards";
