@@ -140,7 +140,7 @@ export function BudgetsView() {
                         key: b.scope.kind === "metadata" ? b.scope.key : "", value: "value" in b.scope ? b.scope.value : "", thresholds: b.thresholds.join(", ") })}>
                       Edit
                     </button>
-                    <button type="button" className="btn btn-danger btn-small" aria-label={`Delete budget ${b.name}`} onClick={() => remove.mutate({ id: b.id })}>Delete</button>
+                    <button type="button" className="btn btn-small" aria-label={`Delete budget ${b.name}`} onClick={() => remove.mutate({ id: b.id })}>Delete</button>
                   </div>
                   {b.scope.kind === "each_user" && rows.every((r) => r.subject === "" || r.subject === null) ? (
                     <p className="muted small">No end user has reached the first threshold this period.</p>

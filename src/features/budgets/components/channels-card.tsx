@@ -93,7 +93,7 @@ export function ChannelsCard() {
                 <td>{c.kind}</td>
                 <td><code>{c.target}</code></td>
                 <td>
-                  <button type="button" className="btn btn-danger btn-small" onClick={() => remove.mutate({ id: c.id })} aria-label={`Delete channel ${c.name}`}>Delete</button>
+                  <button type="button" className="btn btn-small" onClick={() => remove.mutate({ id: c.id })} aria-label={`Delete channel ${c.name}`}>Delete</button>
                 </td>
               </tr>
             ))}
