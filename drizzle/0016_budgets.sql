@@ -13,6 +13,8 @@ CREATE TABLE "budgets" (
 	"amount_usd" numeric(30, 12) NOT NULL,
 	"period" text NOT NULL,
 	"thresholds" integer[] DEFAULT '{50,80,100}' NOT NULL,
+	-- alerts are still recorded while muted, but not sent to channels
+	"muted_until" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "budgets_scope_ck" CHECK ("scope" IN ('project', 'feature', 'model', 'provider', 'tag', 'metadata', 'user', 'each_user')),

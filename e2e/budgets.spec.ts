@@ -27,7 +27,7 @@ test("Budgets page: a bad amount names its field; a budget is created, shows its
   await expect(item).toHaveCount(0);
 });
 
-test("Alerts page: a crossed budget raises an alert, the nav badge counts it, it is acknowledged; a loopback webhook is refused", async ({ page }) => {
+test("Alerts page: a crossed budget raises an alert, the nav badge counts it, it is acknowledged and muted; a loopback webhook is refused", async ({ page }) => {
   await page.goto("/budgets");
   const name = `e2e tiny ${Date.now()}`;
   await page.getByLabel("Name").fill(name);
@@ -49,6 +49,8 @@ test("Alerts page: a crossed budget raises an alert, the nav badge counts it, it
   await expect(alert).toContainText("No channel was configured");
   await alert.getByRole("button", { name: `Acknowledge alert ${name} 100%` }).click();
   await expect(alert).toContainText("acknowledged by");
+  await alert.getByRole("button", { name: `Mute budget ${name} for 24 hours` }).click();
+  await expect(alert.getByRole("button", { name: `Unmute budget ${name}` })).toContainText("Muted until");
 
   await page.getByLabel("Channel name").fill("local hook");
   await page.getByLabel("URL").fill("http://127.0.0.1:9/hook");

@@ -16,6 +16,7 @@ import {
   isPrivateAddress,
   listDeliveries,
   listAlerts,
+  muteBudget,
   redeliver,
   verifySignature,
   vetHost,
@@ -193,6 +194,24 @@ describeWithDb("alert notifications (real receivers)", () => {
     const byKind = new Map((await listDeliveries(testDb().db, p.projectId, p.alerts[0]?.id ?? "")).map((d) => [d.kind, d]));
     expect(byKind.get("email")?.log[0]?.statusCode).toBe(250);
     expect(byKind.get("slack")?.log[0]?.statusCode).toBe(200);
+  });
+
+  it("a muted budget's alerts are recorded but not sent; unmuted, the next crossing is", async () => {
+    const path = `/muted-${randomUUID()}`;
+    const p = await newProject("muted");
+    const { db } = testDb();
+    await createChannel(db, p.projectId, { kind: "webhook", name: "ops", url: `${receiverUrl}${path}` }, true);
+    const b = await createBudget(db, p.projectId, { name: "muted", amountUsd: "1", period: "day", scope: { kind: "project" }, thresholds: [50, 100] });
+    await muteBudget(db, p.projectId, b.id, 24);
+    const lease = `mute-${randomUUID()}`;
+    await ingestEvents(testDb(), p.projectId, [{ id: randomUUID(), provider: "openai", model: "gpt-4o-mini", inputTokens: 1, outputTokens: 1, costUsd: "0.6" }]);
+    await evaluateOnce(db, { holder: "m", leaseMs: 5000, lease, projectIds: [p.projectId] });
+    expect((await listAlerts(db, p.projectId, { limit: 10 })).items.map((a) => [a.threshold, a.budgetMutedUntil !== null])).toEqual([[50, true]]);
+    await muteBudget(db, p.projectId, b.id, 0);
+    await ingestEvents(testDb(), p.projectId, [{ id: randomUUID(), provider: "openai", model: "gpt-4o-mini", inputTokens: 1, outputTokens: 1, costUsd: "0.6" }]);
+    await evaluateOnce(db, { holder: "m", leaseMs: 5000, lease, projectIds: [p.projectId] });
+    expect(await deliverAll(p.projectId)).toEqual({ tried: 1, delivered: 1 });
+    expect((received.get(path) ?? []).map((r) => (JSON.parse(r.body) as { threshold: number }).threshold)).toEqual([100]);
   });
 
   it("refuses loopback, private, link-local and metadata targets (after DNS) unless allowed, and never follows a redirect", async () => {

@@ -59,6 +59,8 @@ export const budgetInputSchema = z.object({
 export type BudgetInput = z.input<typeof budgetInputSchema>;
 
 export const budgetIdSchema = z.object({ id: z.uuid({ error: "id must be a budget id" }) });
+// Up to 30 days; 0 unmutes.
+export const muteInputSchema = budgetIdSchema.extend({ hours: z.number().int("hours must be whole hours").min(0).max(720, "hours must be at most 720 (30 days)") });
 export const updateBudgetInputSchema = budgetInputSchema.extend(budgetIdSchema.shape);
 
 export const alertIdSchema = z.object({ id: z.string().regex(/^\d{1,18}$/, "id must be an alert id") });

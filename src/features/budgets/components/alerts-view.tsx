@@ -50,6 +50,7 @@ export function AlertsView() {
   const alerts = useQuery(trpc.alerts.list.queryOptions({ limit: 100 }));
   const anomalies = useQuery(trpc.alerts.anomalies.queryOptions());
   const [open, setOpen] = useState<string | null>(null);
+  const mute = useMutation(trpc.budgets.mute.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() }) }));
   const ack = useMutation(
     trpc.alerts.acknowledge.mutationOptions({
       onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() }), qc.invalidateQueries({ queryKey: trpc.alerts.unacknowledged.queryKey() })]),
@@ -79,6 +80,15 @@ export function AlertsView() {
                     <span className="muted small">acknowledged by {a.acknowledgedBy}</span>
                   ) : (
                     <button type="button" className="btn btn-small" onClick={() => ack.mutate({ id: a.id })} aria-label={`Acknowledge alert ${a.budgetName} ${a.threshold}%`}>Acknowledge</button>
+                  )}
+                  {a.budgetMutedUntil ? (
+                    <button type="button" className="btn btn-small" onClick={() => mute.mutate({ id: a.budgetId, hours: 0 })} aria-label={`Unmute budget ${a.budgetName}`}>
+                      Muted until {when(a.budgetMutedUntil)} · unmute
+                    </button>
+                  ) : (
+                    <button type="button" className="btn btn-small" onClick={() => mute.mutate({ id: a.budgetId, hours: 24 })} aria-label={`Mute budget ${a.budgetName} for 24 hours`}>
+                      Mute 24 h
+                    </button>
                   )}
                   <button type="button" className="btn btn-ghost btn-small" aria-expanded={open === a.id} onClick={() => setOpen(open === a.id ? null : a.id)}>Deliveries</button>
                 </div>

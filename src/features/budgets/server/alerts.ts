@@ -18,6 +18,8 @@ export type BudgetAlert = {
   createdAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
+  /** The budget's notifications are muted until then (null: not muted). */
+  budgetMutedUntil: string | null;
 };
 
 const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
@@ -35,6 +37,7 @@ const alertRow = z.object({
   created_at: z.string(),
   acknowledged_at: z.string().nullable(),
   acknowledged_by: z.string().nullable(),
+  muted_until: z.string().nullable(),
 });
 
 /** The newest alerts first, `limit` per page; `before` is the previous page's last id. */
@@ -44,7 +47,8 @@ export async function listAlerts(db: Db, projectId: string, o: { before?: string
     alertRow,
     sql`SELECT a.id, a.budget_id, b.name AS budget_name, a.threshold, a.subject, ${iso("a.period_start")} AS period_start,
         ${iso("a.period_end")} AS period_end, a.spent_usd::text AS spent_usd, a.limit_usd::text AS limit_usd,
-        ${iso("a.created_at")} AS created_at, ${iso("a.acknowledged_at")} AS acknowledged_at, a.acknowledged_by
+        ${iso("a.created_at")} AS created_at, ${iso("a.acknowledged_at")} AS acknowledged_at, a.acknowledged_by,
+        CASE WHEN b.muted_until > now() THEN ${iso("b.muted_until")} END AS muted_until
       FROM budget_alerts a JOIN budgets b ON b.id = a.budget_id
       WHERE a.project_id = ${projectId}${o.before === undefined ? sql`` : sql` AND a.id < ${o.before}::bigint`}
       ORDER BY a.id DESC LIMIT ${o.limit + 1}`,
@@ -62,6 +66,7 @@ export async function listAlerts(db: Db, projectId: string, o: { before?: string
     createdAt: r.created_at,
     acknowledgedAt: r.acknowledged_at,
     acknowledgedBy: r.acknowledged_by,
+    budgetMutedUntil: r.muted_until,
   }));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > o.limit && last ? last.id : null };

@@ -12,6 +12,8 @@ export type Budget = {
   period: BudgetPeriod;
   scope: BudgetScope;
   thresholds: number[];
+  /** Alerts are recorded but not sent until then. */
+  mutedUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -47,6 +49,7 @@ export function toBudget(r: BudgetRow): Budget {
     period: r.period as BudgetPeriod,
     scope: scopeOf(r.scope, r.scopeValue, r.scopeKey),
     thresholds: r.thresholds,
+    mutedUntil: r.mutedUntil,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -89,4 +92,15 @@ export async function deleteBudget(db: Db, projectId: string, id: string): Promi
   const rows = await db.delete(budgets).where(and(eq(budgets.projectId, projectId), eq(budgets.id, id))).returning({ id: budgets.id });
   if (rows.length === 0) throw notFound("no such budget in this project", "id");
   return { id };
+}
+
+/** Mutes a budget's notifications for `hours` (0 unmutes); its alerts are still recorded and listed. */
+export async function muteBudget(db: Db, projectId: string, id: string, hours: number): Promise<Budget> {
+  const [row] = await db
+    .update(budgets)
+    .set({ mutedUntil: hours === 0 ? null : sql`now() + make_interval(hours => ${hours})` })
+    .where(and(eq(budgets.projectId, projectId), eq(budgets.id, id)))
+    .returning();
+  if (!row) throw notFound("no such budget in this project", "id");
+  return toBudget(row);
 }

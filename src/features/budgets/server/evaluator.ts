@@ -92,6 +92,8 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
       deliveries AS (
         INSERT INTO alert_deliveries (project_id, alert_id, channel_id)
         SELECT ins.project_id, ins.id, ch.id FROM ins JOIN notification_channels ch ON ch.project_id = ins.project_id AND ch.enabled
+        -- a muted budget's alerts are recorded, not sent
+        JOIN budgets mb ON mb.id = ins.budget_id AND (mb.muted_until IS NULL OR mb.muted_until <= now())
         ORDER BY ins.id, ch.id
         ON CONFLICT ON CONSTRAINT alert_deliveries_once_uq DO NOTHING
       )

@@ -5,7 +5,7 @@ export { createChannel, listDeliveries, redeliver } from "./notify/channels";
 export { deliverDue, type DeliverOptions } from "./notify/deliver";
 export { verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./notify/message";
 export { isPrivateAddress, vetHost } from "./notify/target";
-export { createBudget, listBudgets } from "./budgets";
+export { createBudget, listBudgets, muteBudget } from "./budgets";
 export { evaluateOnce, type EvaluateOptions, type RaisedAlert, type TickResult } from "./evaluator";
 export { acquireLease, leaseStillHeld, releaseLease } from "./lease";
 export { leaseMsFor, startBudgetEvaluator, type BudgetEvaluator } from "./worker";

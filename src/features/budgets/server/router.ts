@@ -1,12 +1,12 @@
 import "server-only";
 import { env } from "~/env";
 import { createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
-import { alertIdSchema, alertsListInputSchema, budgetIdSchema, budgetInputSchema, channelIdSchema, channelInputSchema, deliveryIdSchema, updateBudgetInputSchema } from "../schemas";
+import { alertIdSchema, alertsListInputSchema, budgetIdSchema, budgetInputSchema, channelIdSchema, muteInputSchema, channelInputSchema, deliveryIdSchema, updateBudgetInputSchema } from "../schemas";
 import { createChannel, deleteChannel, listChannels, listDeliveries, redeliver } from "./notify/channels";
 import { acknowledgeAlert, listAlerts, unacknowledgedCount } from "./alerts";
 import { listAnomalies } from "./anomalies";
 import { monthForecast } from "./forecast";
-import { createBudget, deleteBudget, getBudget, listBudgets, updateBudget } from "./budgets";
+import { createBudget, deleteBudget, getBudget, listBudgets, muteBudget, updateBudget } from "./budgets";
 import { budgetOverview } from "./status";
 
 // Thin: everyone on the project reads; owners and members (never viewers or API keys) change.
@@ -18,6 +18,7 @@ export const budgetsRouter = createTRPCRouter({
   create: managerProcedure.input(budgetInputSchema).mutation(({ ctx, input }) => createBudget(ctx.db, ctx.projectId, input)),
   update: managerProcedure.input(updateBudgetInputSchema).mutation(({ ctx, input }) => updateBudget(ctx.db, ctx.projectId, input.id, input)),
   delete: managerProcedure.input(budgetIdSchema).mutation(({ ctx, input }) => deleteBudget(ctx.db, ctx.projectId, input.id)),
+  mute: managerProcedure.input(muteInputSchema).mutation(({ ctx, input }) => muteBudget(ctx.db, ctx.projectId, input.id, input.hours)),
 });
 
 export const alertsRouter = createTRPCRouter({

@@ -17,6 +17,7 @@ export const budgets = pgTable(
     amountUsd: numeric("amount_usd", { precision: 30, scale: 12 }).notNull(),
     period: text("period").notNull(),
     thresholds: integer("thresholds").array().notNull().default(sql`'{50,80,100}'`),
+    mutedUntil: timestamp("muted_until", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
