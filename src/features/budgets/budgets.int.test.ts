@@ -128,6 +128,27 @@ describeWithDb("budget spend and alerts (real PostgreSQL)", () => {
     expect(await alertsOf(p.projectId)).toEqual(["each:u1:100", "each:u2:100", "proj::100", "proj::50", "proj::80"]);
   });
 
+  it("the evaluator reuses complete days for 10 minutes (a new lease holder reads them again); app status is always fresh", async () => {
+    const p = await newProject("budget-cache");
+    const { db, sql } = testDb();
+    const name = lease();
+    const now = new Date("2026-12-03T12:00:00Z");
+    await createBudget(db, p.projectId, { name: "month", amountUsd: "10", period: "month", scope: { kind: "project" }, thresholds: [50] });
+    await ingest(p.projectId, [{ at: "2026-12-02T10:00:00Z", cost: "3" }, { at: "2026-12-03T10:00:00Z", cost: "1" }]);
+    const tick = (holder: string) => evaluateOnce(db, { holder, leaseMs: 60_000, lease: name, projectIds: [p.projectId], now });
+    expect((await tick("a")).ran).toBe(true);
+    // a late event on a complete day: the holder's cached day does not have it yet…
+    await ingest(p.projectId, [{ at: "2026-12-02T11:00:00Z", cost: "2" }]);
+    await tick("a");
+    expect(await alertsOf(p.projectId)).toEqual([]);
+    // …apps see it at once…
+    expect((await budgetStatus(db, p.projectId, {}, now))[0]?.spent).toBe("6.000000000000");
+    // …and the next holder of the lease reads the days again
+    await sql`UPDATE budget_evaluator_lease SET expires_at = now() - interval '1 second' WHERE name = ${name}`;
+    await tick("b");
+    expect(await alertsOf(p.projectId)).toEqual(["month::50"]);
+  });
+
   it("fences a deposed evaluator: after its lease expired and another took it, its token no longer writes", async () => {
     const { db, sql } = testDb();
     const name = lease();

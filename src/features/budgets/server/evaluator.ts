@@ -8,6 +8,11 @@ import { int8, queryRows } from "~/server/db/query";
 import { acquireLease, leaseStillHeld } from "./lease";
 import { measure } from "./measure";
 import { budgetsInPeriod } from "./periods";
+import { clearSpendCache } from "./spend-cache";
+
+// The fencing token this process last evaluated under: a new one (the lease changed hands, maybe
+// after another instance cached nothing of what happened meanwhile) starts from the database.
+let lastFence: string | null = null;
 
 export type RaisedAlert = {
   id: string;
@@ -55,10 +60,15 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
   const started = performance.now();
   const fence = await acquireLease(db, o.holder, o.leaseMs, o.lease);
   if (fence === null) return { ran: false };
+  const fenceKey = `${o.lease ?? ""}:${fence.toString()}`;
+  if (fenceKey !== lastFence) {
+    clearSpendCache();
+    lastFence = fenceKey;
+  }
   const only = o.projectIds;
   const where = only === undefined ? sql`true` : sql`b.project_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(only)}::jsonb)::uuid)`;
   const list = await budgetsInPeriod(db, o.now ?? new Date(), where);
-  const measured = await measure(db, list, "crossing");
+  const measured = await measure(db, list, "crossing", o.now ?? new Date());
   const candidates = measured.flatMap((m) => {
     const limit = parseUsdToPicos(m.budget.amountUsd);
     return crossedThresholds(parseUsdToPicos(m.spent), limit, m.budget.thresholds).map((t) => ({

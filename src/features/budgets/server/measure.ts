@@ -2,7 +2,7 @@ import "server-only";
 import type { DbOrTx } from "~/server/db";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import type { BudgetInPeriod } from "./periods";
-import { keyOf, sourceOf, spendByKey } from "./spend";
+import { keyOf, sourceOf, spendAllKeys, spendByKey } from "./spend";
 
 /** One budget's spend this period; `subject` is the end user of an each_user budget, else ''. */
 export type Measured = { budget: BudgetInPeriod; subject: string; spent: string };
@@ -23,7 +23,7 @@ function lowestCrossing(b: BudgetInPeriod): bigint {
  * The spend of each budget in its current period. Budgets sharing a project, period and source are
  * answered by one query, so a tick over thousands of budgets runs a handful of statements.
  */
-export async function measure(db: DbOrTx, list: BudgetInPeriod[], eachUser: EachUserMode): Promise<Measured[]> {
+export async function measure(db: DbOrTx, list: BudgetInPeriod[], eachUser: EachUserMode, now = new Date()): Promise<Measured[]> {
   type Group = { budgets: BudgetInPeriod[]; templates: BudgetInPeriod[] };
   const groups = new Map<string, Group & { first: BudgetInPeriod; sourceId: string }>();
   const sources = new Map<string, Awaited<ReturnType<typeof sourceOf>>>();
@@ -40,19 +40,22 @@ export async function measure(db: DbOrTx, list: BudgetInPeriod[], eachUser: Each
     const src = sources.get(id);
     if (!src) continue;
     const range = { from: g.first.start, to: g.first.end };
+    if (eachUser === "crossing") {
+      // The evaluator: every key of the source at once (closed days cached), then each budget's share.
+      const all = await spendAllKeys(db, g.first.projectId, range, src, now);
+      for (const b of g.budgets) out.push({ budget: b, subject: "", spent: formatPicos(all.get(keyOf(b.scope) ?? "") ?? 0n) });
+      for (const b of g.templates) {
+        const floor = lowestCrossing(b);
+        for (const [user, cost] of all) if (user !== "" && cost >= floor) out.push({ budget: b, subject: user, spent: formatPicos(cost) });
+      }
+      continue;
+    }
     const keys = new Set<string>();
     for (const b of g.budgets) keys.add(keyOf(b.scope) ?? "");
-    if (g.templates.length > 0 && eachUser !== "crossing") for (const s of eachUser.subjects) keys.add(s);
+    if (g.templates.length > 0) for (const s of eachUser.subjects) keys.add(s);
     const spent = keys.size > 0 ? await spendByKey(db, g.first.projectId, range, src, [...keys]) : new Map<string, string>();
     for (const b of g.budgets) out.push({ budget: b, subject: "", spent: spent.get(keyOf(b.scope) ?? "") ?? "0" });
-    if (g.templates.length === 0) continue;
-    if (eachUser === "crossing") {
-      const floor = g.templates.reduce((m, b) => (lowestCrossing(b) < m ? lowestCrossing(b) : m), lowestCrossing(g.templates[0] ?? g.first));
-      const users = await spendByKey(db, g.first.projectId, range, src, null, formatPicos(floor));
-      for (const b of g.templates) for (const [user, cost] of users) out.push({ budget: b, subject: user, spent: cost });
-    } else {
-      for (const b of g.templates) for (const s of eachUser.subjects) out.push({ budget: b, subject: s, spent: spent.get(s) ?? "0" });
-    }
+    for (const b of g.templates) for (const s of eachUser.subjects) out.push({ budget: b, subject: s, spent: spent.get(s) ?? "0" });
   }
   return out;
 }

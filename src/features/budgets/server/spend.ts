@@ -5,7 +5,9 @@ import { attributionParts, groupSources, isPromoted, type GroupSource } from "~/
 import type { Filters } from "~/lib/list-filters";
 import type { DbOrTx } from "~/server/db";
 import { queryRows } from "~/server/db/query";
+import { parseUsdToPicos } from "~/lib/money";
 import type { BudgetScope } from "../schemas";
+import { cachedClosedSpend, storeClosedSpend } from "./spend-cache";
 
 /*
  * Spend per budget scope for one period, read like every figure in the app: whole days and hours
@@ -83,4 +85,38 @@ export async function spendByKey(
     FROM (${attributionParts(projectId, f, source.group)}) p WHERE ${where} GROUP BY key${having}`);
   for (const r of rows) out.set(r.key, r.cost);
   return out;
+}
+
+const DAY_MS = 86_400_000;
+
+async function allKeys(db: DbOrTx, projectId: string, range: { from: Date; to: Date }, source: SpendSource): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  if (range.from >= range.to) return out;
+  const f: Filters = { from: range.from, to: range.to };
+  const rows =
+    source.group === null
+      ? await queryRows(db, spendRow, sql`SELECT '' AS key, coalesce(sum(cost), 0)::text AS cost FROM (${attributionParts(projectId, f, groupSources.provider)}) p`)
+      : await queryRows(db, spendRow, sql`SELECT key, coalesce(sum(cost), 0)::text AS cost FROM (${attributionParts(projectId, f, source.group)}) p GROUP BY key`);
+  for (const r of rows) out.set(r.key, parseUsdToPicos(r.cost));
+  return out;
+}
+
+/**
+ * Spend in [from, to) for every key of `source` (picodollars): the complete UTC days before
+ * today from the evaluator's cache (spend-cache.ts) when it has them, today onwards from the
+ * database. For the evaluator only: apps' status reads everything fresh (spendByKey).
+ */
+export async function spendAllKeys(db: DbOrTx, projectId: string, range: { from: Date; to: Date }, source: SpendSource, now: Date): Promise<Map<string, bigint>> {
+  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  if (today <= range.from || today >= range.to) return allKeys(db, projectId, range, source);
+  const cacheKey = `${projectId}|${source.id}|${range.from.toISOString()}|${today.toISOString()}`;
+  let closed = cachedClosedSpend(cacheKey);
+  if (!closed) {
+    closed = await allKeys(db, projectId, { from: range.from, to: today }, source);
+    storeClosedSpend(cacheKey, closed);
+  }
+  const open = await allKeys(db, projectId, { from: today, to: range.to }, source);
+  const total = new Map(closed);
+  for (const [k, v] of open) total.set(k, (total.get(k) ?? 0n) + v);
+  return total;
 }

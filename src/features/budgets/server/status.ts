@@ -47,14 +47,14 @@ export function toStatus(m: Measured, now: Date): BudgetStatus {
 /** Every budget of the project a call with these attributes counts against, with its spend now. */
 export async function budgetStatus(db: Db, projectId: string, q: BudgetStatusQuery, now = new Date()): Promise<BudgetStatus[]> {
   const list = await budgetsInPeriod(db, now, matching(projectId, q));
-  const measured = await measure(db, list, { subjects: q.userId === undefined ? [] : [q.userId] });
+  const measured = await measure(db, list, { subjects: q.userId === undefined ? [] : [q.userId] }, now);
   return measured.map((m) => toStatus(m, now));
 }
 
 /** Every budget of the project with its spend now (each_user budgets: their top spenders). */
 export async function budgetOverview(db: Db, projectId: string, now = new Date()): Promise<BudgetStatus[]> {
   const list = await budgetsInPeriod(db, now, sql`b.project_id = ${projectId}`);
-  const measured = await measure(db, list, "crossing");
+  const measured = await measure(db, list, "crossing", now);
   // Budgets with no user over the threshold still show, with no subject.
   for (const b of list) {
     if (b.scope.kind === "each_user" && !measured.some((m) => m.budget.id === b.id)) measured.push({ budget: b, subject: "", spent: "0" });
