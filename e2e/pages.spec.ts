@@ -38,6 +38,8 @@ const PAGES = [
   { path: "/users", name: "users", ready: ".vtable-body [role=row]" },
   { path: "/users/sessions", name: "sessions", ready: ".vtable-body [role=row]" },
   { path: "/breakdown?by=metadata:customer", name: "breakdown", ready: ".vtable-body [role=row]" },
+  { path: "/budgets", name: "budgets", ready: "#budget-form-title" },
+  { path: "/alerts", name: "alerts", ready: "#alerts-title" },
 ];
 
 for (const p of PAGES) {

@@ -101,6 +101,8 @@ try {
       RATE_LIMIT_PREFIX: `acp:e2e:${db.name}`,
       // Every spec signs in from 127.0.0.1; the login limit itself is tested in the integration tier.
       RATE_LIMIT_LOGIN_PER_15_MIN: "1000",
+      // Alerts within a second or two of a budget being crossed (e2e/budgets.spec.ts).
+      BUDGET_EVALUATOR_INTERVAL_MS: "1000",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -66,6 +66,14 @@ const schema = z.object({
   // How often each server folds new events into the rollups (src/server/rollups/); 0 = never (then
   // `foldAll` or another instance must). Reads are exact either way: only the unfolded tail grows.
   ROLLUP_FOLD_INTERVAL_MS: intWithDefault(250, 0, 3_600_000),
+  // How often budgets are evaluated (src/features/budgets/); every server runs an evaluator and a
+  // lease lets one work at a time. 0 = this server never evaluates. Alerts follow within lease + tick.
+  BUDGET_EVALUATOR_INTERVAL_MS: intWithDefault(15_000, 0, 3_600_000),
+  // Alert webhooks and SMTP servers on loopback, private, link-local or reserved addresses are
+  // refused (SSRF) unless this is on: a deployment whose receivers live on its own network.
+  NOTIFY_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyToUndefined, z.enum(["0", "1", "true", "false"]).default("0")).transform((v) => v === "1" || v === "true"),
+  // GET /api/v1/budgets/status requests per hour for each client IP and for each API key.
+  RATE_LIMIT_BUDGET_STATUS_PER_HOUR: intWithDefault(36_000, 1, 1_000_000_000),
   // Prompts longer than this are stored truncated (and flagged) rather than rejected.
   PROMPT_MAX_CHARS: intWithDefault(32_768, 256, 1_000_000),
   // Demo data written on the first start of the embedded default (0 disables it).

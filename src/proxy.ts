@@ -9,18 +9,21 @@ import { errorResponse } from "~/server/http";
 import { createLimiter, rateLimitedError } from "~/server/limiters";
 import { errorFields, logger } from "~/server/logger";
 import { rateLimitHeaders, type Decision, type RateLimiter } from "~/server/rate-limit";
-import { ingestionRule, parseKeyOverrides, requestSubjects, type RateLimitRule } from "~/server/rate-limit-rules";
+import { budgetStatusRule, ingestionRule, parseKeyOverrides, requestSubjects, type RateLimitRule } from "~/server/rate-limit-rules";
 import { securityHeaders } from "~/server/security-headers";
 
 // Limiting another route: add its path here AND a rule in RULES (see docs/rate-limiting.md).
 // The last entry is every page and API route (static files get their headers from next.config.mjs).
 export const config = {
-  matcher: ["/api/v1/events", "/api/v1/otlp/:path*", "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  matcher: ["/api/v1/events", "/api/v1/otlp/:path*", "/api/v1/budgets/:path*", "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };
 
 const SECURITY = { https: env.APP_URL?.startsWith("https://") ?? false, dev: env.NODE_ENV === "development" };
 
-const RULES: readonly RateLimitRule[] = [ingestionRule(() => env.RATE_LIMIT_EVENTS_PER_HOUR)];
+const RULES: readonly RateLimitRule[] = [
+  ingestionRule(() => env.RATE_LIMIT_EVENTS_PER_HOUR),
+  budgetStatusRule(() => env.RATE_LIMIT_BUDGET_STATUS_PER_HOUR),
+];
 
 const HOUR_MS = 3_600_000;
 

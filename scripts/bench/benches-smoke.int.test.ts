@@ -12,6 +12,10 @@ import { pgUrl, redisUrl } from "~/test/integration";
 type Smoke = { args: string[]; prints: RegExp[]; needsRedis?: boolean };
 
 const SMOKE: Record<string, Smoke> = {
+  budgets: {
+    args: ["--events", "2000", "--budgets", "300", "--users", "50", "--ticks", "2", "--ingest-seconds", "1", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
+    prints: [/first tick \(raises the alerts\)\s+[\d.]+ ms wall, [\d.]+ ms in the database/, /evaluation tick\s+p50 [\d.]+ ms wall/, /alerts stored.*OK, none repeated/, /ingestion, evaluator every 1 s\s+[\d,]+ events\/s/],
+  },
   ingest: {
     args: ["--seconds", "1", "--clients", "2", "--batch", "20", "--warmup", "1", "--single-seconds", "1", "--baseline-seconds", "1"],
     prints: [/events\/s sustained\s+[\d,]+\/s/, /requests\/s\s+[\d,]+\/s/, /HTTP project\s+accepted [\d,]+, cost_events [\d,]+ OK/],

@@ -46,8 +46,9 @@ export interface ProfilerError {
    * - `dropped`: the buffer was full and the oldest events were dropped, or the event came after shutdown.
    * - `invalid`: `track()` got something that is not an event, or an event too large to send.
    * - `internal`: a bug in the SDK, caught so the application never sees it.
+   * - `budget`: a budget guard could not read the budget status; the call was allowed.
    */
-  kind: "http" | "rejected" | "gave_up" | "dropped" | "invalid" | "internal";
+  kind: "http" | "rejected" | "gave_up" | "dropped" | "invalid" | "internal" | "budget";
   message: string;
   /** Events affected. */
   count: number;

@@ -28,6 +28,11 @@ export function ingestionRule(limit: () => number): RateLimitRule {
   };
 }
 
+/** Budget status reads (SDK guards ask before calls): a budget of their own, not ingestion's. */
+export function budgetStatusRule(limit: () => number): RateLimitRule {
+  return { name: "budget-status", matches: (p) => p.startsWith("/api/v1/budgets/"), limit, perIp: true, perKey: true };
+}
+
 /** One counter: `ingest:ip:203.0.113.7` or `ingest:key:<hash>`, with its limit. */
 export type Subject = { id: string; limit: number };
 

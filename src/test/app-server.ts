@@ -32,8 +32,9 @@ export async function startAppServer(
     [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
     {
       // EMBEDDING_WORKER off unless asked: a server-wide worker would race the tests' own
-      // project-scoped workers on the shared test database.
-      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", NEXT_TELEMETRY_DISABLED: "1", EMBEDDING_WORKER: "off", ...env },
+      // project-scoped workers on the shared test database. The budget evaluator likewise (tests
+      // run their own, on leases of their own).
+      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", NEXT_TELEMETRY_DISABLED: "1", EMBEDDING_WORKER: "off", BUDGET_EVALUATOR_INTERVAL_MS: "0", ...env },
       stdio: ["ignore", "ignore", "inherit"],
     },
   );

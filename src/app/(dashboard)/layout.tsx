@@ -1,6 +1,7 @@
 import { Suspense, type ReactNode } from "react";
 import { Sidebar } from "~/components/shell/sidebar";
 import { SignOutButton } from "~/features/auth";
+import { AlertBadge } from "~/features/budgets";
 import { ProjectSwitcher } from "~/features/settings";
 import { requireSignedIn } from "~/server/auth/page-guard";
 import { TRPCReactProvider } from "~/trpc/react";
@@ -16,7 +17,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </a>
       <div className="shell">
         <Suspense fallback={<aside className="sidebar" />}>
-          <Sidebar projectSwitcher={<ProjectSwitcher />} signOut={<SignOutButton />} />
+          <Sidebar projectSwitcher={<ProjectSwitcher />} signOut={<SignOutButton />} alertBadge={<AlertBadge />} />
         </Suspense>
         <main id="main" className="content" tabIndex={-1}>
           {children}

@@ -1,5 +1,6 @@
 import { TableSkeleton } from "~/components/ui/data-table/table-skeleton";
 import { Overview, SummaryCardsSkeleton, featuresQuery, modelsQuery, OVERVIEW_MODELS, parseGroupBy, previousSummaryQuery, summaryQuery, timeseriesQuery, TOP_FEATURES } from "~/features/analytics";
+import { BudgetCards } from "~/features/budgets";
 import { filterOptionsQuery } from "~/features/filters";
 import type { SearchParamsLike } from "~/lib/filters";
 import { HydrateClient, prefetch, trpc } from "~/trpc/server";
@@ -27,10 +28,13 @@ async function OverviewData({ searchParams }: Props) {
     qc.prefetchInfiniteQuery(featuresQuery(trpc, input, TOP_FEATURES)),
     qc.prefetchInfiniteQuery(modelsQuery(trpc, input, OVERVIEW_MODELS)),
     qc.prefetchQuery(filterOptionsQuery(trpc, input)),
+    qc.prefetchQuery(trpc.budgets.forecast.queryOptions()),
+    qc.prefetchQuery(trpc.budgets.status.queryOptions()),
   ]);
   return (
     <HydrateClient>
       <Overview serverNowMs={now} />
+      <BudgetCards />
     </HydrateClient>
   );
 }

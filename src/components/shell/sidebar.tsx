@@ -8,15 +8,15 @@ import { ThemeToggle } from "./theme-toggle";
 
 // href → label, in navigation order.
 const NAV = Object.entries({
-  "/": "Overview", "/events": "Events", "/features": "Features", "/models": "Models",
-  "/prompts": "Prompts", "/users": "Users", "/breakdown": "Breakdown",
+  "/": "Overview", "/events": "Events", "/features": "Features", "/models": "Models", "/prompts": "Prompts",
+  "/users": "Users", "/breakdown": "Breakdown", "/budgets": "Budgets", "/alerts": "Alerts",
 }).map(([href, label]) => ({ href, label }));
 
 /**
  * Navigation keeps the current filters, so switching views keeps the question being asked.
- * The project switcher and the sign-out button belong to features: the layout passes them in.
+ * The project switcher, the sign-out button and the alert badge belong to features: the layout passes them in.
  */
-export function Sidebar({ projectSwitcher, signOut }: { projectSwitcher: ReactNode; signOut: ReactNode }) {
+export function Sidebar({ projectSwitcher, signOut, alertBadge }: { projectSwitcher: ReactNode; signOut: ReactNode; alertBadge?: ReactNode }) {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const filters = parseFilters(new URLSearchParams(searchParams.toString()));
@@ -35,6 +35,7 @@ export function Sidebar({ projectSwitcher, signOut }: { projectSwitcher: ReactNo
             <li key={n.href}>
               <Link href={hrefWith(n.href, filters)} prefetch={false} aria-current={pathname === n.href ? "page" : undefined}>
                 {n.label}
+                {n.href === "/alerts" && alertBadge}
               </Link>
             </li>
           ))}

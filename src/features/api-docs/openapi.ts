@@ -3,6 +3,7 @@ import { setupInputSchema } from "~/features/auth";
 import { EXPORT_COLUMNS, EXPORT_FORMATS, EXPORT_KINDS, type ExportColumnKind } from "~/features/export";
 import { eventSchema, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "~/features/ingestion";
 import { filtersSchema } from "~/lib/list-filters";
+import { budgetStatusPath, budgetStatusSchema } from "./budgets-path";
 import { otlpTracesPath, otlpTracesResponse } from "./otlp-path";
 
 // An exported cell's JSON type, from the same column table the CSV/JSON/NDJSON writers use.
@@ -64,7 +65,7 @@ export function openApiDocument(serverUrl: string) {
       title: "AI Cost Profiler API",
       version: "1",
       description:
-        "Ingestion of LLM call events (JSON and OTLP), health, exports and first-run setup. Analytics lists are tRPC procedures at /api/trpc " +
+        "Ingestion of LLM call events (JSON and OTLP), budget status for apps, health, exports and first-run setup. Analytics lists are tRPC procedures at /api/trpc " +
         "(superjson); every list returns {items, nextCursor} with opaque keyset cursors: pass nextCursor back " +
         "unchanged with the same filters until it is null.",
     },
@@ -77,6 +78,7 @@ export function openApiDocument(serverUrl: string) {
         Issue: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } }, required: ["path", "message"] },
         Error: errorBody,
         OtlpTracesResponse: otlpTracesResponse,
+        BudgetStatus: budgetStatusSchema,
         Setup: toSchema(setupInputSchema),
         Health: {
           type: "object",
@@ -138,6 +140,7 @@ export function openApiDocument(serverUrl: string) {
         },
       },
       "/api/v1/otlp/v1/traces": otlpTracesPath,
+      "/api/v1/budgets/status": budgetStatusPath(error),
       "/api/health": {
         get: {
           summary: "Health of the database, Redis and the embedder",

@@ -1,7 +1,9 @@
 import "server-only";
 import { currentProjectId, listProjectsFor } from "~/features/auth/server";
 import { authedProcedure, createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
-import { createKeyInputSchema, keyIdInputSchema, priceIdInputSchema, upsertPriceInputSchema } from "../schemas";
+import { z } from "zod";
+import { createKeyInputSchema, keyIdInputSchema, priceIdInputSchema, timeZoneSchema, upsertPriceInputSchema } from "../schemas";
+import { getProjectSettings, setTimeZone } from "./project-settings";
 import { createKey, listKeys, revokeKey } from "./keys";
 import { deleteCustomPrice, listCustomPrices, upsertCustomPrice } from "./prices";
 
@@ -22,4 +24,12 @@ export const pricesRouter = createTRPCRouter({
 // user whose selected project was taken away must still be able to pick another one.
 export const projectsRouter = createTRPCRouter({
   list: authedProcedure.query(async ({ ctx }) => listProjectsFor(ctx.db, ctx.principal, await currentProjectId(ctx.db, ctx.principal, ctx.headers))),
+});
+
+// Project-wide settings: the time zone budget periods are counted in.
+export const projectSettingsRouter = createTRPCRouter({
+  get: projectProcedure.query(({ ctx }) => getProjectSettings(ctx.db, ctx.projectId)),
+  setTimeZone: managerProcedure
+    .input(z.object({ timeZone: timeZoneSchema }))
+    .mutation(({ ctx, input }) => setTimeZone(ctx.db, ctx.projectId, input.timeZone)),
 });

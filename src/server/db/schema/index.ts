@@ -5,3 +5,4 @@ export * from "./prices";
 export * from "./rollups";
 export * from "./auth";
 export * from "./attribution";
+export * from "./budgets";

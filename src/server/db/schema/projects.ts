@@ -19,6 +19,8 @@ export const pgSnapshot = customType<{ data: string; driverData: string }>({
 export const projects = pgTable("projects", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   name: text("name").notNull().unique(),
+  // IANA zone: budget periods start at local midnight here (src/features/budgets/).
+  timeZone: text("time_zone").notNull().default("UTC"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -1,0 +1,142 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { attributionParts, groupSources } from "~/features/analytics/server";
+import { detectSpike, type SpikeOptions } from "~/lib/anomaly";
+import type { Db } from "~/server/db";
+import { int8, queryRow, queryRows } from "~/server/db/query";
+
+const HOUR_MS = 3_600_000;
+const WEEK_MS = 7 * 24 * HOUR_MS;
+const WEEKS = 4;
+
+type Dim = "feature" | "model";
+const costRow = z.object({ w: z.number(), key: z.string(), cost: z.string() });
+
+/** Spend per key of `dim` in the hour starting at `hour` and the same hour of the past WEEKS weeks (w = 0 … WEEKS). */
+async function hourlySpend(db: Db, projectId: string, dim: Dim, hour: Date) {
+  const parts = Array.from({ length: WEEKS + 1 }, (_, w) => {
+    const from = new Date(hour.getTime() - w * WEEK_MS);
+    return sql`SELECT ${w}::int AS w, key, coalesce(sum(cost), 0)::text AS cost
+      FROM (${attributionParts(projectId, { from, to: new Date(from.getTime() + HOUR_MS) }, groupSources[dim])}) p GROUP BY key`;
+  });
+  return queryRows(db, costRow, sql.join(parts, sql` UNION ALL `));
+}
+
+const driverRow = z.object({ model: z.string().nullable(), user_id: z.string().nullable(), prompt_id: int8.nullable() });
+
+/** The model, user and prompt that spent most in that hour for that feature or model. */
+async function drivers(db: Db, projectId: string, dim: Dim, key: string, hour: Date) {
+  const from = hour.toISOString();
+  const to = new Date(hour.getTime() + HOUR_MS).toISOString();
+  const scope = sql`e.project_id = ${projectId} AND e.ts >= ${from}::timestamptz AND e.ts < ${to}::timestamptz AND ${
+    dim === "feature" ? sql`coalesce(e.feature, '') = ${key}` : sql`e.model = ${key}`
+  }`;
+  const top = (col: string) => sql.raw(`(SELECT e.${col} FROM cost_events e WHERE `);
+  const tail = (col: string) => sql.raw(` AND e.${col} IS NOT NULL GROUP BY e.${col} ORDER BY sum(e.cost_usd) DESC NULLS LAST LIMIT 1)`);
+  return queryRow(
+    db,
+    driverRow,
+    sql`SELECT ${top("model")}${scope}${tail("model")} AS model, ${top("user_id")}${scope}${tail("user_id")} AS user_id,
+      (SELECT p.id FROM prompts p WHERE p.project_id = ${projectId} AND p.hash = ${top("prompt_hash")}${scope}${tail("prompt_hash")}) AS prompt_id`,
+  );
+}
+
+const insertedRow = z.object({ id: int8 });
+
+/**
+ * Spikes in the hour starting at `hour` (a complete hour) for every feature and model of the
+ * project, each against its own baseline (lib/anomaly.ts); and models called without a price in
+ * the last two hours, once per model. Inserted once (UNIQUE); returns how many were new.
+ */
+export async function detectAnomalies(db: Db, projectId: string, hour: Date, o: SpikeOptions = {}): Promise<number> {
+  let raised = 0;
+  for (const dim of ["feature", "model"] as const) {
+    const rows = await hourlySpend(db, projectId, dim, hour);
+    const byKey = new Map<string, { current: string; history: number[] }>();
+    for (const r of rows) {
+      const e = byKey.get(r.key) ?? { current: "0", history: Array.from({ length: WEEKS }, () => 0) };
+      if (r.w === 0) e.current = r.cost;
+      else e.history[r.w - 1] = Number(r.cost);
+      byKey.set(r.key, e);
+    }
+    for (const [key, e] of byKey) {
+      const v = detectSpike(Number(e.current), e.history, o);
+      if (!v.spike) continue;
+      const d = await drivers(db, projectId, dim, key, hour);
+      const row = await queryRow(
+        db,
+        insertedRow,
+        sql`INSERT INTO anomaly_alerts (project_id, kind, dim, key, hour, cost_usd, baseline_usd, drivers)
+          VALUES (${projectId}, 'spike', ${dim}, ${key}, ${hour.toISOString()}::timestamptz, ${e.current}::numeric, ${v.median.toFixed(12)}::numeric,
+            ${JSON.stringify({ model: d?.model ?? null, userId: d?.user_id ?? null, promptId: d?.prompt_id ?? null, ratio: Number.isFinite(v.ratio) ? Math.round(v.ratio * 10) / 10 : null })}::jsonb)
+          ON CONFLICT ON CONSTRAINT anomaly_alerts_once_uq DO NOTHING RETURNING id`,
+      );
+      if (row) raised += 1;
+    }
+  }
+  const since = new Date(hour.getTime() - HOUR_MS);
+  const unpriced = await queryRows(
+    db,
+    z.object({ key: z.string(), calls: int8 }),
+    sql`SELECT key, sum(unpriced)::text AS calls FROM (${attributionParts(projectId, { from: since, to: new Date(hour.getTime() + 2 * HOUR_MS) }, groupSources.model)}) p
+      GROUP BY key HAVING sum(unpriced) > 0`,
+  );
+  for (const u of unpriced) {
+    const row = await queryRow(
+      db,
+      insertedRow,
+      sql`INSERT INTO anomaly_alerts (project_id, kind, dim, key, hour, cost_usd, drivers)
+        VALUES (${projectId}, 'unpriced_model', 'model', ${u.key}, 'epoch'::timestamptz, 0, ${JSON.stringify({ calls: Number(u.calls) })}::jsonb)
+        ON CONFLICT ON CONSTRAINT anomaly_alerts_once_uq DO NOTHING RETURNING id`,
+    );
+    if (row) raised += 1;
+  }
+  return raised;
+}
+
+/** Every project's anomalies for the last complete hour (the evaluator runs this every few minutes). */
+export async function detectAllAnomalies(db: Db, now: Date, projectIds?: string[]): Promise<number> {
+  const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS);
+  const ids = projectIds ?? (await queryRows(db, z.object({ id: z.string() }), sql`SELECT id FROM projects ORDER BY id`)).map((r) => r.id);
+  let n = 0;
+  for (const id of ids) n += await detectAnomalies(db, id, hour);
+  return n;
+}
+
+const anomalyRow = z.object({
+  id: int8,
+  kind: z.string(),
+  dim: z.string(),
+  key: z.string(),
+  hour: z.string(),
+  cost_usd: z.string(),
+  baseline_usd: z.string().nullable(),
+  drivers: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  acknowledged_at: z.string().nullable(),
+});
+
+const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+export async function listAnomalies(db: Db, projectId: string, limit: number) {
+  const rows = await queryRows(
+    db,
+    anomalyRow,
+    sql`SELECT id, kind, dim, key, ${iso("hour")} AS hour, cost_usd::text AS cost_usd, baseline_usd::text AS baseline_usd, drivers,
+        ${iso("created_at")} AS created_at, ${iso("acknowledged_at")} AS acknowledged_at
+      FROM anomaly_alerts WHERE project_id = ${projectId} ORDER BY id DESC LIMIT ${limit}`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    dim: r.dim,
+    key: r.key,
+    hour: r.kind === "unpriced_model" ? null : r.hour,
+    costUsd: r.cost_usd,
+    baselineUsd: r.baseline_usd,
+    drivers: r.drivers,
+    createdAt: r.created_at,
+    acknowledgedAt: r.acknowledged_at,
+  }));
+}

@@ -1,0 +1,151 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "~/server/db";
+import { int8, queryRows } from "~/server/db/query";
+import { sendMail } from "./email";
+import { postOnce, type PostResult } from "./http-post";
+import { alertText, sign, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, type AlertPayload } from "./message";
+
+/*
+ * Delivery of alerts to channels: every instance may send; a delivery is claimed (attempts + 1,
+ * next_attempt_at pushed past the send's time) with SKIP LOCKED, so two instances never send the
+ * same attempt, and one that died mid-send leaves it to be claimed again once the claim lapses.
+ * The result is recorded only while attempts still equals the claim's (fencing). Failures retry
+ * with exponential backoff until give_up_at (24 h after the alert, or after a manual redelivery).
+ * Receivers get at-least-once delivery: the alert id in the body (and X-ACP-Alert) lets them
+ * drop a repeat.
+ */
+
+export type DeliverOptions = {
+  allowPrivate: boolean;
+  limit?: number;
+  /** First retry delay; doubles per attempt (capped at an hour). Default 30 s. */
+  baseDelayMs?: number;
+  /** How long a claim holds before another sender may retry it. Default 60 s. */
+  claimMs?: number;
+  /** Tests: only these projects' deliveries. */
+  projectIds?: string[];
+};
+
+const claimedRow = z.object({
+  id: int8,
+  attempts: z.number(),
+  kind: z.enum(["webhook", "slack", "email"]),
+  target: z.string(),
+  secret: z.string().nullable(),
+  email_from: z.string().nullable(),
+  email_to: z.array(z.string()).nullable(),
+  alert_id: int8,
+  project_id: z.string(),
+  budget_id: z.string(),
+  budget_name: z.string(),
+  period: z.string(),
+  scope: z.string(),
+  scope_value: z.string(),
+  threshold: z.number(),
+  subject: z.string(),
+  spent_usd: z.string(),
+  limit_usd: z.string(),
+  period_start: z.string(),
+  period_end: z.string(),
+  raised_at: z.string(),
+});
+type Claimed = z.output<typeof claimedRow>;
+
+const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+async function claim(db: Db, o: DeliverOptions): Promise<Claimed[]> {
+  const only = o.projectIds === undefined ? sql`` : sql` AND project_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(o.projectIds)}::jsonb)::uuid)`;
+  return queryRows(
+    db,
+    claimedRow,
+    sql`WITH due AS (
+        SELECT id FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= now()${only}
+        ORDER BY next_attempt_at, id LIMIT ${o.limit ?? 20} FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${(o.claimMs ?? 60_000) / 1000})
+        FROM due WHERE d.id = due.id RETURNING d.id, d.attempts, d.alert_id, d.channel_id
+      )
+      SELECT c.id, c.attempts, ch.kind, ch.target, ch.secret, ch.email_from, ch.email_to, a.id AS alert_id, a.project_id,
+        a.budget_id, b.name AS budget_name, b.period, b.scope, b.scope_value, a.threshold, a.subject,
+        a.spent_usd::text AS spent_usd, a.limit_usd::text AS limit_usd, ${iso("a.period_start")} AS period_start,
+        ${iso("a.period_end")} AS period_end, ${iso("a.created_at")} AS raised_at
+      FROM claimed c JOIN notification_channels ch ON ch.id = c.channel_id
+      JOIN budget_alerts a ON a.id = c.alert_id JOIN budgets b ON b.id = a.budget_id
+      ORDER BY c.id`,
+  );
+}
+
+function payloadOf(c: Claimed): AlertPayload {
+  return {
+    type: "budget.threshold",
+    alertId: c.alert_id,
+    deliveryId: c.id,
+    projectId: c.project_id,
+    budget: { id: c.budget_id, name: c.budget_name, period: c.period, scope: c.scope, scopeValue: c.scope_value === "" ? null : c.scope_value },
+    threshold: c.threshold,
+    subject: c.subject === "" ? null : c.subject,
+    spentUsd: c.spent_usd,
+    limitUsd: c.limit_usd,
+    periodStart: c.period_start,
+    periodEnd: c.period_end,
+    raisedAt: c.raised_at,
+  };
+}
+
+/** Sends one attempt of a claimed delivery. */
+export async function sendOne(c: Claimed, allowPrivate: boolean): Promise<PostResult> {
+  const payload = payloadOf(c);
+  if (c.kind === "email") {
+    return sendMail(
+      c.target,
+      { from: c.email_from ?? "", to: c.email_to ?? [], subject: `[AI Cost Profiler] ${payload.budget.name}: ${payload.threshold}% of the budget`, text: alertText(payload) },
+      allowPrivate,
+    );
+  }
+  const body = c.kind === "slack" ? slackBody(payload) : JSON.stringify(payload);
+  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "ai-cost-profiler-alerts/1" };
+  if (c.kind === "webhook") {
+    const t = Math.floor(Date.now() / 1000);
+    headers[TIMESTAMP_HEADER] = String(t);
+    headers[SIGNATURE_HEADER] = sign(c.secret ?? "", t, body);
+    headers["x-acp-alert"] = c.alert_id;
+    headers["x-acp-delivery"] = c.id;
+  }
+  return postOnce(c.target, body, headers, allowPrivate);
+}
+
+/** The wait before attempt n + 1: base × 2^(n−1), capped at an hour, with up to 20 % jitter. */
+export function backoffMs(attempts: number, baseMs: number): number {
+  const raw = Math.min(3_600_000, baseMs * 2 ** Math.min(Math.max(0, attempts - 1), 20));
+  return Math.round(raw * (0.8 + Math.random() * 0.2));
+}
+
+async function record(db: Db, c: Claimed, r: PostResult, ms: number, baseDelayMs: number): Promise<void> {
+  const wait = backoffMs(c.attempts, baseDelayMs) / 1000;
+  await db.execute(sql`WITH log AS (
+      INSERT INTO alert_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms)
+      VALUES (${c.id}::bigint, ${c.attempts}, ${r.statusCode}, ${r.error}, ${Math.round(ms)})
+    )
+    UPDATE alert_deliveries SET last_status_code = ${r.statusCode}, last_error = ${r.error},
+      status = CASE WHEN ${r.error === null}::boolean THEN 'delivered'
+                    WHEN now() + make_interval(secs => ${wait}) > give_up_at THEN 'failed' ELSE 'pending' END,
+      delivered_at = CASE WHEN ${r.error === null}::boolean THEN now() ELSE NULL END,
+      next_attempt_at = now() + make_interval(secs => ${wait})
+    WHERE id = ${c.id}::bigint AND attempts = ${c.attempts} AND status = 'pending'`);
+}
+
+/** Claims due deliveries, sends them (in parallel) and records each result; returns how many were tried. */
+export async function deliverDue(db: Db, o: DeliverOptions): Promise<{ tried: number; delivered: number }> {
+  const claimed = await claim(db, o);
+  const results = await Promise.all(
+    claimed.map(async (c) => {
+      const started = performance.now();
+      const r = await sendOne(c, o.allowPrivate);
+      await record(db, c, r, performance.now() - started, o.baseDelayMs ?? 30_000);
+      return r.error === null;
+    }),
+  );
+  return { tried: claimed.length, delivered: results.filter(Boolean).length };
+}
