@@ -1,11 +1,10 @@
 // Anomalies and forecasts from the rollups on real PostgreSQL: a spike against the same hour of
 // past weeks names its driver, a quiet feature pages nobody, an unpriced model alerts once, and the
 // month-end forecast starts from the exact spend to date.
-import { randomUUID } from "node:crypto";
 import { afterAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { detectAnomalies, listAnomalies, monthForecast } from "./server";
+import { ingestCalls, type TestCall } from "./test-events";
 
 afterAll(closeTestDb);
 
@@ -13,26 +12,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 
-type Ev = { at: number; cost?: string; feature: string; model?: string; userId?: string; prompt?: string };
-async function ingest(projectId: string, evs: Ev[]) {
-  const res = await ingestEvents(
-    testDb(),
-    projectId,
-    evs.map((e) => ({
-      id: randomUUID(),
-      timestamp: new Date(e.at).toISOString(),
-      provider: "openai",
-      model: e.model ?? "gpt-4o-mini",
-      feature: e.feature,
-      inputTokens: 10,
-      outputTokens: 10,
-      ...(e.cost === undefined ? {} : { costUsd: e.cost }),
-      ...(e.userId ? { userId: e.userId } : {}),
-      ...(e.prompt ? { prompt: e.prompt } : {}),
-    })),
-  );
-  expect(res.accepted).toBe(evs.length);
-}
+const ingest = ingestCalls;
 
 describeWithDb("anomalies and forecasts (real PostgreSQL)", () => {
   it("alerts once on an hour far above the same hour of past weeks, naming the model, user and prompt behind it", async () => {
@@ -73,7 +53,7 @@ describeWithDb("anomalies and forecasts (real PostgreSQL)", () => {
     const p = await newProject("forecast");
     const now = new Date();
     const today = Math.floor(now.getTime() / DAY) * DAY;
-    const evs: Ev[] = [];
+    const evs: (TestCall & { at: number })[] = [];
     for (let d = 28; d >= 0; d--) {
       const at = today - d * DAY + 1000;
       if (at < now.getTime()) evs.push({ at, cost: "1", feature: d % 2 === 0 ? "a" : "b" });

@@ -4,36 +4,17 @@
 import { randomUUID } from "node:crypto";
 import { sql as dsql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
-import { ingestEvents } from "~/features/ingestion/server";
 import { setTimeZone } from "~/features/settings/server";
 import { createContext } from "~/server/api/trpc";
 import { browserHeaders, newSignedInUser } from "~/test/auth";
 import { closeTestDb, describeWithDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
 import { createCaller } from "~/trpc/root";
 import { acquireLease, budgetStatus, createBudget, evaluateOnce, leaseStillHeld, listAlerts, startBudgetEvaluator } from "./server";
+import { ingestCalls } from "./test-events";
 
 afterAll(closeTestDb);
 
-type Ev = { at: string | Date; cost: string; feature?: string; userId?: string; tags?: string[]; model?: string };
-async function ingest(projectId: string, evs: Ev[]) {
-  const res = await ingestEvents(
-    testDb(),
-    projectId,
-    evs.map((e) => ({
-      id: randomUUID(),
-      timestamp: typeof e.at === "string" ? e.at : e.at.toISOString(),
-      provider: "openai",
-      model: e.model ?? "gpt-4o-mini",
-      inputTokens: 10,
-      outputTokens: 10,
-      costUsd: e.cost,
-      ...(e.feature ? { feature: e.feature } : {}),
-      ...(e.userId ? { userId: e.userId } : {}),
-      ...(e.tags ? { tags: e.tags } : {}),
-    })),
-  );
-  expect(res.accepted).toBe(evs.length);
-}
+const ingest = ingestCalls;
 
 const lease = () => `test-${randomUUID()}`;
 const alertsOf = async (projectId: string) =>

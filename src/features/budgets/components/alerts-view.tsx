@@ -6,6 +6,7 @@ import { ErrorState } from "~/components/ui/error-state";
 import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import { ChannelsCard } from "./channels-card";
+import { MiniTable } from "~/components/ui/mini-table";
 
 const usd = (s: string) => `$${Number(s).toFixed(2)}`;
 const when = (iso: string) => new Date(iso).toLocaleString();
@@ -19,16 +20,7 @@ function Deliveries({ alertId }: { alertId: string }) {
   if (deliveries.isError) return <ErrorState error={deliveries.error} onRetry={() => void deliveries.refetch()} />;
   if (deliveries.data.length === 0) return <p className="muted small">No channel was configured when this alert was raised.</p>;
   return (
-    <table className="mini-table" aria-label={`Deliveries of alert ${alertId}`}>
-      <thead>
-        <tr>
-          <th scope="col">Channel</th>
-          <th scope="col">Status</th>
-          <th scope="col">Attempts (status codes)</th>
-          <th scope="col"><span className="sr-only">Actions</span></th>
-        </tr>
-      </thead>
-      <tbody>
+    <MiniTable label={`Deliveries of alert ${alertId}`} headings={["Channel", "Status", "Attempts (status codes)"]}>
         {deliveries.data.map((d) => (
           <tr key={d.id}>
             <td>{d.channelName} <span className="muted">({d.kind})</span></td>
@@ -39,8 +31,7 @@ function Deliveries({ alertId }: { alertId: string }) {
             </td>
           </tr>
         ))}
-      </tbody>
-    </table>
+    </MiniTable>
   );
 }
 

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { ErrorState } from "~/components/ui/error-state";
 import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
+import { MiniTable } from "~/components/ui/mini-table";
 
 type Kind = "webhook" | "slack" | "email";
 
@@ -77,16 +78,7 @@ export function ChannelsCard() {
       ) : channels.data.length === 0 ? (
         <p className="muted">No channel: alerts are only listed here.</p>
       ) : (
-        <table className="mini-table" aria-label="Notification channels">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Target</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
+        <MiniTable label="Notification channels" headings={["Name", "Kind", "Target"]}>
             {channels.data.map((c) => (
               <tr key={c.id}>
                 <td>{c.name}</td>
@@ -97,8 +89,7 @@ export function ChannelsCard() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </MiniTable>
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import { ErrorState } from "~/components/ui/error-state";
 import { Skeleton } from "~/components/ui/skeleton";
 import { formatTime } from "~/lib/display";
 import { useTRPC } from "~/trpc/react";
+import { MiniTable } from "~/components/ui/mini-table";
 
 export function ApiKeys() {
   const trpc = useTRPC();
@@ -66,18 +67,7 @@ export function ApiKeys() {
       ) : keys.isError ? (
         <ErrorState error={keys.error} onRetry={() => void keys.refetch()} />
       ) : (
-        <table className="mini-table" aria-label="API keys">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Created (UTC)</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
+        <MiniTable label="API keys" headings={["Name", "Key", "Created (UTC)", "Last used", "Status"]}>
             {keys.data.map((k) => (
               <tr key={k.id} data-key-prefix={k.prefix}>
                 <td>{k.name}</td>
@@ -106,8 +96,7 @@ export function ApiKeys() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </MiniTable>
       )}
       {revoke.isError && <p role="alert" className="error-text">{revoke.error.message}</p>}
     </section>

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { ErrorState } from "~/components/ui/error-state";
 import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
+import { MiniTable } from "~/components/ui/mini-table";
 
 type Draft = { provider: string; model: string; input: string; output: string; cachedInput: string; cacheWrite: string; effectiveFrom: string };
 const EMPTY: Draft = { provider: "", model: "", input: "", output: "", cachedInput: "", cacheWrite: "", effectiveFrom: "" };
@@ -96,19 +97,7 @@ export function CustomPrices() {
       ) : prices.data.length === 0 ? (
         <p className="muted">No custom prices: every call is priced from the shipped catalog.</p>
       ) : (
-        <table className="mini-table" aria-label="Custom prices">
-          <thead>
-            <tr>
-              <th scope="col">Provider / model</th>
-              <th scope="col" className="num">Input</th>
-              <th scope="col" className="num">Output</th>
-              <th scope="col" className="num">Cached</th>
-              <th scope="col" className="num">Cache write</th>
-              <th scope="col">From</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
+        <MiniTable label="Custom prices" headings={["Provider / model", "#Input", "#Output", "#Cached", "#Cache write", "From"]}>
             {prices.data.map((p) => (
               <tr key={p.id}>
                 <td>
@@ -128,8 +117,7 @@ export function CustomPrices() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </MiniTable>
       )}
     </section>
   );

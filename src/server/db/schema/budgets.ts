@@ -1,25 +1,23 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
-import { projects } from "./projects";
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { costSum, createdAt, projectRef, serialId, tstz, uuidId } from "./columns";
 
 // Budgets (drizzle/0016_budgets.sql): an exact USD amount per period for one scope of a project.
 export const budgets = pgTable(
   "budgets",
   {
-    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    id: uuidId(),
+    projectId: projectRef(),
     name: text("name").notNull(),
     scope: text("scope").notNull(),
     scopeValue: text("scope_value").notNull().default(""),
     scopeKey: text("scope_key").notNull().default(""),
-    amountUsd: numeric("amount_usd", { precision: 30, scale: 12 }).notNull(),
+    amountUsd: costSum("amount_usd"),
     period: text("period").notNull(),
     thresholds: integer("thresholds").array().notNull().default(sql`'{50,80,100}'`),
-    mutedUntil: timestamp("muted_until", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    mutedUntil: tstz("muted_until"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [index("budgets_project_idx").on(t.projectId, t.scope, t.scopeValue)],
 );
@@ -28,22 +26,20 @@ export const budgets = pgTable(
 export const budgetAlerts = pgTable(
   "budget_alerts",
   {
-    id: bigserial("id", { mode: "bigint" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    id: serialId(),
+    projectId: projectRef(),
     budgetId: uuid("budget_id")
       .notNull()
       .references(() => budgets.id, { onDelete: "cascade" }),
-    periodStart: timestamp("period_start", { withTimezone: true }).notNull(),
-    periodEnd: timestamp("period_end", { withTimezone: true }).notNull(),
+    periodStart: tstz("period_start").notNull(),
+    periodEnd: tstz("period_end").notNull(),
     threshold: integer("threshold").notNull(),
     subject: text("subject").notNull().default(""),
-    spentUsd: numeric("spent_usd", { precision: 30, scale: 12 }).notNull(),
-    limitUsd: numeric("limit_usd", { precision: 30, scale: 12 }).notNull(),
+    spentUsd: costSum("spent_usd"),
+    limitUsd: costSum("limit_usd"),
     fence: bigint("fence", { mode: "bigint" }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    acknowledgedAt: tstz("acknowledged_at"),
     acknowledgedBy: text("acknowledged_by"),
   },
   (t) => [
@@ -56,17 +52,15 @@ export const budgetEvaluatorLease = pgTable("budget_evaluator_lease", {
   name: text("name").primaryKey(),
   holder: text("holder").notNull(),
   token: bigint("token", { mode: "bigint" }).notNull(),
-  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  expiresAt: tstz("expires_at").notNull(),
 });
 
 // Notification channels and the delivery of alerts to them (src/features/budgets/server/notify/).
 export const notificationChannels = pgTable(
   "notification_channels",
   {
-    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    id: uuidId(),
+    projectId: projectRef(),
     kind: text("kind").notNull(),
     name: text("name").notNull(),
     target: text("target").notNull(),
@@ -74,7 +68,7 @@ export const notificationChannels = pgTable(
     emailTo: text("email_to").array(),
     secret: text("secret"),
     enabled: boolean("enabled").notNull().default(true),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [index("notification_channels_project_idx").on(t.projectId)],
 );
@@ -82,10 +76,8 @@ export const notificationChannels = pgTable(
 export const alertDeliveries = pgTable(
   "alert_deliveries",
   {
-    id: bigserial("id", { mode: "bigint" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    id: serialId(),
+    projectId: projectRef(),
     alertId: bigint("alert_id", { mode: "bigint" })
       .notNull()
       .references(() => budgetAlerts.id, { onDelete: "cascade" }),
@@ -94,12 +86,12 @@ export const alertDeliveries = pgTable(
       .references(() => notificationChannels.id, { onDelete: "cascade" }),
     status: text("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
-    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
-    giveUpAt: timestamp("give_up_at", { withTimezone: true }).notNull().default(sql`now() + interval '24 hours'`),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    giveUpAt: tstz("give_up_at").notNull().default(sql`now() + interval '24 hours'`),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
-    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: tstz("delivered_at"),
+    createdAt: createdAt(),
   },
   (t) => [unique("alert_deliveries_once_uq").on(t.alertId, t.channelId), index("alert_deliveries_alert_idx").on(t.alertId)],
 );
@@ -107,7 +99,7 @@ export const alertDeliveries = pgTable(
 export const alertDeliveryAttempts = pgTable(
   "alert_delivery_attempts",
   {
-    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    id: serialId(),
     deliveryId: bigint("delivery_id", { mode: "bigint" })
       .notNull()
       .references(() => alertDeliveries.id, { onDelete: "cascade" }),
@@ -115,7 +107,7 @@ export const alertDeliveryAttempts = pgTable(
     statusCode: integer("status_code"),
     error: text("error"),
     durationMs: integer("duration_ms").notNull(),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    at: tstz("at").notNull().defaultNow(),
   },
   (t) => [index("alert_delivery_attempts_delivery_idx").on(t.deliveryId, t.id)],
 );
@@ -123,19 +115,17 @@ export const alertDeliveryAttempts = pgTable(
 export const anomalyAlerts = pgTable(
   "anomaly_alerts",
   {
-    id: bigserial("id", { mode: "bigint" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    id: serialId(),
+    projectId: projectRef(),
     kind: text("kind").notNull(),
     dim: text("dim").notNull(),
     key: text("key").notNull(),
-    hour: timestamp("hour", { withTimezone: true }).notNull(),
-    costUsd: numeric("cost_usd", { precision: 30, scale: 12 }).notNull(),
+    hour: tstz("hour").notNull(),
+    costUsd: costSum("cost_usd"),
     baselineUsd: numeric("baseline_usd", { precision: 30, scale: 12 }),
     drivers: jsonb("drivers").notNull().default(sql`'{}'::jsonb`),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    acknowledgedAt: tstz("acknowledged_at"),
   },
   (t) => [unique("anomaly_alerts_once_uq").on(t.projectId, t.kind, t.dim, t.key, t.hour), index("anomaly_alerts_project_idx").on(t.projectId, t.id.desc())],
 );

@@ -1,4 +1,6 @@
-import { bigint, numeric } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { type AnyPgColumn, bigint, bigserial, numeric, timestamp, uuid } from "drizzle-orm/pg-core";
+import { projects } from "./projects";
 
 // Column builders shared by the schema files (not tables: not re-exported by index.ts).
 export const counter = (name: string) => bigint(name, { mode: "bigint" }).notNull();
@@ -24,3 +26,13 @@ export const usageMetrics = () => ({
   latencySumMs: counter("latency_sum_ms"),
 });
 
+
+export const tstz = (name: string) => timestamp(name, { withTimezone: true });
+export const createdAt = () => tstz("created_at").notNull().defaultNow();
+export const uuidId = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+export const serialId = () => bigserial("id", { mode: "bigint" }).primaryKey();
+/** The owning project; its rows go with it. */
+export const projectRef = () =>
+  uuid("project_id")
+    .notNull()
+    .references((): AnyPgColumn => projects.id, { onDelete: "cascade" });

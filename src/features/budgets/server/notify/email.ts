@@ -1,6 +1,6 @@
 import "server-only";
 import nodemailer from "nodemailer";
-import { RefusedTarget, vetHost } from "./target";
+import { vetTarget } from "./target";
 import type { PostResult } from "./http-post";
 
 /**
@@ -13,19 +13,9 @@ export async function sendMail(
   mail: { from: string; to: string[]; subject: string; text: string },
   allowPrivate: boolean,
 ): Promise<PostResult> {
-  let u: URL;
-  try {
-    u = new URL(smtpUrl);
-  } catch {
-    return { statusCode: null, error: "invalid SMTP URL" };
-  }
-  if (u.protocol !== "smtp:" && u.protocol !== "smtps:") return { statusCode: null, error: "only smtp and smtps servers" };
-  let vetted: { address: string };
-  try {
-    vetted = await vetHost(u.hostname, allowPrivate);
-  } catch (err) {
-    return { statusCode: null, error: err instanceof RefusedTarget ? err.message : `cannot resolve ${u.hostname}` };
-  }
+  const target = await vetTarget(smtpUrl, ["smtp:", "smtps:"], "SMTP URL", allowPrivate);
+  if ("error" in target) return { statusCode: null, error: target.error };
+  const { url: u, ...vetted } = target;
   const secure = u.protocol === "smtps:";
   const transport = nodemailer.createTransport({
     host: vetted.address,

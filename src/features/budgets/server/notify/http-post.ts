@@ -2,7 +2,7 @@ import "server-only";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import { RefusedTarget, vetHost } from "./target";
+import { vetTarget } from "./target";
 
 export type PostResult = { statusCode: number | null; error: string | null };
 
@@ -15,22 +15,12 @@ const MAX_RESPONSE_BYTES = 4096;
  * (never followed: its target was not vetted).
  */
 export async function postOnce(url: string, body: string, headers: Record<string, string>, allowPrivate: boolean): Promise<PostResult> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return { statusCode: null, error: "invalid URL" };
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") return { statusCode: null, error: "only http and https targets" };
-  let vetted: { address: string; family: 4 | 6 };
-  try {
-    vetted = await vetHost(u.hostname, allowPrivate);
-  } catch (err) {
-    return { statusCode: null, error: err instanceof RefusedTarget ? err.message : `cannot resolve ${u.hostname}` };
-  }
+  const target = await vetTarget(url, ["http:", "https:"], "URL", allowPrivate);
+  if ("error" in target) return { statusCode: null, error: target.error };
+  const { url: u, ...vetted } = target;
   // Connect to the vetted address only, whatever the name resolves to by then.
   const lookup: LookupFunction = (_host, opts, cb) => {
-    if (opts.all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [vetted]);
+    if (opts.all) cb(null, [vetted]);
     else cb(null, vetted.address, vetted.family);
   };
   const mod = u.protocol === "https:" ? https : http;

@@ -58,6 +58,30 @@ export async function vetHost(host: string, allowPrivate: boolean): Promise<{ ad
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
 
+/**
+ * A target URL parsed and vetted before a send: its protocol is one of `protocols` and its host
+ * resolves only to addresses it may reach (vetHost); `what` names it in errors ("URL", "SMTP URL").
+ */
+export async function vetTarget(
+  raw: string,
+  protocols: readonly string[],
+  what: string,
+  allowPrivate: boolean,
+): Promise<{ url: URL; address: string; family: 4 | 6 } | { error: string }> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: `invalid ${what}` };
+  }
+  if (!protocols.includes(url.protocol)) return { error: `only ${protocols.map((p) => p.replace(/:$/, "")).join(" and ")} targets` };
+  try {
+    return { url, ...(await vetHost(url.hostname, allowPrivate)) };
+  } catch (err) {
+    return { error: err instanceof RefusedTarget ? err.message : `cannot resolve ${url.hostname}` };
+  }
+}
+
 /** A quick check at channel creation: IP literals and `localhost` are refused at once (names are checked again when sending). */
 export function literalRefusal(url: URL, allowPrivate: boolean): string | null {
   if (allowPrivate) return null;
