@@ -33,15 +33,18 @@ beforeAll(async () => {
   const events = [...VARIANTS, OTHER, VARIANTS[0] ?? ""].map((t, i) => promptEvent(t, { at: new Date(Date.now() - 3_600_000 + i * 60_000), costUsd: "0.004" }));
   expect((await postEvents(key, { events })).status).toBe(200);
   await drainQueue({ sql: testDb().sql, embedder: createLocalEmbedder(512), projectId: p.projectId });
+  // The shared test database has no autovacuum, and other files store thousands of near-identical
+  // vectors: with stale statistics the planner took the approximate HNSW path for this 4-prompt
+  // project, whose iterative scan spent its tuple budget on other projects' neighbours and found
+  // none of these (an empty answer, twice in a row). Fresh statistics give the exact per-project plan,
+  // as autovacuum does in production.
+  await testDb().sql`ANALYZE prompt_embeddings`;
   const rows = await testDb().sql<{ id: string; text: string }[]>`SELECT id::text, text FROM prompts WHERE project_id = ${p.projectId}`;
   ids = new Map(rows.map((r) => [r.text, r.id]));
 });
 
 describeWithHttp("prompts.similar and prompts.clusters over real HTTP (tRPC + superjson)", () => {
-  // KNOWN FLAKE (one retry, see the session note): once in two full runs after the link-stage merge
-  // prompts.similar answered no items; not yet diagnosed (suspect: another file's backlog mode
-  // dropping the shared database's HNSW index mid-search).
-  it("returns the variants of a prompt, and its cluster with savings", { retry: 1 }, async () => {
+  it("returns the variants of a prompt, and its cluster with savings", async () => {
     const c = client(requireBaseUrl(), key);
     const r = await c.prompts.similar.query({ promptId: ids.get(VARIANTS[0] ?? "") ?? "" });
     expect(new Set(r.items.map((i) => i.id))).toEqual(new Set(VARIANTS.slice(1).map((v) => ids.get(v))));
