@@ -100,8 +100,14 @@ async function ingest(projectId: string, n: number, seed: number) {
  * folder skips its ticks meanwhile), `run` executes the fold statement without committing.
  * `end` commits or rolls back; a connection never goes back to the pool inside a transaction.
  */
-async function manualFold() {
-  const reserved = await testDb().sql.reserve();
+/**
+ * A fold held open in a transaction on a connection of its own. `own`: on a client of its own
+ * (max 1), ended rather than returned to the shared pool when its backend is killed — postgres.js
+ * can crash writing to a pooled connection whose socket the server just closed.
+ */
+async function manualFold(own = false) {
+  const client = own ? createDbClient(pgUrl ?? "", { max: 1 }).sql : null;
+  const reserved = await (client ?? testDb().sql).reserve();
   const [{ pid } = { pid: 0 }] = await reserved<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   await reserved`BEGIN`;
   let open = true;
@@ -114,11 +120,13 @@ async function manualFold() {
     end: async (how: "COMMIT" | "ROLLBACK") => {
       if (open) await reserved.unsafe(how);
       open = false;
-      reserved.release();
+      if (!client) reserved.release();
+      await client?.end({ timeout: 0 });
     },
-    lost: () => {
+    lost: async () => {
       open = false;
-      reserved.release();
+      if (client) await client.end({ timeout: 0 });
+      else reserved.release();
     },
   };
 }
@@ -178,7 +186,7 @@ describeWithDb("rollup fold", () => {
 
   it("a fold killed mid-way (pg_terminate_backend) leaves nothing half-done; the next fold completes it", async () => {
     const { projectId } = await newProject("fold-crash");
-    const fold = await manualFold();
+    const fold = await manualFold(true);
     try {
       await ingest(projectId, 900, 30);
       expect(await fold.run()).toBeGreaterThanOrEqual(900);
@@ -193,7 +201,7 @@ describeWithDb("rollup fold", () => {
         if (!gone) await new Promise((r) => setTimeout(r, 25));
       }
       expect(gone).toBe(true);
-      fold.lost();
+      await fold.lost();
     } finally {
       await fold.end("ROLLBACK").catch(() => undefined);
     }

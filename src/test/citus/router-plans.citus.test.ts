@@ -4,6 +4,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, expect, inject, it } from "vitest";
 import { aggregatesQuery, rawConditions } from "~/features/analytics/server";
+import { ingestEvents, routedEventsInsert, type EventRow } from "~/features/ingestion/server";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 
 afterAll(closeTestDb);
@@ -42,6 +43,31 @@ describeWithDb("router plans on the Citus cluster", () => {
   it("an aggregate (by feature, rollups + unfolded tail) is a single-shard router query", async () => {
     const { projectId } = await newProject("router");
     expectRouter(await plan(aggregatesQuery(projectId, "features", {}, null, 50)), "features aggregate");
+  });
+
+  it("ingestion's events insert is a single-shard router query, and the routed path stores a batch exactly once", async () => {
+    const { projectId } = await newProject("router");
+    const row = (i: number): EventRow => ({
+      event_id: `router-${i}`, ts: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(), provider: "openai", model: "gpt-4o-mini",
+      feature: "router", user_id: `u${i % 3}`, session_id: null, tags: i % 2 ? ["a", "b"] : null, input_tokens: 10 + i,
+      output_tokens: 5, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: "0.000123",
+      cost_source: "computed", latency_ms: 100, latency_bucket: 7, status: "success", error_message: null,
+      prompt_hash: "ab".repeat(32), metadata: { plan: "pro" }, service_tier: "standard",
+    });
+    const statement = routedEventsInsert(projectId, [row(1), row(2), row(3)]);
+    const rows = await testDb().sql.unsafe(`EXPLAIN ${statement.text}`, statement.values);
+    expectRouter(rows.map((r) => String(r["QUERY PLAN"])).join("\n"), "events insert");
+
+    const batch = Array.from({ length: 40 }, (_, i) => ({
+      eventId: `routed-${i}`, provider: "openai", model: "gpt-4o-mini", feature: "routed", inputTokens: 100, outputTokens: 10,
+      prompt: i % 4 === 0 ? "the same prompt" : `prompt ${i}`, userId: `u${i % 5}`, tags: ["t"],
+    }));
+    expect((await ingestEvents(testDb(), projectId, batch)).accepted).toBe(40);
+    expect((await ingestEvents(testDb(), projectId, batch)).accepted).toBe(0);
+    const [stored] = await testDb().sql`SELECT count(*)::int AS n, count(DISTINCT prompt_hash)::int AS prompts,
+      (SELECT count(*)::int FROM prompts WHERE project_id = ${projectId}) AS prompt_rows
+      FROM cost_events WHERE project_id = ${projectId} AND feature = 'routed'`;
+    expect(stored).toEqual({ n: 40, prompts: 31, prompt_rows: 31 });
   });
 
   it("the similarity search is a single-shard router query", async () => {

@@ -16,15 +16,19 @@ export const LEASE_NAME = "budgets";
 
 /** Takes or renews the lease for `leaseMs`; the fencing token, or null while another instance holds it. */
 export async function acquireLease(db: DbOrTx, holder: string, leaseMs: number, name = LEASE_NAME): Promise<bigint | null> {
+  // The database's clock, read first and passed as a typed parameter: on a Citus cluster the lease
+  // is a reference table, whose ON CONFLICT clauses may only call IMMUTABLE functions (no now()).
+  const clock = await queryRow(db, z.object({ now: z.string() }), sql`SELECT now()::text AS now`);
+  const now = clock?.now ?? new Date().toISOString();
   const row = await queryRow(
     db,
     z.object({ token: int8 }),
     sql`INSERT INTO budget_evaluator_lease AS l (name, holder, token, expires_at)
-      VALUES (${name}, ${holder}, 1, now() + make_interval(secs => ${leaseMs / 1000}))
+      VALUES (${name}, ${holder}, 1, ${now}::timestamptz + make_interval(secs => ${leaseMs / 1000}))
       ON CONFLICT (name) DO UPDATE
-      SET token = CASE WHEN l.holder = excluded.holder AND l.expires_at > now() THEN l.token ELSE l.token + 1 END,
+      SET token = CASE WHEN l.holder = excluded.holder AND l.expires_at > ${now}::timestamptz THEN l.token ELSE l.token + 1 END,
           holder = excluded.holder, expires_at = excluded.expires_at
-      WHERE l.holder = excluded.holder OR l.expires_at <= now()
+      WHERE l.holder = excluded.holder OR l.expires_at <= ${now}::timestamptz
       RETURNING l.token`,
   );
   return row ? BigInt(row.token) : null;

@@ -1,4 +1,4 @@
 // Ingestion, server surface: validated batches in, priced rows stored in one statement.
 export { ingestEvents } from "./ingest";
-export { insertEvents, type EventRow, type PromptRow } from "./insert-events";
+export { insertEvents, routedEventsInsert, type EventRow, type PromptRow } from "./insert-events";
 export { splitPayload } from "./payload";

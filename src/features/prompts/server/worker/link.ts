@@ -71,25 +71,23 @@ async function linkOnce(sql: Sql, o: LinkOptions & { limit: number; projectId?: 
     await tx`SELECT set_config('hnsw.ef_search', ${String(Math.max(o.efSearch, o.candidates))}, true),
       set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', ${String(o.maxScanTuples)}, true),
       set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
-    // Similarities travel as text: float4 → text → float4 is exact, so both directions of a pair
-    // carry the very same value.
-    const candidates = z.array(candidateRow).parse(
-      await tx`
-        SELECT s.project_id::text, s.id::text AS a, n.prompt_id::text AS b, (1 - n.d)::real::text AS sim
-        FROM (
-          SELECT e.project_id, e.prompt_id AS id, e.embedding
-          FROM jsonb_to_recordset(${keys}::jsonb) AS r(project_id uuid, id bigint)
-          JOIN prompt_embeddings e ON e.project_id = r.project_id AND e.prompt_id = r.id AND e.model = ${o.model}
-        ) s
-        CROSS JOIN LATERAL (
-          SELECT e2.prompt_id, e2.embedding <=> s.embedding AS d
-          FROM prompt_embeddings e2
-          WHERE e2.project_id = s.project_id AND e2.model = ${o.model} AND e2.prompt_id <> s.id
-          ORDER BY e2.embedding <=> s.embedding
-          LIMIT ${o.candidates}
-        ) n
-        WHERE (1 - n.d)::real >= ${o.floor}::real`,
+    // Projects small enough for an exact lookup: an HNSW scan over an index shared with larger
+    // projects can spend its whole scan budget on their vectors and return a few neighbours.
+    const small = new Set(
+      z.array(z.object({ project_id: z.string() })).parse(
+        await tx`
+          SELECT r.project_id::text FROM (SELECT DISTINCT project_id FROM jsonb_to_recordset(${keys}::jsonb) AS r(project_id uuid, id bigint)) r
+          WHERE (SELECT count(*) FROM (SELECT 1 FROM prompt_embeddings e WHERE e.project_id = r.project_id AND e.model = ${o.model}
+                 LIMIT ${EXACT_LINK_MAX + 1}) x) <= ${EXACT_LINK_MAX}`,
+      ).map((r) => r.project_id),
     );
+    const byPlan = [true, false].map((exact) =>
+      JSON.stringify(queued.filter((q) => small.has(q.project_id) === exact).map((q) => ({ project_id: q.project_id, id: q.prompt_id }))),
+    );
+    const candidates = [
+      ...(await lookupCandidates(tx, o, byPlan[0] ?? "[]", true)),
+      ...(await lookupCandidates(tx, o, byPlan[1] ?? "[]", false)),
+    ];
     let edges = 0;
     if (candidates.length > 0) {
       // Sorted, so two workers locking several projects cannot deadlock.
@@ -103,6 +101,37 @@ async function linkOnce(sql: Sql, o: LinkOptions & { limit: number; projectId?: 
       WHERE q.project_id = r.project_id AND q.prompt_id = r.id AND q.model = ${o.model}`;
     return { linked: queued.length, edges };
   });
+}
+
+/** Up to this many vectors in a project's space, its neighbours are looked up exactly (a scan). */
+const EXACT_LINK_MAX = 5000;
+
+/**
+ * The `candidates` nearest of each keyed prompt. `exact`: by a scan of the project's vectors (the
+ * ORDER BY is an expression the HNSW index cannot serve); else by the HNSW index.
+ * Similarities travel as text: float4 → text → float4 is exact, so both directions of a pair
+ * carry the very same value.
+ */
+async function lookupCandidates(tx: TransactionSql, o: LinkOptions, keys: string, exact: boolean) {
+  if (keys === "[]") return [];
+  const order = exact ? tx`(e2.embedding <=> s.embedding) + 0, e2.prompt_id` : tx`e2.embedding <=> s.embedding`;
+  return z.array(candidateRow).parse(
+    await tx`
+      SELECT s.project_id::text, s.id::text AS a, n.prompt_id::text AS b, (1 - n.d)::real::text AS sim
+      FROM (
+        SELECT e.project_id, e.prompt_id AS id, e.embedding
+        FROM jsonb_to_recordset(${keys}::jsonb) AS r(project_id uuid, id bigint)
+        JOIN prompt_embeddings e ON e.project_id = r.project_id AND e.prompt_id = r.id AND e.model = ${o.model}
+      ) s
+      CROSS JOIN LATERAL (
+        SELECT e2.prompt_id, e2.embedding <=> s.embedding AS d
+        FROM prompt_embeddings e2
+        WHERE e2.project_id = s.project_id AND e2.model = ${o.model} AND e2.prompt_id <> s.id
+        ORDER BY ${order}
+        LIMIT ${o.candidates}
+      ) n
+      WHERE (1 - n.d)::real >= ${o.floor}::real`,
+  );
 }
 
 /**
