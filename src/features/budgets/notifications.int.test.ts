@@ -337,7 +337,7 @@ describeWithDb("anomaly alert notifications (real receivers)", () => {
     const raced = await Promise.all([detectAnomalies(db, p.projectId, new Date(hour)), detectAnomalies(db, p.projectId, new Date(hour))]);
     await a.stop();
     a = startBudgetEvaluator(db, 20, { ...opts, holder: "anomaly-a2" });
-    for (let i = 0; i < 200 && (received.get(hook)?.length ?? 0) + (received.get(slackPath)?.length ?? 0) + mails.filter((m) => m.to.includes(to)).length < 6; i++) {
+    for (let i = 0; i < 600 && (received.get(hook)?.length ?? 0) + (received.get(slackPath)?.length ?? 0) + mails.filter((m) => m.to.includes(to)).length < 6; i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
     await new Promise((r) => setTimeout(r, 200)); // a few more ticks: nothing new may come
