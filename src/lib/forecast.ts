@@ -1,15 +1,16 @@
 // Month-end spend forecast from the run rate with day-of-week seasonality, with a range.
-// Inputs are daily spends (USD) of complete UTC days; the answer is an estimate, so floats are
-// fine here — the spend to date it starts from stays the exact figure the caller has.
+// Inputs are daily spends (USD) of complete calendar days — local days of the project's time zone;
+// only their dates matter here — and the answer is an estimate, so floats are fine here: the spend
+// to date it starts from stays the exact figure the caller has.
 
-export type DailySpend = { day: string; costUsd: number }; // day: YYYY-MM-DD (UTC)
+export type DailySpend = { day: string; costUsd: number }; // day: YYYY-MM-DD (a calendar date)
 
 export type MonthForecast = {
   /** Expected spend over the rest of the month (USD), added to the exact spend to date by the caller. */
   remaining: number;
   low: number;
   high: number;
-  /** Multipliers by UTC day of week (0 = Sunday) applied to the base rate. */
+  /** Multipliers by day of week of the calendar date (0 = Sunday) applied to the base rate. */
   weekdayFactors: number[];
   /** De-seasonalised daily rate (USD per day). */
   dailyRate: number;
@@ -20,7 +21,8 @@ const dow = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
 
 /**
  * `history`: complete days before `today`, oldest first (the last 28 are used). `today` is the
- * current UTC day and `elapsedOfToday` the fraction of it already spent (its spend is in the spend
+ * current calendar date (in the project's time zone; the dates are walked as UTC dates, which only
+ * names them) and `elapsedOfToday` the fraction of it already spent (its spend is in the spend
  * to date). The rest of today and every later day of the month are forecast as
  * rate × weekday factor; the range widens with the day-to-day scatter (about a 90 % band).
  */

@@ -64,6 +64,21 @@ export const muteInputSchema = budgetIdSchema.extend({ hours: z.number().int("ho
 export const updateBudgetInputSchema = budgetInputSchema.extend(budgetIdSchema.shape);
 
 export const alertIdSchema = z.object({ id: z.string().regex(/^\d{1,18}$/, "id must be an alert id") });
+/** An alert's deliveries: a budget alert's (default) or an anomaly alert's (ids are counted apart). */
+export const deliveriesInputSchema = alertIdSchema.extend({
+  kind: z.enum(["budget", "anomaly"], { error: "kind must be budget or anomaly" }).default("budget"),
+});
+export const ANOMALY_DIMENSIONS = ["feature", "model"] as const;
+/** Mutes one feature's or model's anomaly alerts for up to 30 days; 0 unmutes. key "" = calls without a feature. */
+export const muteAnomaliesInputSchema = z.object({
+  dim: z.enum(ANOMALY_DIMENSIONS, { error: "dim must be feature or model" }),
+  key: z
+    .string({ error: "key must be a string" })
+    .max(MAX_FILTER_TEXT, "key is too long")
+    .refine(...noNul("key"))
+    .transform((s) => s.normalize("NFC")),
+  hours: z.number({ error: "hours must be a number" }).int("hours must be whole hours").min(0, "hours must be at least 0").max(720, "hours must be at most 720 (30 days)"),
+});
 export const alertsListInputSchema = z.object({
   // A page of the newest alerts; `before` is the last id seen (ids grow with time).
   before: z.string().regex(/^\d{1,18}$/, "before must be an alert id").optional(),

@@ -11,14 +11,14 @@ import { MiniTable } from "~/components/ui/mini-table";
 const usd = (s: string) => `$${Number(s).toFixed(2)}`;
 const when = (iso: string) => new Date(iso).toLocaleString();
 
-function Deliveries({ alertId }: { alertId: string }) {
+function Deliveries({ alertId, kind = "budget" }: { alertId: string; kind?: "budget" | "anomaly" }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const deliveries = useQuery(trpc.alerts.deliveries.queryOptions({ id: alertId }));
-  const redeliver = useMutation(trpc.alerts.redeliver.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.alerts.deliveries.queryKey({ id: alertId }) }) }));
+  const deliveries = useQuery(trpc.alerts.deliveries.queryOptions({ id: alertId, kind }));
+  const redeliver = useMutation(trpc.alerts.redeliver.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.alerts.deliveries.queryKey({ id: alertId, kind }) }) }));
   if (deliveries.isPending) return <Skeleton height={40} />;
   if (deliveries.isError) return <ErrorState error={deliveries.error} onRetry={() => void deliveries.refetch()} />;
-  if (deliveries.data.length === 0) return <p className="muted small">No channel was configured when this alert was raised.</p>;
+  if (deliveries.data.length === 0) return <p className="muted small">Not sent: no channel was configured when this alert was raised, or it was muted.</p>;
   return (
     <MiniTable label={`Deliveries of alert ${alertId}`} headings={["Channel", "Status", "Attempts (status codes)"]}>
         {deliveries.data.map((d) => (
@@ -41,6 +41,8 @@ export function AlertsView() {
   const alerts = useQuery(trpc.alerts.list.queryOptions({ limit: 100 }));
   const anomalies = useQuery(trpc.alerts.anomalies.queryOptions());
   const [open, setOpen] = useState<string | null>(null);
+  const [openAnomaly, setOpenAnomaly] = useState<string | null>(null);
+  const muteAnomalies = useMutation(trpc.alerts.muteAnomalies.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.alerts.anomalies.queryKey() }) }));
   const mute = useMutation(trpc.budgets.mute.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() }) }));
   const ack = useMutation(
     trpc.alerts.acknowledge.mutationOptions({
@@ -100,17 +102,30 @@ export function AlertsView() {
         ) : (
           <ul className="alert-list" aria-label="Anomalies">
             {anomalies.data.map((a) => (
-              <li key={a.id} className="alert-item">
-                {a.kind === "unpriced_model" ? (
-                  <span>First calls of <code>{a.key}</code>, a model without a price: add a custom price in Settings.</span>
-                ) : (
-                  <span>
-                    {a.dim} <code>{a.key || "(none)"}</code> spent {usd(a.costUsd)} in the hour from {a.hour ? when(a.hour) : "?"}, usually {usd(a.baselineUsd ?? "0")}
-                    {typeof a.drivers.model === "string" ? ` · top model ${a.drivers.model}` : ""}
-                    {typeof a.drivers.userId === "string" ? ` · top user ${a.drivers.userId}` : ""}
-                    {typeof a.drivers.promptId === "string" ? ` · top prompt #${a.drivers.promptId}` : ""}
-                  </span>
-                )}
+              <li key={a.id} className="alert-item" data-testid="anomaly-item">
+                <div className="budget-head">
+                  {a.kind === "unpriced_model" ? (
+                    <span>First calls of <code>{a.key}</code>, a model without a price: add a custom price in Settings.</span>
+                  ) : (
+                    <span>
+                      {a.dim} <code>{a.key || "(none)"}</code> spent {usd(a.costUsd)} in the hour from {a.hour ? when(a.hour) : "?"}, usually {usd(a.baselineUsd ?? "0")}
+                      {typeof a.drivers.model === "string" ? ` · top model ${a.drivers.model}` : ""}
+                      {typeof a.drivers.userId === "string" ? ` · top user ${a.drivers.userId}` : ""}
+                      {typeof a.drivers.promptId === "string" ? ` · top prompt #${a.drivers.promptId}` : ""}
+                    </span>
+                  )}
+                  {a.mutedUntil ? (
+                    <button type="button" className="btn btn-small" onClick={() => muteAnomalies.mutate({ dim: a.dim, key: a.key, hours: 0 })} aria-label={`Unmute anomalies of ${a.dim} ${a.key}`}>
+                      Muted until {when(a.mutedUntil)} · unmute
+                    </button>
+                  ) : (
+                    <button type="button" className="btn btn-small" onClick={() => muteAnomalies.mutate({ dim: a.dim, key: a.key, hours: 24 })} aria-label={`Mute anomalies of ${a.dim} ${a.key} for 24 hours`}>
+                      Mute 24 h
+                    </button>
+                  )}
+                  <button type="button" className="btn btn-ghost btn-small" aria-expanded={openAnomaly === a.id} onClick={() => setOpenAnomaly(openAnomaly === a.id ? null : a.id)}>Deliveries</button>
+                </div>
+                {openAnomaly === a.id && <Deliveries alertId={a.id} kind="anomaly" />}
               </li>
             ))}
           </ul>

@@ -21,6 +21,7 @@ export function BudgetCards() {
             <p className="value">{usd(forecast.data.project.expectedUsd)}</p>
             <p className="muted small">
               range {usd(forecast.data.project.lowUsd)} – {usd(forecast.data.project.highUsd)} · {usd(forecast.data.project.spentUsd)} so far
+              {forecast.data.timeZone === "UTC" ? "" : ` · month in ${forecast.data.timeZone}`}
             </p>
           </>
         ) : (

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 
-/** The project's time zone: budget periods start at local midnight there. */
+/** The project's time zone: budget periods and the forecast's month start at local midnight there. */
 export function TimeZoneSetting() {
   const trpc = useTRPC();
   const qc = useQueryClient();
@@ -12,7 +12,12 @@ export function TimeZoneSetting() {
   const [zone, setZone] = useState<string | null>(null);
   const save = useMutation(
     trpc.projectSettings.setTimeZone.mutationOptions({
-      onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: trpc.projectSettings.get.queryKey() }), qc.invalidateQueries({ queryKey: trpc.budgets.status.queryKey() })]),
+      onSuccess: () =>
+        Promise.all([
+          qc.invalidateQueries({ queryKey: trpc.projectSettings.get.queryKey() }),
+          qc.invalidateQueries({ queryKey: trpc.budgets.status.queryKey() }),
+          qc.invalidateQueries({ queryKey: trpc.budgets.forecast.queryKey() }),
+        ]),
     }),
   );
   const submit = (e: FormEvent) => {
@@ -22,7 +27,7 @@ export function TimeZoneSetting() {
   return (
     <section className="card" aria-labelledby="tz-title">
       <h2 id="tz-title">Time zone</h2>
-      <p className="muted">Days, weeks (from Monday) and months of every budget start at midnight in this zone.</p>
+      <p className="muted">Days, weeks (from Monday) and months of every budget, and the month of the forecast, start at midnight in this zone.</p>
       <form className="inline-form" onSubmit={submit}>
         <div className="field">
           <label htmlFor="tz-input">Project time zone</label>

@@ -5,6 +5,7 @@ import { attributionParts, groupSources } from "~/features/analytics/server";
 import { detectSpike, type SpikeOptions } from "~/lib/anomaly";
 import type { Db } from "~/server/db";
 import { int8, queryRow, queryRows } from "~/server/db/query";
+import { leaseStillHeld } from "./lease";
 
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 24 * HOUR_MS;
@@ -44,12 +45,51 @@ async function drivers(db: Db, projectId: string, dim: Dim, key: string, hour: D
 
 const insertedRow = z.object({ id: int8 });
 
+/** The lease an evaluator's writes are fenced with (lease.ts); tests may leave it out. */
+export type AnomalyFence = { holder: string; token: bigint; lease?: string };
+
+/**
+ * Inserts one anomaly alert (ON CONFLICT DO NOTHING: once per project, kind, dimension, key and
+ * hour) and, in the same statement, one delivery per enabled channel of the project unless that
+ * feature or model is muted: a new alert is never stored without its deliveries, and a repeat
+ * (another instance, a restart, the next tick) inserts neither. With a fence the insert happens
+ * only while the evaluator still holds the lease. Returns whether the alert is new.
+ */
+async function insertAnomaly(
+  db: Db,
+  a: { projectId: string; kind: "spike" | "unpriced_model"; dim: Dim; key: string; hour: string; costUsd: string; baselineUsd: string | null; drivers: Record<string, unknown> },
+  fence: AnomalyFence | undefined,
+): Promise<boolean> {
+  const row = await queryRow(
+    db,
+    insertedRow,
+    sql`WITH ins AS (
+        INSERT INTO anomaly_alerts (project_id, kind, dim, key, hour, cost_usd, baseline_usd, drivers)
+        SELECT ${a.projectId}::uuid, ${a.kind}, ${a.dim}, ${a.key}, ${a.hour}::timestamptz, ${a.costUsd}::numeric, ${a.baselineUsd}::numeric, ${JSON.stringify(a.drivers)}::jsonb
+        WHERE ${fence ? leaseStillHeld(fence.holder, fence.token, fence.lease) : sql`true`}
+        ON CONFLICT ON CONSTRAINT anomaly_alerts_once_uq DO NOTHING
+        RETURNING id, project_id, dim, key
+      ),
+      deliveries AS (
+        INSERT INTO alert_deliveries (project_id, anomaly_id, channel_id)
+        SELECT ins.project_id, ins.id, ch.id FROM ins JOIN notification_channels ch ON ch.project_id = ins.project_id AND ch.enabled
+        -- a muted feature's or model's anomalies are recorded, not sent
+        WHERE NOT EXISTS (SELECT 1 FROM anomaly_mutes m WHERE m.project_id = ins.project_id AND m.dim = ins.dim AND m.key = ins.key AND m.muted_until > now())
+        ORDER BY ch.id
+        ON CONFLICT ON CONSTRAINT alert_deliveries_anomaly_once_uq DO NOTHING
+      )
+      SELECT id FROM ins`,
+  );
+  return row !== null;
+}
+
 /**
  * Spikes in the hour starting at `hour` (a complete hour) for every feature and model of the
  * project, each against its own baseline (lib/anomaly.ts); and models called without a price in
- * the last two hours, once per model. Inserted once (UNIQUE); returns how many were new.
+ * the last two hours, once per model. Inserted once (UNIQUE) with their deliveries; returns how
+ * many were new.
  */
-export async function detectAnomalies(db: Db, projectId: string, hour: Date, o: SpikeOptions = {}): Promise<number> {
+export async function detectAnomalies(db: Db, projectId: string, hour: Date, o: SpikeOptions & { fence?: AnomalyFence } = {}): Promise<number> {
   let raised = 0;
   for (const dim of ["feature", "model"] as const) {
     const rows = await hourlySpend(db, projectId, dim, hour);
@@ -64,15 +104,13 @@ export async function detectAnomalies(db: Db, projectId: string, hour: Date, o: 
       const v = detectSpike(Number(e.current), e.history, o);
       if (!v.spike) continue;
       const d = await drivers(db, projectId, dim, key, hour);
-      const row = await queryRow(
+      const drv = { model: d?.model ?? null, userId: d?.user_id ?? null, promptId: d?.prompt_id ?? null, ratio: Number.isFinite(v.ratio) ? Math.round(v.ratio * 10) / 10 : null };
+      const isNew = await insertAnomaly(
         db,
-        insertedRow,
-        sql`INSERT INTO anomaly_alerts (project_id, kind, dim, key, hour, cost_usd, baseline_usd, drivers)
-          VALUES (${projectId}, 'spike', ${dim}, ${key}, ${hour.toISOString()}::timestamptz, ${e.current}::numeric, ${v.median.toFixed(12)}::numeric,
-            ${JSON.stringify({ model: d?.model ?? null, userId: d?.user_id ?? null, promptId: d?.prompt_id ?? null, ratio: Number.isFinite(v.ratio) ? Math.round(v.ratio * 10) / 10 : null })}::jsonb)
-          ON CONFLICT ON CONSTRAINT anomaly_alerts_once_uq DO NOTHING RETURNING id`,
+        { projectId, kind: "spike", dim, key, hour: hour.toISOString(), costUsd: e.current, baselineUsd: v.median.toFixed(12), drivers: drv },
+        o.fence,
       );
-      if (row) raised += 1;
+      if (isNew) raised += 1;
     }
   }
   const since = new Date(hour.getTime() - HOUR_MS);
@@ -83,31 +121,29 @@ export async function detectAnomalies(db: Db, projectId: string, hour: Date, o: 
       GROUP BY key HAVING sum(unpriced) > 0`,
   );
   for (const u of unpriced) {
-    const row = await queryRow(
+    const isNew = await insertAnomaly(
       db,
-      insertedRow,
-      sql`INSERT INTO anomaly_alerts (project_id, kind, dim, key, hour, cost_usd, drivers)
-        VALUES (${projectId}, 'unpriced_model', 'model', ${u.key}, 'epoch'::timestamptz, 0, ${JSON.stringify({ calls: Number(u.calls) })}::jsonb)
-        ON CONFLICT ON CONSTRAINT anomaly_alerts_once_uq DO NOTHING RETURNING id`,
+      { projectId, kind: "unpriced_model", dim: "model", key: u.key, hour: "epoch", costUsd: "0", baselineUsd: null, drivers: { calls: Number(u.calls) } },
+      o.fence,
     );
-    if (row) raised += 1;
+    if (isNew) raised += 1;
   }
   return raised;
 }
 
 /** Every project's anomalies for the last complete hour (the evaluator runs this every few minutes). */
-export async function detectAllAnomalies(db: Db, now: Date, projectIds?: string[]): Promise<number> {
+export async function detectAllAnomalies(db: Db, now: Date, projectIds?: string[], fence?: AnomalyFence): Promise<number> {
   const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS);
   const ids = projectIds ?? (await queryRows(db, z.object({ id: z.string() }), sql`SELECT id FROM projects ORDER BY id`)).map((r) => r.id);
   let n = 0;
-  for (const id of ids) n += await detectAnomalies(db, id, hour);
+  for (const id of ids) n += await detectAnomalies(db, id, hour, fence ? { fence } : {});
   return n;
 }
 
 const anomalyRow = z.object({
   id: int8,
   kind: z.string(),
-  dim: z.string(),
+  dim: z.enum(["feature", "model"]),
   key: z.string(),
   hour: z.string(),
   cost_usd: z.string(),
@@ -115,6 +151,7 @@ const anomalyRow = z.object({
   drivers: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   acknowledged_at: z.string().nullable(),
+  muted_until: z.string().nullable(),
 });
 
 const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
@@ -123,9 +160,10 @@ export async function listAnomalies(db: Db, projectId: string, limit: number) {
   const rows = await queryRows(
     db,
     anomalyRow,
-    sql`SELECT id, kind, dim, key, ${iso("hour")} AS hour, cost_usd::text AS cost_usd, baseline_usd::text AS baseline_usd, drivers,
-        ${iso("created_at")} AS created_at, ${iso("acknowledged_at")} AS acknowledged_at
-      FROM anomaly_alerts WHERE project_id = ${projectId} ORDER BY id DESC LIMIT ${limit}`,
+    sql`SELECT a.id, a.kind, a.dim, a.key, ${iso("a.hour")} AS hour, a.cost_usd::text AS cost_usd, a.baseline_usd::text AS baseline_usd, a.drivers,
+        ${iso("a.created_at")} AS created_at, ${iso("a.acknowledged_at")} AS acknowledged_at, ${iso("m.muted_until")} AS muted_until
+      FROM anomaly_alerts a LEFT JOIN anomaly_mutes m ON m.project_id = a.project_id AND m.dim = a.dim AND m.key = a.key AND m.muted_until > now()
+      WHERE a.project_id = ${projectId} ORDER BY a.id DESC LIMIT ${limit}`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -138,5 +176,26 @@ export async function listAnomalies(db: Db, projectId: string, limit: number) {
     drivers: r.drivers,
     createdAt: r.created_at,
     acknowledgedAt: r.acknowledged_at,
+    /** Anomalies of this feature or model are not sent until then (null: not muted). */
+    mutedUntil: r.muted_until,
   }));
+}
+
+/**
+ * Mutes the anomaly alerts of one feature or model for `hours` (0 unmutes): they are still
+ * recorded and listed, not sent. Any key may be muted, also one that has not alerted yet.
+ */
+export async function muteAnomalies(db: Db, projectId: string, dim: Dim, key: string, hours: number): Promise<{ dim: Dim; key: string; mutedUntil: string | null }> {
+  if (hours === 0) {
+    await db.execute(sql`DELETE FROM anomaly_mutes WHERE project_id = ${projectId} AND dim = ${dim} AND key = ${key}`);
+    return { dim, key, mutedUntil: null };
+  }
+  const row = await queryRow(
+    db,
+    z.object({ muted_until: z.string() }),
+    sql`INSERT INTO anomaly_mutes (project_id, dim, key, muted_until) VALUES (${projectId}, ${dim}, ${key}, now() + make_interval(hours => ${hours}))
+      ON CONFLICT ON CONSTRAINT anomaly_mutes_pk DO UPDATE SET muted_until = excluded.muted_until
+      RETURNING ${iso("muted_until")} AS muted_until`,
+  );
+  return { dim, key, mutedUntil: row?.muted_until ?? null };
 }

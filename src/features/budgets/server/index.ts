@@ -11,5 +11,5 @@ export { acquireLease, leaseStillHeld, releaseLease } from "./lease";
 export { leaseMsFor, startBudgetEvaluator, type BudgetEvaluator } from "./worker";
 export { budgetOverview, budgetStatus } from "./status";
 export { listAlerts, acknowledgeAlert } from "./alerts";
-export { detectAllAnomalies, detectAnomalies, listAnomalies } from "./anomalies";
+export { detectAllAnomalies, detectAnomalies, listAnomalies, muteAnomalies, type AnomalyFence } from "./anomalies";
 export { monthForecast, type ForecastAnswer } from "./forecast";

@@ -1,10 +1,22 @@
 import "server-only";
 import { env } from "~/env";
 import { createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
-import { alertIdSchema, alertsListInputSchema, budgetIdSchema, budgetInputSchema, channelIdSchema, muteInputSchema, channelInputSchema, deliveryIdSchema, updateBudgetInputSchema } from "../schemas";
+import {
+  alertIdSchema,
+  alertsListInputSchema,
+  budgetIdSchema,
+  budgetInputSchema,
+  channelIdSchema,
+  channelInputSchema,
+  deliveriesInputSchema,
+  deliveryIdSchema,
+  muteAnomaliesInputSchema,
+  muteInputSchema,
+  updateBudgetInputSchema,
+} from "../schemas";
 import { createChannel, deleteChannel, listChannels, listDeliveries, redeliver } from "./notify/channels";
 import { acknowledgeAlert, listAlerts, unacknowledgedCount } from "./alerts";
-import { listAnomalies } from "./anomalies";
+import { listAnomalies, muteAnomalies } from "./anomalies";
 import { monthForecast } from "./forecast";
 import { createBudget, deleteBudget, getBudget, listBudgets, muteBudget, updateBudget } from "./budgets";
 import { budgetOverview } from "./status";
@@ -25,7 +37,8 @@ export const alertsRouter = createTRPCRouter({
   list: projectProcedure.input(alertsListInputSchema).query(({ ctx, input }) => listAlerts(ctx.db, ctx.projectId, input)),
   anomalies: projectProcedure.query(({ ctx }) => listAnomalies(ctx.db, ctx.projectId, 100)),
   unacknowledged: projectProcedure.query(({ ctx }) => unacknowledgedCount(ctx.db, ctx.projectId)),
-  deliveries: projectProcedure.input(alertIdSchema).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.id)),
+  deliveries: projectProcedure.input(deliveriesInputSchema).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.id, input.kind)),
+  muteAnomalies: managerProcedure.input(muteAnomaliesInputSchema).mutation(({ ctx, input }) => muteAnomalies(ctx.db, ctx.projectId, input.dim, input.key, input.hours)),
   redeliver: managerProcedure.input(deliveryIdSchema).mutation(({ ctx, input }) => redeliver(ctx.db, ctx.projectId, input.id)),
   acknowledge: managerProcedure
     .input(alertIdSchema)

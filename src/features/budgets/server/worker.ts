@@ -56,7 +56,8 @@ export function startBudgetEvaluator(
         if (r.ran && r.raised.length > 0 && o.onRaised) await o.onRaised(r.raised);
         if (r.ran && anomalyEveryMs > 0 && Date.now() - anomaliesAt >= anomalyEveryMs) {
           anomaliesAt = Date.now();
-          await detectAllAnomalies(db, new Date(), o.projectIds);
+          // fenced like the budget alerts: a deposed holder's anomalies (and their deliveries) are not written
+          await detectAllAnomalies(db, new Date(), o.projectIds, { holder, token: r.fence, lease: o.lease });
         }
         if (o.deliver) {
           // drain what is due, a batch at a time, before sleeping

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, numeric, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
 import { costSum, createdAt, projectRef, serialId, tstz, uuidId } from "./columns";
 
 // Budgets (drizzle/0016_budgets.sql): an exact USD amount per period for one scope of a project.
@@ -78,9 +78,9 @@ export const alertDeliveries = pgTable(
   {
     id: serialId(),
     projectId: projectRef(),
-    alertId: bigint("alert_id", { mode: "bigint" })
-      .notNull()
-      .references(() => budgetAlerts.id, { onDelete: "cascade" }),
+    // a budget alert's delivery, or (anomalyId) an anomaly alert's: exactly one is set (0020)
+    alertId: bigint("alert_id", { mode: "bigint" }).references(() => budgetAlerts.id, { onDelete: "cascade" }),
+    anomalyId: bigint("anomaly_id", { mode: "bigint" }).references(() => anomalyAlerts.id, { onDelete: "cascade" }),
     channelId: uuid("channel_id")
       .notNull()
       .references(() => notificationChannels.id, { onDelete: "cascade" }),
@@ -93,7 +93,12 @@ export const alertDeliveries = pgTable(
     deliveredAt: tstz("delivered_at"),
     createdAt: createdAt(),
   },
-  (t) => [unique("alert_deliveries_once_uq").on(t.alertId, t.channelId), index("alert_deliveries_alert_idx").on(t.alertId)],
+  (t) => [
+    unique("alert_deliveries_once_uq").on(t.alertId, t.channelId),
+    unique("alert_deliveries_anomaly_once_uq").on(t.anomalyId, t.channelId),
+    index("alert_deliveries_alert_idx").on(t.alertId),
+    check("alert_deliveries_one_alert_ck", sql`(${t.alertId} IS NULL) <> (${t.anomalyId} IS NULL)`),
+  ],
 );
 
 export const alertDeliveryAttempts = pgTable(
@@ -128,4 +133,16 @@ export const anomalyAlerts = pgTable(
     acknowledgedAt: tstz("acknowledged_at"),
   },
   (t) => [unique("anomaly_alerts_once_uq").on(t.projectId, t.kind, t.dim, t.key, t.hour), index("anomaly_alerts_project_idx").on(t.projectId, t.id.desc())],
+);
+
+// Anomaly alerts of one feature or model muted until then (drizzle/0020): recorded, not sent.
+export const anomalyMutes = pgTable(
+  "anomaly_mutes",
+  {
+    projectId: projectRef(),
+    dim: text("dim").notNull(),
+    key: text("key").notNull(),
+    mutedUntil: tstz("muted_until").notNull(),
+  },
+  (t) => [primaryKey({ name: "anomaly_mutes_pk", columns: [t.projectId, t.dim, t.key] }), check("anomaly_mutes_dim_ck", sql`${t.dim} IN ('feature', 'model')`)],
 );

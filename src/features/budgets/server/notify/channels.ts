@@ -73,8 +73,9 @@ const deliveryRow = z.object({
   log: z.array(z.object({ attempt: z.number(), statusCode: z.number().nullable(), error: z.string().nullable(), durationMs: z.number(), at: z.string() })),
 });
 
-/** An alert's deliveries, each with its attempt log (status codes and errors). */
-export async function listDeliveries(db: Db, projectId: string, alertId: string) {
+/** An alert's deliveries (a budget alert's, or with kind "anomaly" an anomaly alert's), each with its attempt log (status codes and errors). */
+export async function listDeliveries(db: Db, projectId: string, alertId: string, kind: "budget" | "anomaly" = "budget") {
+  const of = kind === "anomaly" ? sql`d.anomaly_id` : sql`d.alert_id`;
   const rows = await queryRows(
     db,
     deliveryRow,
@@ -84,7 +85,7 @@ export async function listDeliveries(db: Db, projectId: string, alertId: string)
             'durationMs', l.duration_ms, 'at', ${iso("l.at")}) ORDER BY l.id)
           FROM alert_delivery_attempts l WHERE l.delivery_id = d.id), '[]'::jsonb) AS log
       FROM alert_deliveries d JOIN notification_channels ch ON ch.id = d.channel_id
-      WHERE d.project_id = ${projectId} AND d.alert_id = ${alertId}::bigint ORDER BY d.id`,
+      WHERE d.project_id = ${projectId} AND ${of} = ${alertId}::bigint ORDER BY d.id`,
   );
   return rows.map((r) => ({
     id: r.id,

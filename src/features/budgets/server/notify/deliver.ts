@@ -5,7 +5,7 @@ import type { Db } from "~/server/db";
 import { int8, queryRows } from "~/server/db/query";
 import { sendMail } from "./email";
 import { postOnce, type PostResult } from "./http-post";
-import { alertText, sign, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, type AlertPayload } from "./message";
+import { alertSubject, alertText, sign, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, type AlertPayload } from "./message";
 
 /*
  * Delivery of alerts to channels: every instance may send; a delivery is claimed (attempts + 1,
@@ -36,20 +36,30 @@ const claimedRow = z.object({
   secret: z.string().nullable(),
   email_from: z.string().nullable(),
   email_to: z.array(z.string()).nullable(),
-  alert_id: int8,
   project_id: z.string(),
-  budget_id: z.string(),
-  budget_name: z.string(),
-  period: z.string(),
-  scope: z.string(),
-  scope_value: z.string(),
-  threshold: z.number(),
-  subject: z.string(),
-  spent_usd: z.string(),
-  limit_usd: z.string(),
-  period_start: z.string(),
-  period_end: z.string(),
   raised_at: z.string(),
+  // a budget alert's delivery…
+  alert_id: int8.nullable(),
+  budget_id: z.string().nullable(),
+  budget_name: z.string().nullable(),
+  period: z.string().nullable(),
+  scope: z.string().nullable(),
+  scope_value: z.string().nullable(),
+  threshold: z.number().nullable(),
+  subject: z.string().nullable(),
+  spent_usd: z.string().nullable(),
+  limit_usd: z.string().nullable(),
+  period_start: z.string().nullable(),
+  period_end: z.string().nullable(),
+  // …or an anomaly alert's
+  anomaly_id: int8.nullable(),
+  anomaly_kind: z.enum(["spike", "unpriced_model"]).nullable(),
+  dim: z.string().nullable(),
+  key: z.string().nullable(),
+  hour: z.string().nullable(),
+  cost_usd: z.string().nullable(),
+  baseline_usd: z.string().nullable(),
+  drivers: z.record(z.string(), z.unknown()).nullable(),
 });
 type Claimed = z.output<typeof claimedRow>;
 
@@ -65,31 +75,60 @@ async function claim(db: Db, o: DeliverOptions): Promise<Claimed[]> {
         ORDER BY next_attempt_at, id LIMIT ${o.limit ?? 20} FOR UPDATE SKIP LOCKED
       ), claimed AS (
         UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${(o.claimMs ?? 60_000) / 1000})
-        FROM due WHERE d.id = due.id RETURNING d.id, d.attempts, d.alert_id, d.channel_id
+        FROM due WHERE d.id = due.id RETURNING d.id, d.attempts, d.project_id, d.alert_id, d.anomaly_id, d.channel_id
       )
-      SELECT c.id, c.attempts, ch.kind, ch.target, ch.secret, ch.email_from, ch.email_to, a.id AS alert_id, a.project_id,
-        a.budget_id, b.name AS budget_name, b.period, b.scope, b.scope_value, a.threshold, a.subject,
+      SELECT c.id, c.attempts, ch.kind, ch.target, ch.secret, ch.email_from, ch.email_to, c.project_id,
+        ${iso("coalesce(a.created_at, n.created_at)")} AS raised_at,
+        c.alert_id, a.budget_id, b.name AS budget_name, b.period, b.scope, b.scope_value, a.threshold, a.subject,
         a.spent_usd::text AS spent_usd, a.limit_usd::text AS limit_usd, ${iso("a.period_start")} AS period_start,
-        ${iso("a.period_end")} AS period_end, ${iso("a.created_at")} AS raised_at
+        ${iso("a.period_end")} AS period_end,
+        c.anomaly_id, n.kind AS anomaly_kind, n.dim, n.key, ${iso("n.hour")} AS hour, n.cost_usd::text AS cost_usd,
+        n.baseline_usd::text AS baseline_usd, n.drivers
       FROM claimed c JOIN notification_channels ch ON ch.id = c.channel_id
-      JOIN budget_alerts a ON a.id = c.alert_id JOIN budgets b ON b.id = a.budget_id
+      LEFT JOIN budget_alerts a ON a.id = c.alert_id LEFT JOIN budgets b ON b.id = a.budget_id
+      LEFT JOIN anomaly_alerts n ON n.id = c.anomaly_id
       ORDER BY c.id`,
   );
 }
 
+const HOUR_MS = 3_600_000;
+const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
+
 function payloadOf(c: Claimed): AlertPayload {
+  if (c.anomaly_id !== null) {
+    const d = c.drivers ?? {};
+    if (c.anomaly_kind === "unpriced_model") {
+      return { type: "anomaly.unpriced_model", alertId: c.anomaly_id, deliveryId: c.id, projectId: c.project_id, dimension: "model", key: c.key ?? "", calls: Number(d.calls ?? 0), raisedAt: c.raised_at };
+    }
+    const hour = c.hour ?? c.raised_at;
+    return {
+      type: "anomaly.spike",
+      alertId: c.anomaly_id,
+      deliveryId: c.id,
+      projectId: c.project_id,
+      dimension: c.dim === "model" ? "model" : "feature",
+      key: c.key ?? "",
+      hour,
+      hourEnd: new Date(Date.parse(hour) + HOUR_MS).toISOString(),
+      spentUsd: c.cost_usd ?? "0",
+      usualUsd: c.baseline_usd ?? "0",
+      ratio: typeof d.ratio === "number" ? d.ratio : null,
+      top: { model: str(d.model), userId: str(d.userId), promptId: str(d.promptId) },
+      raisedAt: c.raised_at,
+    };
+  }
   return {
     type: "budget.threshold",
-    alertId: c.alert_id,
+    alertId: c.alert_id ?? "",
     deliveryId: c.id,
     projectId: c.project_id,
-    budget: { id: c.budget_id, name: c.budget_name, period: c.period, scope: c.scope, scopeValue: c.scope_value === "" ? null : c.scope_value },
-    threshold: c.threshold,
-    subject: c.subject === "" ? null : c.subject,
-    spentUsd: c.spent_usd,
-    limitUsd: c.limit_usd,
-    periodStart: c.period_start,
-    periodEnd: c.period_end,
+    budget: { id: c.budget_id ?? "", name: c.budget_name ?? "", period: c.period ?? "", scope: c.scope ?? "", scopeValue: c.scope_value ? c.scope_value : null },
+    threshold: c.threshold ?? 0,
+    subject: c.subject ? c.subject : null,
+    spentUsd: c.spent_usd ?? "0",
+    limitUsd: c.limit_usd ?? "0",
+    periodStart: c.period_start ?? "",
+    periodEnd: c.period_end ?? "",
     raisedAt: c.raised_at,
   };
 }
@@ -98,11 +137,7 @@ function payloadOf(c: Claimed): AlertPayload {
 export async function sendOne(c: Claimed, allowPrivate: boolean): Promise<PostResult> {
   const payload = payloadOf(c);
   if (c.kind === "email") {
-    return sendMail(
-      c.target,
-      { from: c.email_from ?? "", to: c.email_to ?? [], subject: `[AI Cost Profiler] ${payload.budget.name}: ${payload.threshold}% of the budget`, text: alertText(payload) },
-      allowPrivate,
-    );
+    return sendMail(c.target, { from: c.email_from ?? "", to: c.email_to ?? [], subject: alertSubject(payload), text: alertText(payload) }, allowPrivate);
   }
   const body = c.kind === "slack" ? slackBody(payload) : JSON.stringify(payload);
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "ai-cost-profiler-alerts/1" };
@@ -110,7 +145,8 @@ export async function sendOne(c: Claimed, allowPrivate: boolean): Promise<PostRe
     const t = Math.floor(Date.now() / 1000);
     headers[TIMESTAMP_HEADER] = String(t);
     headers[SIGNATURE_HEADER] = sign(c.secret ?? "", t, body);
-    headers["x-acp-alert"] = c.alert_id;
+    // budget and anomaly alerts are numbered apart: an anomaly's is prefixed, so the header alone identifies a repeat
+    headers["x-acp-alert"] = payload.type === "budget.threshold" ? payload.alertId : `anomaly-${payload.alertId}`;
     headers["x-acp-delivery"] = c.id;
   }
   return postOnce(c.target, body, headers, allowPrivate);
