@@ -8,7 +8,8 @@
 #                                         next port, for the rebalance test to add
 # Needs Citus installed for the local PostgreSQL (bash scripts/setup-citus.sh) and pgvector.
 # Ports: CITUS_PORT (coordinator, default 9700), workers on the next ports. Data: CITUS_DATA_DIR
-# (default /tmp/acp-citus). Instances run as the postgres OS user when started by root.
+# (default /tmp/acp-citus). Shards per table: CITUS_SHARD_COUNT (default 8). Instances run as the
+# postgres OS user when started by root.
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -70,6 +71,9 @@ port = $port
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'citus'
 citus.enable_statistics_collection = off
+# Shards per distributed table: 8 on this one-machine cluster (a rebalance moves a few shard
+# groups, not 16); production clusters keep Citus's 32 (docs/citus.md#production-topology).
+citus.shard_count = ${CITUS_SHARD_COUNT:-8}
 # SET LOCAL (the similarity search's HNSW settings) reaches the workers a transaction uses
 citus.propagate_set_commands = 'local'
 wal_level = logical

@@ -59,7 +59,7 @@ describeWithDb("router plans on the Citus cluster", () => {
     expectRouter(rows.map((r) => String(r["QUERY PLAN"])).join("\n"), "events insert");
 
     const batch = Array.from({ length: 40 }, (_, i) => ({
-      eventId: `routed-${i}`, provider: "openai", model: "gpt-4o-mini", feature: "routed", inputTokens: 100, outputTokens: 10,
+      id: `routed-${i}`, provider: "openai", model: "gpt-4o-mini", feature: "routed", inputTokens: 100, outputTokens: 10,
       prompt: i % 4 === 0 ? "the same prompt" : `prompt ${i}`, userId: `u${i % 5}`, tags: ["t"],
     }));
     expect((await ingestEvents(testDb(), projectId, batch)).accepted).toBe(40);

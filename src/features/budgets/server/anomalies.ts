@@ -5,7 +5,7 @@ import { attributionParts, groupSources } from "~/features/analytics/server";
 import { detectSpike, type SpikeOptions } from "~/lib/anomaly";
 import type { Db } from "~/server/db";
 import { int8, queryRow, queryRows } from "~/server/db/query";
-import { leaseStillHeld } from "./lease";
+import { leaseHeldRow } from "./lease";
 
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 24 * HOUR_MS;
@@ -60,13 +60,18 @@ async function insertAnomaly(
   a: { projectId: string; kind: "spike" | "unpriced_model"; dim: Dim; key: string; hour: string; costUsd: string; baselineUsd: string | null; drivers: Record<string, unknown> },
   fence: AnomalyFence | undefined,
 ): Promise<boolean> {
+  // Read first, not correlated inside the insert (a Citus cluster refuses correlated subqueries
+  // next to a CTE): a mute set in between lets this one alert through, as if it came a moment earlier.
+  const muted = await queryRow(db, z.object({ one: z.number() }), sql`SELECT 1 AS one FROM anomaly_mutes
+    WHERE project_id = ${a.projectId} AND dim = ${a.dim} AND key = ${a.key} AND muted_until > now()`);
   const row = await queryRow(
     db,
     insertedRow,
-    sql`WITH ins AS (
+    sql`WITH held AS (${fence ? leaseHeldRow(fence.holder, fence.token, fence.lease) : sql`SELECT 1 AS held`}),
+      ins AS (
         INSERT INTO anomaly_alerts (project_id, kind, dim, key, hour, cost_usd, baseline_usd, drivers)
         SELECT ${a.projectId}::uuid, ${a.kind}, ${a.dim}, ${a.key}, ${a.hour}::timestamptz, ${a.costUsd}::numeric, ${a.baselineUsd}::numeric, ${JSON.stringify(a.drivers)}::jsonb
-        WHERE ${fence ? leaseStillHeld(fence.holder, fence.token, fence.lease) : sql`true`}
+        FROM held
         ON CONFLICT ON CONSTRAINT anomaly_alerts_once_uq DO NOTHING
         RETURNING id, project_id, dim, key
       ),
@@ -74,7 +79,7 @@ async function insertAnomaly(
         INSERT INTO alert_deliveries (project_id, anomaly_id, channel_id)
         SELECT ins.project_id, ins.id, ch.id FROM ins JOIN notification_channels ch ON ch.project_id = ins.project_id AND ch.enabled
         -- a muted feature's or model's anomalies are recorded, not sent
-        WHERE NOT EXISTS (SELECT 1 FROM anomaly_mutes m WHERE m.project_id = ins.project_id AND m.dim = ins.dim AND m.key = ins.key AND m.muted_until > now())
+        WHERE ${muted ? sql`false` : sql`true`}
         ORDER BY ch.id
         ON CONFLICT ON CONSTRAINT alert_deliveries_anomaly_once_uq DO NOTHING
       )
@@ -192,10 +197,14 @@ export async function muteAnomalies(db: Db, projectId: string, dim: Dim, key: st
   }
   const row = await queryRow(
     db,
-    z.object({ muted_until: z.string() }),
+    z.object({ one: z.number() }),
     sql`INSERT INTO anomaly_mutes (project_id, dim, key, muted_until) VALUES (${projectId}, ${dim}, ${key}, now() + make_interval(hours => ${hours}))
       ON CONFLICT ON CONSTRAINT anomaly_mutes_pk DO UPDATE SET muted_until = excluded.muted_until
-      RETURNING ${iso("muted_until")} AS muted_until`,
+      RETURNING 1 AS one`,
+  ).then(() =>
+    // Read back rather than formatted in RETURNING (a Citus cluster allows no STABLE function there).
+    queryRow(db, z.object({ muted_until: z.string() }), sql`SELECT ${iso("muted_until")} AS muted_until FROM anomaly_mutes
+      WHERE project_id = ${projectId} AND dim = ${dim} AND key = ${key}`),
   );
   return { dim, key, mutedUntil: row?.muted_until ?? null };
 }

@@ -5,7 +5,7 @@ import { crossedThresholds } from "~/lib/budget-math";
 import { parseUsdToPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
 import { int8, queryRows } from "~/server/db/query";
-import { acquireLease, leaseStillHeld } from "./lease";
+import { acquireLease, leaseHeldRow } from "./lease";
 import { measure } from "./measure";
 import { budgetsInPeriod } from "./periods";
 import { clearSpendCache } from "./spend-cache";
@@ -87,13 +87,15 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
     const rows = await queryRows(
       db,
       raisedRow,
-      sql`WITH ins AS (
+      sql`WITH held AS (${leaseHeldRow(o.holder, fence, o.lease)}),
+      ins AS (
         INSERT INTO budget_alerts (project_id, budget_id, period_start, period_end, threshold, subject, spent_usd, limit_usd, fence)
         SELECT c.project_id, c.budget_id, c.period_start, c.period_end, c.threshold, c.subject, c.spent_usd, c.limit_usd, ${fence.toString()}::bigint
-        FROM jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) AS c(project_id uuid, budget_id uuid, period_start timestamptz,
+        FROM held, jsonb_to_recordset(${JSON.stringify(candidates)}::jsonb) AS c(project_id uuid, budget_id uuid, period_start timestamptz,
           period_end timestamptz, threshold int, subject text, spent_usd numeric, limit_usd numeric)
-        -- a budget deleted since it was read is skipped, not a foreign-key error
-        WHERE ${leaseStillHeld(o.holder, fence, o.lease)} AND EXISTS (SELECT 1 FROM budgets b WHERE b.id = c.budget_id)
+        -- a budget deleted since it was read is skipped, not a foreign-key error (joins, not
+        -- EXISTS: a Citus cluster refuses those beside a set-returning function)
+        JOIN budgets b ON b.id = c.budget_id
         ORDER BY c.budget_id, c.threshold, c.subject
         ON CONFLICT ON CONSTRAINT budget_alerts_once_uq DO NOTHING
         RETURNING id, project_id, budget_id, threshold, subject, period_start, spent_usd, limit_usd

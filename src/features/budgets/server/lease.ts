@@ -39,8 +39,18 @@ export async function releaseLease(db: DbOrTx, holder: string, name = LEASE_NAME
   await db.execute(sql`UPDATE budget_evaluator_lease SET expires_at = '-infinity' WHERE name = ${name} AND holder = ${holder}`);
 }
 
-/** SQL condition: the lease is still `holder`'s under `token` (put it in the write's WHERE). */
+/** SQL condition: the lease is still `holder`'s under `token`. */
 export function leaseStillHeld(holder: string, token: bigint, name = LEASE_NAME) {
-  return sql`EXISTS (SELECT 1 FROM budget_evaluator_lease l
-    WHERE l.name = ${name} AND l.holder = ${holder} AND l.token = ${token.toString()}::bigint AND l.expires_at > now())`;
+  return sql`EXISTS (${leaseHeldRow(holder, token, name)})`;
+}
+
+/**
+ * A query of one row while the lease is still `holder`'s under `token`, none otherwise: writes
+ * name it as a CTE and join it (`FROM held, …`), so they write nothing once the lease is lost. A
+ * join rather than an EXISTS in the write's WHERE: a Citus cluster refuses such subqueries beside
+ * a set-returning function or a CTE.
+ */
+export function leaseHeldRow(holder: string, token: bigint, name = LEASE_NAME) {
+  return sql`SELECT 1 AS held FROM budget_evaluator_lease l
+    WHERE l.name = ${name} AND l.holder = ${holder} AND l.token = ${token.toString()}::bigint AND l.expires_at > now()`;
 }

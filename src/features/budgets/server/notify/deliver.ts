@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/server/db";
-import { int8, queryRows } from "~/server/db/query";
+import { int8, queryRow, queryRows } from "~/server/db/query";
 import { sendMail } from "./email";
 import { postOnce, type PostResult } from "./http-post";
 import { alertSubject, alertText, sign, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, type AlertPayload } from "./message";
@@ -66,27 +66,35 @@ type Claimed = z.output<typeof claimedRow>;
 const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 async function claim(db: Db, o: DeliverOptions): Promise<Claimed[]> {
-  const only = o.projectIds === undefined ? sql`` : sql` AND project_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(o.projectIds)}::jsonb)::uuid)`;
-  return queryRows(
+  const only = o.projectIds === undefined ? sql`` : sql` AND project_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(o.projectIds)}::jsonb)::uuid))`;
+  // Two statements: the claim, then what to send (a claim whose sender dies before sending lapses
+  // like any other). `= ANY(ARRAY(…))`, not `IN (SELECT …)`: a Citus cluster misreads the
+  // latter's intermediate result inside the claim ("invalid input syntax … PGCOPY").
+  const ids = await queryRows(
     db,
-    claimedRow,
+    z.object({ id: z.string() }),
     sql`WITH due AS (
         SELECT id FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= now()${only}
         ORDER BY next_attempt_at, id LIMIT ${o.limit ?? 20} FOR UPDATE SKIP LOCKED
-      ), claimed AS (
-        UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${(o.claimMs ?? 60_000) / 1000})
-        FROM due WHERE d.id = due.id RETURNING d.id, d.attempts, d.project_id, d.alert_id, d.anomaly_id, d.channel_id
       )
-      SELECT c.id, c.attempts, ch.kind, ch.target, ch.secret, ch.email_from, ch.email_to, c.project_id,
+      UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${(o.claimMs ?? 60_000) / 1000})
+      FROM due WHERE d.id = due.id RETURNING d.id::text AS id`,
+  );
+  if (ids.length === 0) return [];
+  return queryRows(
+    db,
+    claimedRow,
+    sql`SELECT c.id, c.attempts, ch.kind, ch.target, ch.secret, ch.email_from, ch.email_to, c.project_id,
         ${iso("coalesce(a.created_at, n.created_at)")} AS raised_at,
         c.alert_id, a.budget_id, b.name AS budget_name, b.period, b.scope, b.scope_value, a.threshold, a.subject,
         a.spent_usd::text AS spent_usd, a.limit_usd::text AS limit_usd, ${iso("a.period_start")} AS period_start,
         ${iso("a.period_end")} AS period_end,
         c.anomaly_id, n.kind AS anomaly_kind, n.dim, n.key, ${iso("n.hour")} AS hour, n.cost_usd::text AS cost_usd,
         n.baseline_usd::text AS baseline_usd, n.drivers
-      FROM claimed c JOIN notification_channels ch ON ch.id = c.channel_id
+      FROM alert_deliveries c JOIN notification_channels ch ON ch.id = c.channel_id
       LEFT JOIN budget_alerts a ON a.id = c.alert_id LEFT JOIN budgets b ON b.id = a.budget_id
       LEFT JOIN anomaly_alerts n ON n.id = c.anomaly_id
+      WHERE c.id IN (${sql.join(ids.map((r) => sql`${r.id}::bigint`), sql`, `)})
       ORDER BY c.id`,
   );
 }
@@ -160,28 +168,39 @@ export function backoffMs(attempts: number, baseMs: number): number {
 
 async function record(db: Db, c: Claimed, r: PostResult, ms: number, baseDelayMs: number): Promise<void> {
   const wait = backoffMs(c.attempts, baseDelayMs) / 1000;
+  // The database's clock (now, and the next attempt's time) as typed parameters: a Citus cluster
+  // refuses now() and timestamp arithmetic inside the CASEs of an UPDATE of a reference table.
+  const clock = await queryRow(
+    db,
+    z.object({ now: z.string(), next: z.string() }),
+    sql`SELECT now()::text AS now, (now() + make_interval(secs => ${wait}))::text AS next`,
+  );
+  const now = sql`${clock?.now ?? new Date().toISOString()}::timestamptz`;
+  const next = sql`${clock?.next ?? new Date(Date.now() + wait * 1000).toISOString()}::timestamptz`;
   await db.execute(sql`WITH log AS (
       INSERT INTO alert_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms)
       VALUES (${c.id}::bigint, ${c.attempts}, ${r.statusCode}, ${r.error}, ${Math.round(ms)})
     )
     UPDATE alert_deliveries SET last_status_code = ${r.statusCode}, last_error = ${r.error},
       status = CASE WHEN ${r.error === null}::boolean THEN 'delivered'
-                    WHEN now() + make_interval(secs => ${wait}) > give_up_at THEN 'failed' ELSE 'pending' END,
-      delivered_at = CASE WHEN ${r.error === null}::boolean THEN now() ELSE NULL END,
-      next_attempt_at = now() + make_interval(secs => ${wait})
+                    WHEN ${next} > give_up_at THEN 'failed' ELSE 'pending' END,
+      delivered_at = CASE WHEN ${r.error === null}::boolean THEN ${now} ELSE NULL END,
+      next_attempt_at = ${next}
     WHERE id = ${c.id}::bigint AND attempts = ${c.attempts} AND status = 'pending'`);
 }
 
 /** Claims due deliveries, sends them (in parallel) and records each result; returns how many were tried. */
 export async function deliverDue(db: Db, o: DeliverOptions): Promise<{ tried: number; delivered: number }> {
   const claimed = await claim(db, o);
-  const results = await Promise.all(
+  const sent = await Promise.all(
     claimed.map(async (c) => {
       const started = performance.now();
       const r = await sendOne(c, o.allowPrivate);
-      await record(db, c, r, performance.now() - started, o.baseDelayMs ?? 30_000);
-      return r.error === null;
+      return { c, r, ms: performance.now() - started };
     }),
   );
-  return { tried: claimed.length, delivered: results.filter(Boolean).length };
+  // Recorded one after another, in delivery order: concurrent writes to these tables (reference
+  // tables on a Citus cluster) could deadlock.
+  for (const { c, r, ms } of sent) await record(db, c, r, ms, o.baseDelayMs ?? 30_000);
+  return { tried: claimed.length, delivered: sent.filter((s) => s.r.error === null).length };
 }

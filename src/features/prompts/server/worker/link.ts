@@ -73,14 +73,14 @@ async function linkOnce(sql: Sql, o: LinkOptions & { limit: number; projectId?: 
       set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
     // Projects small enough for an exact lookup: an HNSW scan over an index shared with larger
     // projects can spend its whole scan budget on their vectors and return a few neighbours.
-    const small = new Set(
-      z.array(z.object({ project_id: z.string() })).parse(
-        await tx`
-          SELECT r.project_id::text FROM (SELECT DISTINCT project_id FROM jsonb_to_recordset(${keys}::jsonb) AS r(project_id uuid, id bigint)) r
-          WHERE (SELECT count(*) FROM (SELECT 1 FROM prompt_embeddings e WHERE e.project_id = r.project_id AND e.model = ${o.model}
-                 LIMIT ${EXACT_LINK_MAX + 1}) x) <= ${EXACT_LINK_MAX}`,
-      ).map((r) => r.project_id),
-    );
+    const small = new Set<string>();
+    for (const p of new Set(queued.map((q) => q.project_id))) {
+      const [row] = z.array(z.object({ n: z.number() })).parse(
+        await tx`SELECT count(*)::int AS n FROM (SELECT 1 FROM prompt_embeddings
+          WHERE project_id = ${p}::uuid AND model = ${o.model} LIMIT ${EXACT_LINK_MAX + 1}) x`,
+      );
+      if ((row?.n ?? 0) <= EXACT_LINK_MAX) small.add(p);
+    }
     const byPlan = [true, false].map((exact) =>
       JSON.stringify(queued.filter((q) => small.has(q.project_id) === exact).map((q) => ({ project_id: q.project_id, id: q.prompt_id }))),
     );
