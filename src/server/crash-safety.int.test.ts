@@ -115,7 +115,21 @@ describeWithHttp("crash safety under SIGKILL (issue 18)", () => {
     const load = await ingestUntilKilled({ ...LOAD, url, key, prefix: "pglite", kill: () => process.kill(-firstPid, "SIGKILL") });
     if (first.exitCode === null && first.signalCode === null) await new Promise((r) => first.once("exit", r));
     // The lock and socket left by the killed launcher are stale; the new one must clear them.
-    expect(fs.existsSync(embeddedPaths(dataDir).lock)).toBe(true);
+    const lock = embeddedPaths(dataDir).lock;
+    expect(fs.existsSync(lock)).toBe(true);
+    // The lock's owner is the script process tsx runs (a child of the process awaited above): wait
+    // until it is gone too, as after any crash, before starting again.
+    const owner = (JSON.parse(fs.readFileSync(lock, "utf8")) as { pid?: number }).pid ?? 0;
+    const alive = () => {
+      try {
+        process.kill(owner, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && owner > 0 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(), "the killed launcher's script process is gone").toBe(false);
     await launch();
     const target = connectionTarget(socketUrl(embeddedPaths(dataDir).runDir));
     const sql = postgres(target.url, { path: target.path, max: 1, onnotice: () => undefined });
