@@ -46,7 +46,7 @@ test("Alerts page: a crossed budget raises an alert, the nav badge counts it, it
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId("alert-badge")).toBeVisible();
   await alert.getByRole("button", { name: "Deliveries" }).click();
-  await expect(alert).toContainText("No channel was configured");
+  await expect(alert).toContainText("no channel was configured");
   await alert.getByRole("button", { name: `Acknowledge alert ${name} 100%` }).click();
   await expect(alert).toContainText("acknowledged by");
   await alert.getByRole("button", { name: `Mute budget ${name} for 24 hours` }).click();

@@ -15,6 +15,21 @@ export type Claimed = { projectId: string; id: string; text: string; attempts: n
  * later writes check, so a worker whose lease was taken over cannot write.
  */
 export async function claimPrompts(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
+  // A claim is one statement: cancelled by a deadlock (on a Citus cluster, the distributed deadlock
+  // detector can pick it when several workers claim one project's shard) it changed nothing, so
+  // it is simply taken again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await claimOnce(sql, o);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw err;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
+    }
+  }
+}
+
+async function claimOnce(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
   const scope = o.projectId ? sql`AND project_id = ${o.projectId}::uuid` : sql``;
   const rows = await sql<{ project_id: string; id: string; text: string; attempts: number; has_vector: boolean }[]>`
     WITH c AS (
