@@ -5,6 +5,7 @@ import { attributionParts, groupSources } from "~/features/analytics/server";
 import { detectSpike, type SpikeOptions } from "~/lib/anomaly";
 import type { Db } from "~/server/db";
 import { int8, queryRow, queryRows } from "~/server/db/query";
+import { retryTransient } from "~/server/db/retry";
 import { leaseHeldRow } from "./lease";
 
 const HOUR_MS = 3_600_000;
@@ -64,7 +65,7 @@ async function insertAnomaly(
   // next to a CTE): a mute set in between lets this one alert through, as if it came a moment earlier.
   const muted = await queryRow(db, z.object({ one: z.number() }), sql`SELECT 1 AS one FROM anomaly_mutes
     WHERE project_id = ${a.projectId} AND dim = ${a.dim} AND key = ${a.key} AND muted_until > now()`);
-  const row = await queryRow(
+  const row = await retryTransient(() => queryRow(
     db,
     insertedRow,
     sql`WITH held AS (${fence ? leaseHeldRow(fence.holder, fence.token, fence.lease) : sql`SELECT 1 AS held`}),
@@ -84,7 +85,7 @@ async function insertAnomaly(
         ON CONFLICT ON CONSTRAINT alert_deliveries_anomaly_once_uq DO NOTHING
       )
       SELECT id FROM ins`,
-  );
+  ));
   return row !== null;
 }
 

@@ -5,6 +5,7 @@ import { crossedThresholds } from "~/lib/budget-math";
 import { parseUsdToPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
 import { int8, queryRows } from "~/server/db/query";
+import { retryTransient } from "~/server/db/retry";
 import { acquireLease, leaseHeldRow } from "./lease";
 import { measure } from "./measure";
 import { budgetsInPeriod } from "./periods";
@@ -84,7 +85,7 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
   });
   let raised: RaisedAlert[] = [];
   if (candidates.length > 0) {
-    const rows = await queryRows(
+    const rows = await retryTransient(() => queryRows(
       db,
       raisedRow,
       sql`WITH held AS (${leaseHeldRow(o.holder, fence, o.lease)}),
@@ -112,7 +113,7 @@ export async function evaluateOnce(db: Db, o: EvaluateOptions): Promise<TickResu
       SELECT id, project_id, budget_id, threshold, subject,
         to_char(period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS period_start,
         spent_usd::text AS spent_usd, limit_usd::text AS limit_usd FROM ins`,
-    );
+    ));
     raised = rows.map((r) => ({
       id: r.id,
       projectId: r.project_id,

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/server/db";
 import { int8, queryRow, queryRows } from "~/server/db/query";
+import { retryTransient } from "~/server/db/retry";
 import { sendMail } from "./email";
 import { postOnce, type PostResult } from "./http-post";
 import { alertSubject, alertText, sign, slackBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, type AlertPayload } from "./message";
@@ -70,7 +71,7 @@ async function claim(db: Db, o: DeliverOptions): Promise<Claimed[]> {
   // Two statements: the claim, then what to send (a claim whose sender dies before sending lapses
   // like any other). `= ANY(ARRAY(…))`, not `IN (SELECT …)`: a Citus cluster misreads the
   // latter's intermediate result inside the claim ("invalid input syntax … PGCOPY").
-  const ids = await queryRows(
+  const ids = await retryTransient(() => queryRows(
     db,
     z.object({ id: z.string() }),
     sql`WITH due AS (
@@ -79,7 +80,7 @@ async function claim(db: Db, o: DeliverOptions): Promise<Claimed[]> {
       )
       UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${(o.claimMs ?? 60_000) / 1000})
       FROM due WHERE d.id = due.id RETURNING d.id::text AS id`,
-  );
+  ));
   if (ids.length === 0) return [];
   return queryRows(
     db,
@@ -177,7 +178,7 @@ async function record(db: Db, c: Claimed, r: PostResult, ms: number, baseDelayMs
   );
   const now = sql`${clock?.now ?? new Date().toISOString()}::timestamptz`;
   const next = sql`${clock?.next ?? new Date(Date.now() + wait * 1000).toISOString()}::timestamptz`;
-  await db.execute(sql`WITH log AS (
+  await retryTransient(() => db.execute(sql`WITH log AS (
       INSERT INTO alert_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms)
       VALUES (${c.id}::bigint, ${c.attempts}, ${r.statusCode}, ${r.error}, ${Math.round(ms)})
     )
@@ -186,7 +187,7 @@ async function record(db: Db, c: Claimed, r: PostResult, ms: number, baseDelayMs
                     WHEN ${next} > give_up_at THEN 'failed' ELSE 'pending' END,
       delivered_at = CASE WHEN ${r.error === null}::boolean THEN ${now} ELSE NULL END,
       next_attempt_at = ${next}
-    WHERE id = ${c.id}::bigint AND attempts = ${c.attempts} AND status = 'pending'`);
+    WHERE id = ${c.id}::bigint AND attempts = ${c.attempts} AND status = 'pending'`));
 }
 
 /** Claims due deliveries, sends them (in parallel) and records each result; returns how many were tried. */

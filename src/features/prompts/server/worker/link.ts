@@ -2,6 +2,7 @@ import "server-only";
 import type { TransactionSql } from "postgres";
 import { z } from "zod";
 import type { Sql } from "~/server/db";
+import { retryTransient } from "~/server/db/retry";
 
 // The link stage: near-duplicate edges for prompts whose vectors are stored (prompt_link_queue).
 //
@@ -43,15 +44,7 @@ export async function linkQueued(sql: Sql, o: LinkOptions & { limit: number; pro
   // A deadlock rolls the whole transaction back (its queue rows stay queued), so running it again
   // is safe. On a Citus cluster the statements keyed by a JSON list of projects run on every shard,
   // and workers linking one project at once can meet in a distributed deadlock Citus resolves so.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await linkOnce(sql, o);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw err;
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
-    }
-  }
+  return retryTransient(() => linkOnce(sql, o));
 }
 
 async function linkOnce(sql: Sql, o: LinkOptions & { limit: number; projectId?: string }): Promise<{ linked: number; edges: number }> {

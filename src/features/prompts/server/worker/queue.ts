@@ -1,5 +1,6 @@
 import "server-only";
 import type { Sql } from "~/server/db";
+import { retryTransient } from "~/server/db/retry";
 import { toVectorLiteral } from "../embedders/types";
 
 // The embedding queue lives on `prompts` (embed_done = false). Every statement here is short:
@@ -15,18 +16,9 @@ export type Claimed = { projectId: string; id: string; text: string; attempts: n
  * later writes check, so a worker whose lease was taken over cannot write.
  */
 export async function claimPrompts(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
-  // A claim is one statement: cancelled by a deadlock (on a Citus cluster, the distributed deadlock
-  // detector can pick it when several workers claim one project's shard) it changed nothing, so
-  // it is simply taken again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await claimOnce(sql, o);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw err;
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
-    }
-  }
+  // One statement: cancelled by a deadlock (on a Citus cluster, the distributed deadlock detector
+  // can pick it when several workers claim one project's shard) it changed nothing.
+  return retryTransient(() => claimOnce(sql, o));
 }
 
 async function claimOnce(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
