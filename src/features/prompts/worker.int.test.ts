@@ -133,15 +133,20 @@ describeWithDb("embedding worker (real PostgreSQL + pgvector)", () => {
   });
 
   it("gives up on an embedder call before the lease ends", async () => {
-    const projectId = await seed(["slow prompt"]);
     const hanging = {
       ...local,
       embed: (_t: string[], o?: { signal?: AbortSignal }) =>
         new Promise<Float32Array[]>((_, reject) => o?.signal?.addEventListener("abort", () => reject(new Error("aborted")))),
     };
-    const t0 = performance.now();
-    const r = await processBatch({ sql: testDb().sql, embedder: hanging, projectId, leaseSeconds: 61 }); // 1 s before the 60 s margin
-    expect(r).toMatchObject({ claimed: 1, failed: 1, done: 0 });
-    expect(performance.now() - t0).toBeLessThan(10_000);
+    // The test app server's own embedding worker may claim a new prompt first: then try a new one.
+    for (let i = 0; ; i++) {
+      const projectId = await seed([`slow prompt ${i}`]);
+      const t0 = performance.now();
+      const r = await processBatch({ sql: testDb().sql, embedder: hanging, projectId, leaseSeconds: 61 }); // 1 s before the 60 s margin
+      if (r.claimed === 0 && i < 5) continue;
+      expect(r).toMatchObject({ claimed: 1, failed: 1, done: 0 });
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      break;
+    }
   });
 });

@@ -27,11 +27,11 @@ const affectedRow = z.object({ project_id: z.string(), prompt_id: z.string() });
 export async function queueLinks(sql: Sql, model: string, items: { projectId: string; id: string }[]): Promise<void> {
   if (items.length === 0) return;
   const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id })));
-  await sql`
+  await retryTransient(() => sql`
     INSERT INTO prompt_link_queue (project_id, prompt_id, model)
     SELECT r.project_id, r.id, ${model} FROM jsonb_to_recordset(${rows}::jsonb) AS r(project_id uuid, id bigint)
     ORDER BY 1, 2
-    ON CONFLICT DO NOTHING`;
+    ON CONFLICT DO NOTHING`);
 }
 
 /**

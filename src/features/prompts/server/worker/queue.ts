@@ -44,22 +44,22 @@ async function claimOnce(sql: Sql, o: { limit: number; leaseSeconds: number; mod
 export async function storeVectors(sql: Sql, model: string, items: { projectId: string; id: string; vector: Float32Array }[]): Promise<void> {
   if (items.length === 0) return;
   const rows = items.map((i) => ({ project_id: i.projectId, id: i.id, v: toVectorLiteral(i.vector) }));
-  await sql`
+  await retryTransient(() => sql`
     INSERT INTO prompt_embeddings (project_id, prompt_id, model, embedding)
     SELECT r.project_id, r.id, ${model}, r.v::vector
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(project_id uuid, id bigint, v text)
     ORDER BY r.project_id, r.id
-    ON CONFLICT (project_id, prompt_id, model) DO NOTHING`;
+    ON CONFLICT (project_id, prompt_id, model) DO NOTHING`);
 }
 
 /** Done, unless the claim was taken over (attempts moved on) in the meantime. */
 export async function markDone(sql: Sql, model: string, items: Claimed[]): Promise<number> {
   if (items.length === 0) return 0;
   const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts })));
-  const res = await sql`
+  const res = await retryTransient(() => sql`
     UPDATE prompts p SET embed_done = true, embed_model = ${model}, embed_attempts = 0, embed_next_at = NULL
     FROM jsonb_to_recordset(${rows}::jsonb) AS r(project_id uuid, id bigint, attempts int)
-    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`;
+    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`);
   return res.count;
 }
 
@@ -67,12 +67,12 @@ export async function markDone(sql: Sql, model: string, items: Claimed[]): Promi
 export async function markFailed(sql: Sql, items: (Claimed & { delaySeconds: number })[]): Promise<void> {
   if (items.length === 0) return;
   const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts, delay: i.delaySeconds })));
-  await sql`
+  await retryTransient(() => sql`
     UPDATE prompts p SET embed_next_at = r.next_at
     -- next_at computed in the subquery: Citus refuses now() next to a column in an UPDATE's SET
     FROM (SELECT x.*, now() + make_interval(secs => x.delay) AS next_at
           FROM jsonb_to_recordset(${rows}::jsonb) AS x(project_id uuid, id bigint, attempts int, delay float8)) r
-    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`;
+    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`);
 }
 
 /** The dimension of the live vector column (pgvector stores it as the type modifier). */
