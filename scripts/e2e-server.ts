@@ -3,6 +3,7 @@
 // isolation checks), then `next start` against it. The database is dropped when this exits.
 // Writes test-results/e2e-fixture.json (URL, API keys, the owner's credentials, planted prompts) for the specs.
 import { spawn } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -91,7 +92,7 @@ try {
   fs.mkdirSync(path.dirname(E2E_FIXTURE_PATH), { recursive: true });
   fs.writeFileSync(E2E_FIXTURE_PATH, JSON.stringify(fixture, null, 2));
 
-  child = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], {
+  child = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -103,6 +104,8 @@ try {
       RATE_LIMIT_LOGIN_PER_15_MIN: "1000",
       // Alerts within a second or two of a budget being crossed (e2e/budgets.spec.ts).
       BUDGET_EVALUATOR_INTERVAL_MS: "1000",
+      // An unpriced model's first call becomes an anomaly alert within seconds (e2e/budgets.spec.ts).
+      ANOMALY_INTERVAL_MS: "2000",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -69,6 +69,9 @@ const schema = z.object({
   // How often budgets are evaluated (src/features/budgets/); every server runs an evaluator and a
   // lease lets one work at a time. 0 = this server never evaluates. Alerts follow within lease + tick.
   BUDGET_EVALUATOR_INTERVAL_MS: intWithDefault(15_000, 0, 3_600_000),
+  // How often the evaluator's lease holder looks for hourly spend anomalies and first calls of
+  // unpriced models (checked after a tick; 0 = never).
+  ANOMALY_INTERVAL_MS: intWithDefault(300_000, 0, 86_400_000),
   // Alert webhooks and SMTP servers on loopback, private, link-local or reserved addresses are
   // refused (SSRF) unless this is on: a deployment whose receivers live on its own network.
   NOTIFY_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyToUndefined, z.enum(["0", "1", "true", "false"]).default("0")).transform((v) => v === "1" || v === "true"),

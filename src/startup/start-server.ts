@@ -45,7 +45,10 @@ async function prepareWithRetry(url: string): Promise<void> {
     // A connection of its own: a fold never waits for, nor holds, one that requests need.
     if (env.ROLLUP_FOLD_INTERVAL_MS > 0) startRollupFolder(createDbClient(url, { max: 1 }).sql, env.ROLLUP_FOLD_INTERVAL_MS);
     // Its own connections too: a tick's reads never take the pool from requests.
-    if (env.BUDGET_EVALUATOR_INTERVAL_MS > 0) startBudgetEvaluator(createDbClient(url, { max: 1 }).db, env.BUDGET_EVALUATOR_INTERVAL_MS, { deliver: { allowPrivate: env.NOTIFY_ALLOW_PRIVATE_TARGETS } });
+    if (env.BUDGET_EVALUATOR_INTERVAL_MS > 0) startBudgetEvaluator(createDbClient(url, { max: 1 }).db, env.BUDGET_EVALUATOR_INTERVAL_MS, {
+        deliver: { allowPrivate: env.NOTIFY_ALLOW_PRIVATE_TARGETS },
+        anomalyEveryMs: env.ANOMALY_INTERVAL_MS,
+      });
   } catch (err) {
     // Keep serving: routes answer 503 while the database is unreachable, /api/health says why,
     // and preparation is retried in the background until it succeeds.

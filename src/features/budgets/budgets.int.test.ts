@@ -9,7 +9,7 @@ import { createContext } from "~/server/api/trpc";
 import { browserHeaders, newSignedInUser } from "~/test/auth";
 import { closeTestDb, describeWithDb, describeWithHttp, newProject, requireBaseUrl, testDb } from "~/test/integration";
 import { createCaller } from "~/trpc/root";
-import { acquireLease, budgetStatus, createBudget, evaluateOnce, leaseStillHeld, listAlerts, startBudgetEvaluator } from "./server";
+import { acquireLease, budgetStatus, createBudget, detectAnomalies, evaluateOnce, leaseStillHeld, listAlerts, startBudgetEvaluator } from "./server";
 import { ingestCalls } from "./test-events";
 
 afterAll(closeTestDb);
@@ -188,6 +188,43 @@ describeWithHttp("budgets over tRPC and HTTP (roles, status route)", () => {
     await expect(viewer.projectSettings.setTimeZone({ timeZone: "UTC" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await owner.budgets.delete({ id: created.id });
     expect(await viewer.budgets.list()).toEqual([]);
+  });
+
+  it("anomaly alerts are acknowledged like budget alerts: the badge counts both, once each; viewers cannot; another project's id is not found", async () => {
+    const base = requireBaseUrl();
+    const p = await newProject("anomaly-ack");
+    const other = await newProject("anomaly-ack-other");
+    const { db } = testDb();
+    const caller = async (projectId: string, role: "owner" | "viewer") => {
+      const user = await newSignedInUser({ projectId, role });
+      return createCaller(createContext({ headers: new Headers({ ...SAME_ORIGIN(base), ...browserHeaders(user, { project: projectId }) }), client: testDb() }));
+    };
+    const owner = await caller(p.projectId, "owner");
+    const viewer = await caller(p.projectId, "viewer");
+    await createBudget(db, p.projectId, { name: "tiny", amountUsd: "0.01", period: "day", scope: { kind: "project" } });
+    await ingest(p.projectId, [{ at: new Date(), cost: "0.02", feature: "chat" }, { at: new Date(), feature: "chat", model: "mystery-model-ack" }]);
+    await evaluateOnce(db, { holder: "ack", leaseMs: 10_000, lease: lease(), projectIds: [p.projectId] });
+    expect(await detectAnomalies(db, p.projectId, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000))).toBe(1);
+    const budgetAlerts = (await owner.alerts.list({ limit: 10 })).items;
+    expect(budgetAlerts.map((a) => a.threshold)).toEqual([100, 80, 50]);
+    expect(await viewer.alerts.unacknowledged()).toBe(4);
+    const [anomaly] = await owner.alerts.anomalies();
+    if (!anomaly) throw new Error("no anomaly alert");
+    expect(anomaly).toMatchObject({ kind: "unpriced_model", key: "mystery-model-ack", acknowledgedAt: null, acknowledgedBy: null });
+    await expect(viewer.alerts.acknowledge({ id: anomaly.id, kind: "anomaly" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const otherOwner = await caller(other.projectId, "owner");
+    await expect(otherOwner.alerts.acknowledge({ id: anomaly.id, kind: "anomaly" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const bad = (await owner.alerts.acknowledge({ id: anomaly.id, kind: "spike" } as never).catch((e: unknown) => e)) as { code: string; cause?: { issues?: { path: PropertyKey[] }[] } };
+    expect(bad.code).toBe("BAD_REQUEST");
+    expect(bad.cause?.issues?.map((i) => i.path.join("."))).toContain("kind");
+    expect(await owner.alerts.acknowledge({ id: anomaly.id, kind: "anomaly" })).toEqual({ id: anomaly.id });
+    expect(await owner.alerts.acknowledge({ id: anomaly.id, kind: "anomaly" })).toEqual({ id: anomaly.id }); // twice: the first stays
+    const [acked] = await owner.alerts.anomalies();
+    expect(acked?.acknowledgedBy).toContain("@");
+    expect(acked?.acknowledgedAt).toMatch(/^\d{4}-/);
+    expect(await owner.alerts.unacknowledged()).toBe(3);
+    await owner.alerts.acknowledge({ id: budgetAlerts[0]?.id ?? "0" }); // kind defaults to a budget alert
+    expect(await owner.alerts.unacknowledged()).toBe(2);
   });
 
   it("GET /api/v1/budgets/status answers the matching budgets with exact decimals; 401 without a key, 400 naming a bad field", async () => {

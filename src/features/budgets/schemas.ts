@@ -64,10 +64,11 @@ export const muteInputSchema = budgetIdSchema.extend({ hours: z.number().int("ho
 export const updateBudgetInputSchema = budgetInputSchema.extend(budgetIdSchema.shape);
 
 export const alertIdSchema = z.object({ id: z.string().regex(/^\d{1,18}$/, "id must be an alert id") });
-/** An alert's deliveries: a budget alert's (default) or an anomaly alert's (ids are counted apart). */
-export const deliveriesInputSchema = alertIdSchema.extend({
+/** A budget alert (default) or an anomaly alert (ids are counted apart): to acknowledge, or list its deliveries. */
+export const alertRefSchema = alertIdSchema.extend({
   kind: z.enum(["budget", "anomaly"], { error: "kind must be budget or anomaly" }).default("budget"),
 });
+export const deliveriesInputSchema = alertRefSchema;
 export const ANOMALY_DIMENSIONS = ["feature", "model"] as const;
 /** Mutes one feature's or model's anomaly alerts for up to 30 days; 0 unmutes. key "" = calls without a feature. */
 export const muteAnomaliesInputSchema = z.object({

@@ -46,7 +46,12 @@ export function AlertsView() {
   const mute = useMutation(trpc.budgets.mute.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() }) }));
   const ack = useMutation(
     trpc.alerts.acknowledge.mutationOptions({
-      onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() }), qc.invalidateQueries({ queryKey: trpc.alerts.unacknowledged.queryKey() })]),
+      onSuccess: () =>
+        Promise.all([
+          qc.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() }),
+          qc.invalidateQueries({ queryKey: trpc.alerts.anomalies.queryKey() }),
+          qc.invalidateQueries({ queryKey: trpc.alerts.unacknowledged.queryKey() }),
+        ]),
     }),
   );
   return (
@@ -113,6 +118,12 @@ export function AlertsView() {
                       {typeof a.drivers.userId === "string" ? ` · top user ${a.drivers.userId}` : ""}
                       {typeof a.drivers.promptId === "string" ? ` · top prompt #${a.drivers.promptId}` : ""}
                     </span>
+                  )}
+                  <span className="muted small">{when(a.createdAt)}</span>
+                  {a.acknowledgedAt ? (
+                    <span className="muted small">acknowledged by {a.acknowledgedBy ?? "someone"}</span>
+                  ) : (
+                    <button type="button" className="btn btn-small" onClick={() => ack.mutate({ id: a.id, kind: "anomaly" })} aria-label={`Acknowledge anomaly of ${a.dim} ${a.key}`}>Acknowledge</button>
                   )}
                   {a.mutedUntil ? (
                     <button type="button" className="btn btn-small" onClick={() => muteAnomalies.mutate({ dim: a.dim, key: a.key, hours: 0 })} aria-label={`Unmute anomalies of ${a.dim} ${a.key}`}>

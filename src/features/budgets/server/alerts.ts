@@ -72,23 +72,26 @@ export async function listAlerts(db: Db, projectId: string, o: { before?: string
   return { items, nextCursor: rows.length > o.limit && last ? last.id : null };
 }
 
-/** Alerts nobody acknowledged yet (the navigation badge). */
+/** Budget and anomaly alerts nobody acknowledged yet (the navigation badge). */
 export async function unacknowledgedCount(db: Db, projectId: string): Promise<number> {
   const row = await queryRow(
     db,
     z.object({ n: int8 }),
-    sql`SELECT count(*) AS n FROM budget_alerts WHERE project_id = ${projectId} AND acknowledged_at IS NULL`,
+    sql`SELECT (SELECT count(*) FROM budget_alerts WHERE project_id = ${projectId} AND acknowledged_at IS NULL)
+      + (SELECT count(*) FROM anomaly_alerts WHERE project_id = ${projectId} AND acknowledged_at IS NULL) AS n`,
   );
   return Number(row?.n ?? 0);
 }
 
-export async function acknowledgeAlert(db: Db, projectId: string, id: string, by: string): Promise<{ id: string }> {
+/** Acknowledges a budget alert or (kind "anomaly") an anomaly alert; the first acknowledgement stays. */
+export async function acknowledgeAlert(db: Db, projectId: string, id: string, by: string, kind: "budget" | "anomaly" = "budget"): Promise<{ id: string }> {
+  const table = sql.raw(kind === "anomaly" ? "anomaly_alerts" : "budget_alerts");
   const row = await queryRow(
     db,
     z.object({ id: int8 }),
-    sql`UPDATE budget_alerts SET acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, ${by})
+    sql`UPDATE ${table} SET acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, ${by})
       WHERE project_id = ${projectId} AND id = ${id}::bigint RETURNING id`,
   );
-  if (!row) throw notFound("no such alert in this project", "id");
+  if (!row) throw notFound(kind === "anomaly" ? "no such anomaly alert in this project" : "no such alert in this project", "id");
   return { id: row.id };
 }

@@ -157,6 +157,7 @@ const anomalyRow = z.object({
   drivers: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   acknowledged_at: z.string().nullable(),
+  acknowledged_by: z.string().nullable(),
   muted_until: z.string().nullable(),
 });
 
@@ -167,7 +168,7 @@ export async function listAnomalies(db: Db, projectId: string, limit: number) {
     db,
     anomalyRow,
     sql`SELECT a.id, a.kind, a.dim, a.key, ${iso("a.hour")} AS hour, a.cost_usd::text AS cost_usd, a.baseline_usd::text AS baseline_usd, a.drivers,
-        ${iso("a.created_at")} AS created_at, ${iso("a.acknowledged_at")} AS acknowledged_at, ${iso("m.muted_until")} AS muted_until
+        ${iso("a.created_at")} AS created_at, ${iso("a.acknowledged_at")} AS acknowledged_at, a.acknowledged_by, ${iso("m.muted_until")} AS muted_until
       FROM anomaly_alerts a LEFT JOIN anomaly_mutes m ON m.project_id = a.project_id AND m.dim = a.dim AND m.key = a.key AND m.muted_until > now()
       WHERE a.project_id = ${projectId} ORDER BY a.id DESC LIMIT ${limit}`,
   );
@@ -182,6 +183,7 @@ export async function listAnomalies(db: Db, projectId: string, limit: number) {
     drivers: r.drivers,
     createdAt: r.created_at,
     acknowledgedAt: r.acknowledged_at,
+    acknowledgedBy: r.acknowledged_by,
     /** Anomalies of this feature or model are not sent until then (null: not muted). */
     mutedUntil: r.muted_until,
   }));

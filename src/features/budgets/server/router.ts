@@ -2,7 +2,7 @@ import "server-only";
 import { env } from "~/env";
 import { createTRPCRouter, managerProcedure, projectProcedure } from "~/server/api/trpc";
 import {
-  alertIdSchema,
+  alertRefSchema,
   alertsListInputSchema,
   budgetIdSchema,
   budgetInputSchema,
@@ -41,8 +41,8 @@ export const alertsRouter = createTRPCRouter({
   muteAnomalies: managerProcedure.input(muteAnomaliesInputSchema).mutation(({ ctx, input }) => muteAnomalies(ctx.db, ctx.projectId, input.dim, input.key, input.hours)),
   redeliver: managerProcedure.input(deliveryIdSchema).mutation(({ ctx, input }) => redeliver(ctx.db, ctx.projectId, input.id)),
   acknowledge: managerProcedure
-    .input(alertIdSchema)
-    .mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.projectId, input.id, ctx.principal.kind === "user" ? ctx.principal.email : "api key")),
+    .input(alertRefSchema)
+    .mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.projectId, input.id, ctx.principal.kind === "user" ? ctx.principal.email : "api key", input.kind)),
 });
 
 // Channel targets can carry secrets (a Slack webhook URL is one): managers only, even to read.

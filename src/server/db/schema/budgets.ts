@@ -131,6 +131,7 @@ export const anomalyAlerts = pgTable(
     drivers: jsonb("drivers").notNull().default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
     acknowledgedAt: tstz("acknowledged_at"),
+    acknowledgedBy: text("acknowledged_by"), // drizzle/0021
   },
   (t) => [unique("anomaly_alerts_once_uq").on(t.projectId, t.kind, t.dim, t.key, t.hour), index("anomaly_alerts_project_idx").on(t.projectId, t.id.desc())],
 );
