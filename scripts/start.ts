@@ -1,6 +1,7 @@
 // npm start: the app on real services when configured, else on the embedded default
 // (PGlite with pgvector in this process, served over the wire protocol) with demo data.
 import { spawn } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
 import fs from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
@@ -40,7 +41,7 @@ await db.client.sql.end({ timeout: 5 });
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
 const child = spawn(
   process.execPath,
-  [nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOSTNAME],
+  [...SERVER_NODE_FLAGS, nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOSTNAME],
   {
     stdio: "inherit",
     env: {

@@ -1,6 +1,7 @@
 // Starts a real `next start` (the production build) on a free port with its own environment,
 // for tests that need a server configured differently from the shared one.
 import { spawn, type ChildProcess } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
 import net from "node:net";
 import path from "node:path";
 
@@ -29,7 +30,7 @@ export async function startAppServer(
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
     {
       // EMBEDDING_WORKER off unless asked: a server-wide worker would race the tests' own
       // project-scoped workers on the shared test database. The budget evaluator likewise (tests

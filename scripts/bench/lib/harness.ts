@@ -2,6 +2,7 @@
 // started with `next start` against it, and the checks around both. Everything here is bounded
 // in time and talks to loopback only.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -132,7 +133,7 @@ export async function startNextServer(
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
-  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

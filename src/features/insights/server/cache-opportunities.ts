@@ -8,7 +8,7 @@ import { divRoundHalfEven, formatPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
 import { queryRows } from "~/server/db/query";
 import { analysePrefixes, CACHE_RULES, CHARS_PER_TOKEN, minTokensFor } from "../cache-rules";
-import { dayWindow, readMix } from "./mix";
+import { dayWindow, readFeatureModelTotals } from "./mix";
 
 const SAMPLE_CALLS = 300; // latest calls per feature read with their prompt text: enough for a share
 const MAX_FEATURES = 20; // the costliest features; the rest rarely move the monthly total
@@ -52,7 +52,7 @@ export async function cacheOpportunities(db: Db, projectId: string, f: Filters, 
   const window = dayWindow(f, now);
   const days = BigInt(Math.max(1, Math.round((window.to.getTime() - window.from.getTime()) / DAY_MS)));
   const pricer = await getPricer(db, projectId);
-  const rows = await readMix(db, projectId, f, window);
+  const rows = await readFeatureModelTotals(db, projectId, f, window);
   type Agg = { calls: bigint; input: bigint; cached: bigint; cost: bigint; models: Map<string, bigint> };
   const byFeature = new Map<string, Agg>();
   for (const r of rows) {
