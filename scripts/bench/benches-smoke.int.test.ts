@@ -13,7 +13,7 @@ type Smoke = { args: string[]; prints: RegExp[]; needsRedis?: boolean };
 
 const SMOKE: Record<string, Smoke> = {
   budgets: {
-    args: ["--events", "2000", "--budgets", "300", "--users", "50", "--ticks", "2", "--ingest-seconds", "1", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
+    args: ["--events", "2000", "--budgets", "300", "--users", "50", "--ticks", "2", "--ingest-seconds", "1", "--tick-ms", "1000", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
     prints: [/first tick \(raises the alerts\)\s+[\d.]+ ms wall, [\d.]+ ms in the database/, /evaluation tick\s+p50 [\d.]+ ms wall/, /alerts stored.*OK, none repeated/, /ingestion, evaluator every 1 s\s+[\d,]+ events\/s/],
   },
   ingest: {

@@ -130,6 +130,27 @@ describeWithDb("budget spend and alerts (real PostgreSQL)", () => {
     expect(await alertsOf(p.projectId)).toEqual(["month::50"]);
   });
 
+  it("the evaluator reuses today's hours up to the one before the current hour; the previous and current hours are read every tick", async () => {
+    const p = await newProject("budget-hours-cache");
+    const { db } = testDb();
+    const name = lease();
+    const now = new Date("2026-12-03T12:30:00Z");
+    await createBudget(db, p.projectId, { name: "day", amountUsd: "10", period: "day", scope: { kind: "project" }, thresholds: [50] });
+    await ingest(p.projectId, [{ at: "2026-12-03T09:00:00Z", cost: "3" }]);
+    const tick = () => evaluateOnce(db, { holder: "a", leaseMs: 60_000, lease: name, projectIds: [p.projectId], now });
+    expect((await tick()).ran).toBe(true);
+    // stored late for 10:00, an hour the evaluator holds: not seen by its ticks for now (apps see it)
+    await ingest(p.projectId, [{ at: "2026-12-03T10:00:00Z", cost: "2.5" }]);
+    await tick();
+    expect(await alertsOf(p.projectId)).toEqual([]);
+    expect((await budgetStatus(db, p.projectId, {}, now))[0]?.spent).toBe("5.500000000000");
+    // the previous hour is read fresh: 3 + 2.2 crosses 50 % at the next tick
+    await ingest(p.projectId, [{ at: "2026-12-03T11:55:00Z", cost: "2.2" }]);
+    await tick();
+    const [alert] = (await listAlerts(db, p.projectId, { limit: 10 })).items;
+    expect(alert).toMatchObject({ threshold: 50, spentUsd: "5.200000000000" });
+  });
+
   it("fences a deposed evaluator: after its lease expired and another took it, its token no longer writes", async () => {
     const { db, sql } = testDb();
     const name = lease();

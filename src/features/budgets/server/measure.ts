@@ -43,10 +43,13 @@ export async function measure(db: DbOrTx, list: BudgetInPeriod[], eachUser: Each
     if (eachUser === "crossing") {
       // The evaluator: every key of the source at once (closed days cached), then each budget's share.
       const all = await spendAllKeys(db, g.first.projectId, range, src, now);
-      for (const b of g.budgets) out.push({ budget: b, subject: "", spent: formatPicos(all.get(keyOf(b.scope) ?? "") ?? 0n) });
-      for (const b of g.templates) {
-        const floor = lowestCrossing(b);
-        for (const [user, cost] of all) if (user !== "" && cost >= floor) out.push({ budget: b, subject: user, spent: formatPicos(cost) });
+      for (const b of g.budgets) out.push({ budget: b, subject: "", spent: formatPicos(all.get(keyOf(b.scope) ?? "")) });
+      if (g.templates.length > 0) {
+        const floors = g.templates.map((b) => ({ b, floor: lowestCrossing(b) }));
+        for (const [user, cost] of all.entries()) {
+          if (user === "") continue;
+          for (const { b, floor } of floors) if (cost >= floor) out.push({ budget: b, subject: user, spent: formatPicos(cost) });
+        }
       }
       continue;
     }

@@ -1,11 +1,11 @@
 import "server-only";
 
 /*
- * The evaluator's cache of spend on complete UTC days. A tick re-reads only the current day (the
- * rollups' rows of today) and adds the days before it from here: a month of an "each user" budget
- * over 100k users is ~3M rollup rows, today's are ~1/30 of that. Entries live 10 minutes, so a late
- * event timestamped on an earlier day, or a repricing, reaches alerts within that; budget status
- * for apps never uses the cache.
+ * The evaluator's cache of spend on complete UTC days and on today's hours up to the one before the
+ * current hour (spend.ts). A tick re-reads only the previous and current hours: a month of an
+ * "each user" budget over 100k users is ~3M rollup rows, today's hours ~100k by the evening. Entries
+ * live 10 minutes, so a late event timestamped on an earlier day or hour, or a repricing, reaches
+ * alerts within that; budget status for apps never uses the cache.
  */
 
 const TTL_MS = 10 * 60_000;

@@ -101,22 +101,56 @@ async function allKeys(db: DbOrTx, projectId: string, range: { from: Date; to: D
   return out;
 }
 
-/**
- * Spend in [from, to) for every key of `source` (picodollars): the complete UTC days before
- * today from the evaluator's cache (spend-cache.ts) when it has them, today onwards from the
- * database. For the evaluator only: apps' status reads everything fresh (spendByKey).
- */
-export async function spendAllKeys(db: DbOrTx, projectId: string, range: { from: Date; to: Date }, source: SpendSource, now: Date): Promise<Map<string, bigint>> {
-  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
-  if (today <= range.from || today >= range.to) return allKeys(db, projectId, range, source);
-  const cacheKey = `${projectId}|${source.id}|${range.from.toISOString()}|${today.toISOString()}`;
-  let closed = cachedClosedSpend(cacheKey);
-  if (!closed) {
-    closed = await allKeys(db, projectId, { from: range.from, to: today }, source);
-    storeClosedSpend(cacheKey, closed);
+/** Spend per key: the cached parts (shared by ticks) plus the fresh part, never copied into one map. */
+export type KeySpend = { get: (key: string) => bigint; entries: () => Iterable<[string, bigint]> };
+
+function keySpend(parts: Map<string, bigint>[]): KeySpend {
+  const get = (key: string) => {
+    let total = 0n;
+    for (const p of parts) total += p.get(key) ?? 0n;
+    return total;
+  };
+  return {
+    get,
+    *entries() {
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i] as Map<string, bigint>;
+        // each key once: where it first appears, summed over every part
+        for (const k of part.keys()) if (!parts.slice(0, i).some((earlier) => earlier.has(k))) yield [k, get(k)];
+      }
+    },
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** [from, to) from the evaluator's cache, else read and cached under `key`. */
+async function cachedKeys(db: DbOrTx, projectId: string, range: { from: Date; to: Date }, source: SpendSource, part: string): Promise<Map<string, bigint>> {
+  const cacheKey = `${projectId}|${source.id}|${part}|${range.from.toISOString()}|${range.to.toISOString()}`;
+  let spend = cachedClosedSpend(cacheKey);
+  if (!spend) {
+    spend = await allKeys(db, projectId, range, source);
+    storeClosedSpend(cacheKey, spend);
   }
-  const open = await allKeys(db, projectId, { from: today, to: range.to }, source);
-  const total = new Map(closed);
-  for (const [k, v] of open) total.set(k, (total.get(k) ?? 0n) + v);
-  return total;
+  return spend;
+}
+
+/**
+ * Spend in [from, to) for every key of `source` (picodollars), for the evaluator: the complete
+ * UTC days before today and today's hours up to the one before the current hour come from its
+ * cache (spend-cache.ts; each part re-read when its end moves or after 10 minutes), only the last
+ * hour or two onwards from the database. An event timestamped in the current or the previous hour
+ * counts at the next tick; one stored later than that for an earlier hour within 10 minutes.
+ * Apps' status reads everything fresh (spendByKey).
+ */
+export async function spendAllKeys(db: DbOrTx, projectId: string, range: { from: Date; to: Date }, source: SpendSource, now: Date): Promise<KeySpend> {
+  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const fresh = new Date(Math.max(today.getTime(), Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS));
+  if (range.from >= fresh || range.to <= fresh) return keySpend([await allKeys(db, projectId, range, source)]);
+  const parts: Map<string, bigint>[] = [];
+  if (range.from < today) parts.push(await cachedKeys(db, projectId, { from: range.from, to: today }, source, "days"));
+  const hoursFrom = range.from > today ? range.from : today;
+  if (hoursFrom < fresh) parts.push(await cachedKeys(db, projectId, { from: hoursFrom, to: fresh }, source, "hours"));
+  parts.push(await allKeys(db, projectId, { from: fresh, to: range.to }, source));
+  return keySpend(parts);
 }
