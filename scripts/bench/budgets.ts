@@ -193,6 +193,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
           offs.push(await ingestFor(client, projectId, half, 10 + round));
           const evaluator = startBudgetEvaluator(client.db, tickMs, { ...live, singleton: false, anomalyEveryMs: 0 });
           try {
+            // its first tick runs at start: let it finish, so the window holds the ticks its interval implies
+            await new Promise((r) => setTimeout(r, 2000));
             ons.push(await ingestFor(client, projectId, half, 20 + round));
           } finally {
             await evaluator.stop();
