@@ -19,6 +19,8 @@ test("overview totals match stats.summary over the API", async ({ page, request,
   await expect(page.getByTestId("unpriced-warning")).toContainText("acme-llama-70b-ft");
 });
 
+// Exactly the seeded events: specs that post into the default project sort after this file
+// (settings.spec.ts, unpriced-anomaly.spec.ts; one worker runs the files in order).
 test("the other project's data never shows on the default project's dashboard", async ({ request, fixture }) => {
   const mine = await trpcQuery<Summary>(request, fixture.apiKey, "stats.summary", {});
   const other = await trpcQuery<Summary>(request, fixture.otherApiKey, "stats.summary", {});
