@@ -86,10 +86,14 @@ export async function unacknowledgedCount(db: Db, projectId: string): Promise<nu
 /** Acknowledges a budget alert or (kind "anomaly") an anomaly alert; the first acknowledgement stays. */
 export async function acknowledgeAlert(db: Db, projectId: string, id: string, by: string, kind: "budget" | "anomaly" = "budget"): Promise<{ id: string }> {
   const table = sql.raw(kind === "anomaly" ? "anomaly_alerts" : "budget_alerts");
+  // The database's clock read first, passed as a typed parameter: a Citus cluster refuses now()
+  // beside a column in an UPDATE of a distributed table (anomaly_alerts is one).
+  const clock = await queryRow(db, z.object({ now: z.string() }), sql`SELECT now()::text AS now`);
   const row = await queryRow(
     db,
     z.object({ id: int8 }),
-    sql`UPDATE ${table} SET acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, ${by})
+    sql`UPDATE ${table} SET acknowledged_at = coalesce(acknowledged_at, ${clock?.now ?? new Date().toISOString()}::timestamptz),
+        acknowledged_by = coalesce(acknowledged_by, ${by})
       WHERE project_id = ${projectId} AND id = ${id}::bigint RETURNING id`,
   );
   if (!row) throw notFound(kind === "anomaly" ? "no such anomaly alert in this project" : "no such alert in this project", "id");
