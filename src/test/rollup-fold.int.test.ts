@@ -73,7 +73,7 @@ async function expectRollupTablesExact(projectId: string) {
   expect(trim(r?.hcost)).toBe(trim(r?.cost));
   expect(r?.occ).toBe(r?.with_prompt);
   // The attribution rollups and the token mix, folded by the same statement.
-  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string; totals: string; with_user: string }[]>`
+  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string; totals: string; with_user: string; totals_diff: string; mix_diff: string }[]>`
     SELECT (SELECT count(*)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
       (SELECT coalesce(sum(calls), 0)::text FROM attribution_hourly WHERE project_id = ${projectId} AND dim = 'user') AS user_h,
       (SELECT coalesce(sum(calls), 0)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'user') AS user_d,
@@ -83,11 +83,33 @@ async function expectRollupTablesExact(projectId: string) {
       (SELECT coalesce(sum(calls), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix,
       (SELECT coalesce(sum(cost_usd), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix_cost,
       (SELECT coalesce(sum(calls), 0)::text FROM user_totals WHERE project_id = ${projectId}) AS totals,
-      (SELECT count(user_id)::text FROM cost_events WHERE project_id = ${projectId}) AS with_user`;
+      (SELECT count(user_id)::text FROM cost_events WHERE project_id = ${projectId}) AS with_user,
+      (SELECT count(*)::text FROM (
+        (SELECT user_id, count(*)::numeric, count(*) FILTER (WHERE status = 'error')::numeric, sum(input_tokens)::numeric,
+           sum(output_tokens)::numeric, coalesce(sum(cost_usd), 0), count(latency_ms)::numeric, min(ts), max(ts)
+         FROM cost_events WHERE project_id = ${projectId} AND user_id IS NOT NULL GROUP BY 1
+         EXCEPT SELECT user_id, calls, errors, input_tokens, output_tokens, cost_usd, latency_count, first_seen, last_seen FROM user_totals WHERE project_id = ${projectId})
+        UNION ALL
+        (SELECT user_id, calls, errors, input_tokens, output_tokens, cost_usd, latency_count, first_seen, last_seen FROM user_totals WHERE project_id = ${projectId}
+         EXCEPT SELECT user_id, count(*)::numeric, count(*) FILTER (WHERE status = 'error')::numeric, sum(input_tokens)::numeric,
+           sum(output_tokens)::numeric, coalesce(sum(cost_usd), 0), count(latency_ms)::numeric, min(ts), max(ts)
+         FROM cost_events WHERE project_id = ${projectId} AND user_id IS NOT NULL GROUP BY 1)) d) AS totals_diff,
+      (SELECT count(*)::text FROM (
+        (SELECT e.user_id, k.kind, k.value, coalesce(sum(e.cost_usd), 0) FROM cost_events e
+           CROSS JOIN LATERAL (VALUES ('feature', e.feature), ('model', e.model)) k(kind, value)
+         WHERE e.project_id = ${projectId} AND e.user_id IS NOT NULL GROUP BY 1, 2, 3
+         EXCEPT SELECT user_id, kind, value, cost_usd FROM user_mix_totals WHERE project_id = ${projectId})
+        UNION ALL
+        (SELECT user_id, kind, value, cost_usd FROM user_mix_totals WHERE project_id = ${projectId}
+         EXCEPT SELECT e.user_id, k.kind, k.value, coalesce(sum(e.cost_usd), 0) FROM cost_events e
+           CROSS JOIN LATERAL (VALUES ('feature', e.feature), ('model', e.model)) k(kind, value)
+         WHERE e.project_id = ${projectId} AND e.user_id IS NOT NULL GROUP BY 1, 2, 3)) d) AS mix_diff`;
   expect([a?.user_h, a?.user_d, a?.mix]).toEqual([a?.raw, a?.raw, a?.raw]);
   expect(a?.tag_d).toBe(a?.tag_raw);
   expect(trim(a?.mix_cost)).toBe(trim(r?.cost));
   expect(a?.totals).toBe(a?.with_user);
+  // Every user's all-time figures and first/last seen, and their cost per feature and per model.
+  expect([a?.totals_diff, a?.mix_diff]).toEqual(["0", "0"]);
 }
 
 async function ingest(projectId: string, n: number, seed: number) {

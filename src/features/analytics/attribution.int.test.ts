@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { promoteMetadataKey, topUsersByCost } from "~/features/analytics/server";
+import { attributionQuery, attributionRowSchema, groupSources, promoteMetadataKey, toBreakdownItem, topUsersByCost, userItems } from "~/features/analytics/server";
+import { queryRows } from "~/server/db/query";
 import { ingestEvents } from "~/features/ingestion/server";
 import { createContext } from "~/server/api/trpc";
 import { createCaller } from "~/trpc/root";
@@ -142,10 +143,44 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
     // The bounded reader itself (what users.list by cost runs), against the same order.
     const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
     const top = await topUsersByCost(testDb().db, projectId, window, null, 25);
-    expect(top.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(0, 25));
+    expect(top.rows.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(0, 25));
     const [k, c] = [after[24]?.[0] ?? "", String(after[24]?.[1])];
     const next = await topUsersByCost(testDb().db, projectId, window, [c, k], 25);
-    expect(next.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(25, 50));
+    expect(next.rows.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(25, 50));
+  });
+
+  it("users whose whole history is in the window are read from user_totals: the same items, costliest feature and model, deep pages and (none) as the general path", async () => {
+    const { db, sql } = testDb();
+    const reference = async (f: { from?: string; to?: string }, withNone: boolean) => {
+      const window = { from: f.from ? new Date(f.from) : undefined, to: f.to ? new Date(f.to) : undefined };
+      const rows = await queryRows(db, attributionRowSchema, attributionQuery(projectId, window, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: !withNone }));
+      return withNone ? rows.map(toBreakdownItem) : await userItems(db, projectId, window, rows);
+    };
+    const mid = new Date(END - 2 * 86_400_000 + 11 * 60_000).toISOString();
+    const windows = [{ from: mid }, {}, { from: WINDOW.from, to: WINDOW.to }, { to: mid }];
+    // A user seen again just now (not folded yet, most likely) and a new one: summed, not read whole.
+    const at = new Date(END - 600_000).toISOString();
+    const base = { provider: "openai", model: "gpt-4o", inputTokens: 1000, outputTokens: 100, timestamp: at };
+    await ingestEvents(testDb(), projectId, [{ ...base, id: "whole-1", userId: "user-3", feature: "whole-new" }, { ...base, id: "whole-2", userId: "brand-new-user" }]);
+    for (const w of windows) {
+      const [counts] = await sql<{ whole: number; partial: number }[]>`
+        SELECT count(*) FILTER (WHERE first_seen >= coalesce(${w.from ?? null}::timestamptz, '-infinity') AND last_seen < coalesce(${w.to ?? null}::timestamptz, 'infinity'))::int AS whole,
+          count(*) FILTER (WHERE NOT (first_seen >= coalesce(${w.from ?? null}::timestamptz, '-infinity') AND last_seen < coalesce(${w.to ?? null}::timestamptz, 'infinity')))::int AS partial
+        FROM user_totals WHERE project_id = ${projectId}`;
+      expect(counts?.whole, JSON.stringify(w)).toBeGreaterThan(0);
+      const users = await pageAll((cursor) => caller.users.list({ ...w, limit: 13, cursor }));
+      expect(users, JSON.stringify(w)).toEqual(await reference(w, false));
+      const byUser = await pageAll((cursor) => caller.breakdown.list({ ...w, by: "user", limit: 17, cursor }));
+      expect(byUser, JSON.stringify(w)).toEqual(await reference(w, true));
+      if (Object.keys(w).length > 0) expect(counts?.partial, JSON.stringify(w)).toBeGreaterThan(0);
+    }
+    // The costliest feature and model of a whole-history user, by hand from its events.
+    const listed = await caller.users.list({ limit: 500 });
+    const one = listed.items.find((u) => u.userId === "user-3");
+    const [hand] = await sql<{ feature: string; model: string }[]>`
+      SELECT (SELECT feature FROM cost_events WHERE project_id = ${projectId} AND user_id = 'user-3' GROUP BY 1 ORDER BY coalesce(sum(cost_usd), 0) DESC, 1 LIMIT 1) AS feature,
+        (SELECT model FROM cost_events WHERE project_id = ${projectId} AND user_id = 'user-3' GROUP BY 1 ORDER BY coalesce(sum(cost_usd), 0) DESC, 1 LIMIT 1) AS model`;
+    expect([one?.topFeature, one?.topModel]).toEqual([hand?.feature || null, hand?.model]);
   });
 
   it("users.list honours the filters (feature, tag, metadata) and matches raw figures", async () => {

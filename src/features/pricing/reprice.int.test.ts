@@ -63,12 +63,15 @@ describeWithDb("prices:reprice", () => {
     expect(live.costUsd).toBe(raw?.cost);
     expect(live.unpricedCalls).toBe(0);
     await foldAll(sql);
-    const check = await sql<{ raw: string; roll: string; daily: string; unpriced: string; prompt: string; users: string; tag_all: string; mix: string; totals: string }[]>`
+    const check = await sql<{ raw: string; roll: string; daily: string; unpriced: string; prompt: string; users: string; tag_all: string; mix: string; totals: string; mix_f: string; mix_m: string; totals_unpriced: string }[]>`
       SELECT (SELECT sum(cost_usd)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
              (SELECT sum(cost_usd)::text FROM attribution_hourly WHERE project_id = ${projectId} AND dim = 'user') AS users,
              (SELECT sum(cost_usd)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'tag' AND key = 'all') AS tag_all,
              (SELECT sum(cost_usd)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix,
              (SELECT sum(cost_usd)::text FROM user_totals WHERE project_id = ${projectId}) AS totals,
+             (SELECT sum(cost_usd)::text FROM user_mix_totals WHERE project_id = ${projectId} AND kind = 'feature') AS mix_f,
+             (SELECT sum(cost_usd)::text FROM user_mix_totals WHERE project_id = ${projectId} AND kind = 'model') AS mix_m,
+             (SELECT sum(unpriced_calls)::text FROM user_totals WHERE project_id = ${projectId}) AS totals_unpriced,
              (SELECT sum(cost_usd)::text FROM usage_hourly WHERE project_id = ${projectId}) AS roll,
              (SELECT sum(cost_usd)::text FROM usage_daily WHERE project_id = ${projectId}) AS daily,
              (SELECT sum(unpriced_calls)::text FROM usage_hourly WHERE project_id = ${projectId}) AS unpriced,
@@ -78,6 +81,7 @@ describeWithDb("prices:reprice", () => {
     expect(check[0]?.prompt).toBe(check[0]?.raw);
     // The attribution rollups and the token mix move with the repriced costs too.
     expect([check[0]?.users, check[0]?.tag_all, check[0]?.mix, check[0]?.totals]).toEqual([check[0]?.raw, check[0]?.raw, check[0]?.raw, check[0]?.raw]);
+    expect([check[0]?.mix_f, check[0]?.mix_m, check[0]?.totals_unpriced]).toEqual([check[0]?.raw, check[0]?.raw, "0"]);
     expect(check[0]?.unpriced).toBe("0");
     // Running it again changes nothing.
     const again = await repriceProject(testDb(), projectId, new Date(Date.now() - 7 * 86_400_000));

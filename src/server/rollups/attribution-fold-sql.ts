@@ -30,6 +30,9 @@ export const ATTRIBUTION_KEY_SQL = {
   meta: (alias: string, keyExpr: string) => `coalesce(${alias}.metadata ->> ${keyExpr}, '')`,
 };
 
+/** The (kind, value) pairs of user_mix_totals for an event row: its feature and its model. */
+const USER_MIX_SQL = (alias: string) => `(VALUES ('feature'::text, ${alias}.feature), ('model'::text, ${alias}.model)) AS k(kind, value)`;
+
 /** The (dim, key) rows of each event of `rel` (alias f): its user, each tag, each promoted metadata key. */
 function dimensionRows(rel: string): string {
   return `SELECT f.*, 'user'::text AS dim, ${ATTRIBUTION_KEY_SQL.user("f")} AS key FROM ${rel} f
@@ -56,12 +59,26 @@ function attributionFold(table: string, period: "hour" | "day"): string {
 )`;
 }
 
-/** user_totals: each end user's calls and cost of all time. */
+/** user_totals: each end user's usage of all time and first/last seen; user_mix_totals: their cost per feature and per model. */
 const USER_TOTALS_FOLD = `user_totals_up AS (
-  INSERT INTO user_totals AS t (project_id, user_id, calls, cost_usd)
-  SELECT project_id, user_id, count(*), coalesce(sum(cost_usd), 0) FROM fresh WHERE user_id IS NOT NULL
+  INSERT INTO user_totals AS t (project_id, user_id, ${METRICS.join(", ")}, first_seen, last_seen)
+  SELECT project_id, user_id, count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)
+  FROM fresh WHERE user_id IS NOT NULL
   GROUP BY 1, 2 ORDER BY 1, 2
-  ON CONFLICT (project_id, user_id) DO UPDATE SET calls = t.calls + excluded.calls, cost_usd = t.cost_usd + excluded.cost_usd
+  ON CONFLICT (project_id, user_id) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = t.${m} + excluded.${m}`).join(",\n    ")},
+    first_seen = least(t.first_seen, excluded.first_seen), last_seen = greatest(t.last_seen, excluded.last_seen)
+  RETURNING 1
+),
+user_mix_up AS (
+  INSERT INTO user_mix_totals AS m (project_id, user_id, kind, value, cost_usd)
+  SELECT f.project_id, f.user_id, k.kind, k.value, coalesce(sum(f.cost_usd), 0)
+  FROM fresh f CROSS JOIN LATERAL ${USER_MIX_SQL("f")} WHERE f.user_id IS NOT NULL
+  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (project_id, user_id, kind, value) DO UPDATE SET cost_usd = m.cost_usd + excluded.cost_usd
   RETURNING 1
 )`;
 
@@ -78,12 +95,22 @@ export const ATTRIBUTION_FOLD_TARGETS: string[] = [
  */
 export const ATTRIBUTION_REPRICE_DELTAS: string[] = [
   `user_totals_d AS (
-  SELECT project_id, user_id, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost
+  SELECT project_id, user_id, sum(coalesce(new_cost, 0) - coalesce(old_cost, 0)) AS dcost,
+    count(*) FILTER (WHERE new_src = 'unpriced') - count(*) FILTER (WHERE old_src = 'unpriced') AS dunpriced
   FROM folded WHERE user_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
 ),
 user_totals_up AS (
-  UPDATE user_totals t SET cost_usd = t.cost_usd + d.dcost
+  UPDATE user_totals t SET cost_usd = t.cost_usd + d.dcost, unpriced_calls = t.unpriced_calls + d.dunpriced
   FROM user_totals_d d WHERE t.project_id = d.project_id AND t.user_id = d.user_id
+  RETURNING 1
+),
+user_mix_d AS (
+  SELECT f.project_id, f.user_id, k.kind, k.value, sum(coalesce(f.new_cost, 0) - coalesce(f.old_cost, 0)) AS dcost
+  FROM folded f CROSS JOIN LATERAL ${USER_MIX_SQL("f")} WHERE f.user_id IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+),
+user_mix_up AS (
+  UPDATE user_mix_totals m SET cost_usd = m.cost_usd + d.dcost
+  FROM user_mix_d d WHERE m.project_id = d.project_id AND m.user_id = d.user_id AND m.kind = d.kind AND m.value = d.value
   RETURNING 1
 )`,
   ...(["hour", "day"] as const).map((period) => {

@@ -1,5 +1,5 @@
 import { index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { costSum, counter, usageMetrics } from "./columns";
+import { costSum, usageMetrics } from "./columns";
 
 // Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
 // one table per period with the dimension in a column (dim = 'user' | 'tag' | 'meta:<key>').
@@ -29,17 +29,37 @@ export const attributionDaily = pgTable(
   (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key] }), index("attribution_daily_key_idx").on(t.projectId, t.dim, t.key, t.day)],
 );
 
-// Every end user's folded calls and cost of all time (maintained by the fold, moved by repricing):
-// an upper bound of the user's cost in any window, read in cost order by topUsersByCost.
+// Every end user's folded usage of all time, and when they were first and last seen (maintained by
+// the fold, moved by repricing): an upper bound of the user's cost in any window, read in cost order
+// by topUsersByCost, and the user's exact figures in any window that holds all of their events.
 export const userTotals = pgTable(
   "user_totals",
   {
     projectId: uuid("project_id").notNull(),
     userId: text("user_id").notNull(),
-    calls: counter("calls"),
+    ...usageMetrics(),
+    firstSeen: timestamp("first_seen", { withTimezone: true }).notNull(),
+    lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId] }),
+    index("user_totals_cost_idx").on(t.projectId, t.costUsd.desc(), t.userId),
+    index("user_totals_first_seen_idx").on(t.projectId, t.firstSeen),
+  ],
+);
+
+// Each end user's folded cost per feature (kind 'feature') and per model (kind 'model') of all
+// time: their costliest feature and model when the window holds all of their events.
+export const userMixTotals = pgTable(
+  "user_mix_totals",
+  {
+    projectId: uuid("project_id").notNull(),
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    value: text("value").notNull(),
     costUsd: costSum("cost_usd"),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("user_totals_cost_idx").on(t.projectId, t.costUsd.desc(), t.userId)],
+  (t) => [primaryKey({ columns: [t.projectId, t.userId, t.kind, t.value] })],
 );
 
 // The metadata keys a project rolls up (at most MAX_PROMOTED_KEYS): grouping by any other key
