@@ -1,7 +1,7 @@
 -- user_totals keeps every usage metric of each end user's folded events and when they were first
 -- and last seen, so a user whose events all fall inside a window (first_seen >= from, last_seen <
--- to) is answered from this row exactly; user_mix_totals keeps each user's folded cost per feature
--- and per model (their costliest feature and model). Both are maintained by the rollup fold and
+-- to) is answered from this row exactly; user_mix_totals keeps each user's folded calls and cost
+-- per feature and per model (their costliest feature and model). Both are maintained by the rollup fold and
 -- moved by repricing. Backfilled under the fold lock: user_totals from the daily attribution
 -- rollup (exactly the folded events), user_mix_totals from the folded events themselves.
 SELECT pg_advisory_xact_lock(815004230);
@@ -47,12 +47,13 @@ CREATE TABLE "user_mix_totals" (
 	"user_id" text NOT NULL,
 	"kind" text NOT NULL,
 	"value" text NOT NULL,
+	"calls" bigint NOT NULL,
 	"cost_usd" numeric(30, 12) NOT NULL,
 	CONSTRAINT "user_mix_totals_project_id_user_id_kind_value_pk" PRIMARY KEY("project_id","user_id","kind","value")
 );
 --> statement-breakpoint
-INSERT INTO "user_mix_totals" ("project_id", "user_id", "kind", "value", "cost_usd")
-SELECT e."project_id", e."user_id", k.kind, k.value, coalesce(sum(e."cost_usd"), 0)
+INSERT INTO "user_mix_totals" ("project_id", "user_id", "kind", "value", "calls", "cost_usd")
+SELECT e."project_id", e."user_id", k.kind, k.value, count(*), coalesce(sum(e."cost_usd"), 0)
 FROM "cost_events" e CROSS JOIN LATERAL (VALUES ('feature'::text, e."feature"), ('model'::text, e."model")) AS k(kind, value),
   "rollup_fold_state" s
 WHERE s."id" = 1 AND e."user_id" IS NOT NULL

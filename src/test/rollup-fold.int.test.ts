@@ -95,13 +95,13 @@ async function expectRollupTablesExact(projectId: string) {
            sum(output_tokens)::numeric, coalesce(sum(cost_usd), 0), count(latency_ms)::numeric, min(ts), max(ts)
          FROM cost_events WHERE project_id = ${projectId} AND user_id IS NOT NULL GROUP BY 1)) d) AS totals_diff,
       (SELECT count(*)::text FROM (
-        (SELECT e.user_id, k.kind, k.value, coalesce(sum(e.cost_usd), 0) FROM cost_events e
+        (SELECT e.user_id, k.kind, k.value, count(*), coalesce(sum(e.cost_usd), 0) FROM cost_events e
            CROSS JOIN LATERAL (VALUES ('feature', e.feature), ('model', e.model)) k(kind, value)
          WHERE e.project_id = ${projectId} AND e.user_id IS NOT NULL GROUP BY 1, 2, 3
-         EXCEPT SELECT user_id, kind, value, cost_usd FROM user_mix_totals WHERE project_id = ${projectId})
+         EXCEPT SELECT user_id, kind, value, calls, cost_usd FROM user_mix_totals WHERE project_id = ${projectId})
         UNION ALL
-        (SELECT user_id, kind, value, cost_usd FROM user_mix_totals WHERE project_id = ${projectId}
-         EXCEPT SELECT e.user_id, k.kind, k.value, coalesce(sum(e.cost_usd), 0) FROM cost_events e
+        (SELECT user_id, kind, value, calls, cost_usd FROM user_mix_totals WHERE project_id = ${projectId}
+         EXCEPT SELECT e.user_id, k.kind, k.value, count(*), coalesce(sum(e.cost_usd), 0) FROM cost_events e
            CROSS JOIN LATERAL (VALUES ('feature', e.feature), ('model', e.model)) k(kind, value)
          WHERE e.project_id = ${projectId} AND e.user_id IS NOT NULL GROUP BY 1, 2, 3)) d) AS mix_diff`;
   expect([a?.user_h, a?.user_d, a?.mix]).toEqual([a?.raw, a?.raw, a?.raw]);

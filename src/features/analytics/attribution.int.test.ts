@@ -149,7 +149,7 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
     expect(next.rows.map((r) => [r.key, Number(r.cost).toFixed(12)])).toEqual(after.slice(25, 50));
   });
 
-  it("users whose whole history is in the window are read from user_totals: the same items, costliest feature and model, deep pages and (none) as the general path", async () => {
+  it("users read from their all-time row (whole history in the window, or all-time minus the events outside it): the same items, costliest feature and model, deep pages and (none) as the general path", async () => {
     const { db, sql } = testDb();
     const reference = async (f: { from?: string; to?: string }, withNone: boolean) => {
       const window = { from: f.from ? new Date(f.from) : undefined, to: f.to ? new Date(f.to) : undefined };
@@ -157,7 +157,8 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
       return withNone ? rows.map(toBreakdownItem) : await userItems(db, projectId, window, rows);
     };
     const mid = new Date(END - 2 * 86_400_000 + 11 * 60_000).toISOString();
-    const windows = [{ from: mid }, {}, { from: WINDOW.from, to: WINDOW.to }, { to: mid }];
+    const early = new Date(END - 4 * 86_400_000 + 2 * 3_600_000 + 13 * 60_000).toISOString();
+    const windows = [{ from: mid }, {}, { from: WINDOW.from, to: WINDOW.to }, { to: mid }, { from: early }];
     // A user seen again just now (not folded yet, most likely) and a new one: summed, not read whole.
     const at = new Date(END - 600_000).toISOString();
     const base = { provider: "openai", model: "gpt-4o", inputTokens: 1000, outputTokens: 100, timestamp: at };
@@ -174,6 +175,9 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
       expect(byUser, JSON.stringify(w)).toEqual(await reference(w, true));
       if (Object.keys(w).length > 0) expect(counts?.partial, JSON.stringify(w)).toBeGreaterThan(0);
     }
+    // Each way of reading a user from its all-time row was taken: whole, and all-time minus the two hours outside.
+    const { sides } = await topUsersByCost(db, projectId, { from: new Date(early) }, null, 100);
+    expect(new Set(sides.values())).toEqual(new Set(["whole", "outside"]));
     // The costliest feature and model of a whole-history user, by hand from its events.
     const listed = await caller.users.list({ limit: 500 });
     const one = listed.items.find((u) => u.userId === "user-3");

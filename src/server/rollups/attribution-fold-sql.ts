@@ -31,7 +31,7 @@ export const ATTRIBUTION_KEY_SQL = {
 };
 
 /** The (kind, value) pairs of user_mix_totals for an event row: its feature and its model. */
-const USER_MIX_SQL = (alias: string) => `(VALUES ('feature'::text, ${alias}.feature), ('model'::text, ${alias}.model)) AS k(kind, value)`;
+export const USER_MIX_SQL = (alias: string) => `(VALUES ('feature'::text, ${alias}.feature), ('model'::text, ${alias}.model)) AS k(kind, value)`;
 
 /** The (dim, key) rows of each event of `rel` (alias f): its user, each tag, each promoted metadata key. */
 function dimensionRows(rel: string): string {
@@ -74,11 +74,11 @@ const USER_TOTALS_FOLD = `user_totals_up AS (
   RETURNING 1
 ),
 user_mix_up AS (
-  INSERT INTO user_mix_totals AS m (project_id, user_id, kind, value, cost_usd)
-  SELECT f.project_id, f.user_id, k.kind, k.value, coalesce(sum(f.cost_usd), 0)
+  INSERT INTO user_mix_totals AS m (project_id, user_id, kind, value, calls, cost_usd)
+  SELECT f.project_id, f.user_id, k.kind, k.value, count(*), coalesce(sum(f.cost_usd), 0)
   FROM fresh f CROSS JOIN LATERAL ${USER_MIX_SQL("f")} WHERE f.user_id IS NOT NULL
   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (project_id, user_id, kind, value) DO UPDATE SET cost_usd = m.cost_usd + excluded.cost_usd
+  ON CONFLICT (project_id, user_id, kind, value) DO UPDATE SET calls = m.calls + excluded.calls, cost_usd = m.cost_usd + excluded.cost_usd
   RETURNING 1
 )`;
 

@@ -12,6 +12,7 @@ import { isPromoted } from "./promoted-keys";
 import { toMetrics, type Metrics } from "./usage-sql";
 import { parseUsdToPicos } from "~/lib/money";
 import { unfoldedEvents } from "~/server/rollups/tail";
+import { FOLDED_SQL, USER_MIX_SQL } from "~/server/rollups/attribution-fold-sql";
 import { rawConditions } from "./window";
 
 export type BreakdownItem = Metrics & { key: string; none: boolean; firstSeen: string | null; lastSeen: string | null };
@@ -60,7 +61,7 @@ export function toBreakdownItem(r: AttributionRow): BreakdownItem {
 }
 
 async function pageOf(
-  db: Db,
+  db: DbOrTx,
   secret: Buffer,
   projectId: string,
   input: ListInput,
@@ -79,7 +80,16 @@ async function pageOf(
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > input.limit && last ? encodeCursor(secret, scope, [ORDERS[order].pick(last), last.key]) : null;
-  return { page, nextCursor, wholeHistory: top?.wholeHistory ?? new Set<string>() };
+  return { page, nextCursor, sides: top?.sides ?? new Map<string, "whole" | "outside" | "inside">() };
+}
+
+/**
+ * `fn` in one REPEATABLE READ READ ONLY transaction when `needed`: topUsersByCost reads the tail,
+ * user_totals and the rollups in several statements, which must all see the same fold state (a
+ * fold between them would move a user across the cursor unseen).
+ */
+function oneSnapshot<T>(db: Db, needed: boolean, fn: (q: DbOrTx) => Promise<T>): Promise<T> {
+  return needed ? db.transaction((tx) => fn(tx), { isolationLevel: "repeatable read", accessMode: "read only" }) : fn(db);
 }
 
 /** The users by cost can be read in all-time cost order (topUsersByCost): a window and no other filter. */
@@ -91,7 +101,7 @@ function usersByCostBounded(f: Filters): boolean {
 export async function listBreakdown(db: Db, secret: Buffer, projectId: string, input: BreakdownInput) {
   const src = await sourceFor(db, projectId, input.by);
   const bounded = input.by === "user" && usersByCostBounded(input);
-  const { page, nextCursor } = await pageOf(db, secret, projectId, input, "breakdown", { by: input.by }, src, "cost", false, bounded);
+  const { page, nextCursor } = await oneSnapshot(db, bounded, (q) => pageOf(q, secret, projectId, input, "breakdown", { by: input.by }, src, "cost", false, bounded));
   return { items: page.map(toBreakdownItem), nextCursor };
 }
 
@@ -100,41 +110,96 @@ export type UserItem = Metrics & { userId: string; firstSeen: string; lastSeen: 
 /** users.list: per end user (events without one are left out), by cost, calls or last seen. */
 export async function listUsers(db: Db, secret: Buffer, projectId: string, input: UsersInput) {
   const bounded = input.orderBy === "cost" && usersByCostBounded(input);
-  const { page, nextCursor, wholeHistory } = await pageOf(db, secret, projectId, input, "users", { orderBy: input.orderBy }, groupSources.user, input.orderBy, true, bounded);
-  return { items: await userItems(db, projectId, input, page, wholeHistory), nextCursor };
+  return oneSnapshot(db, bounded, async (q) => {
+    const { page, nextCursor, sides } = await pageOf(q, secret, projectId, input, "users", { orderBy: input.orderBy }, groupSources.user, input.orderBy, true, bounded);
+    return { items: await userItems(q, projectId, input, page, sides), nextCursor };
+  });
 }
 
-const totalsRow = attributionRowSchema.extend({ whole: z.boolean() });
-const TS_TEXT = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+/**
+ * How a user's figures for the window are found from their all-time row (user_totals):
+ * - "whole": every folded event of theirs is in the window — the row itself;
+ * - "outside": most of their history is in the window — the row minus their folded events
+ *   outside it (before `from`, at or after `to`);
+ * - "inside": summed over the window (attribution rollups + tail + raw edges).
+ * The first two are exact only for users with no unfolded event (tail users are summed first).
+ */
+type Side = "whole" | "outside" | "inside";
+const totalsRow = attributionRowSchema.extend({ side: z.enum(["whole", "outside", "inside"]) });
+const TS_TEXT = (col: SQL) => sql`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+const FOLDED_E = sql.raw(FOLDED_SQL("e", "fs"));
 
-/** user_totals rows as attribution rows (same text forms as attributionColumns), `whole`: every event of the user is in the window. */
+/** The side of a user_totals row `t` for the window (see Side): "outside" when the time outside is under a quarter of the time inside. */
+function sideOf(f: Filters): SQL {
+  const from = iso(f.from);
+  const to = iso(f.to);
+  const whole = sql.join([sql`true`, ...(from ? [sql`t.first_seen >= ${from}::timestamptz`] : []), ...(to ? [sql`t.last_seen < ${to}::timestamptz`] : [])], sql` AND `);
+  const secs = (a: SQL, b: SQL) => sql`greatest(extract(epoch FROM ${a} - ${b}), 0)`;
+  const outside = sql`${from ? secs(sql`${from}::timestamptz`, sql`t.first_seen`) : sql`0`} + ${to ? secs(sql`t.last_seen`, sql`${to}::timestamptz`) : sql`0`}`;
+  const inside = secs(to ? sql`least(t.last_seen, ${to}::timestamptz)` : sql`t.last_seen`, from ? sql`greatest(t.first_seen, ${from}::timestamptz)` : sql`t.first_seen`);
+  return sql`CASE WHEN ${whole} THEN 'whole' WHEN 4 * (${outside}) < ${inside} THEN 'outside' ELSE 'inside' END`;
+}
+
+/** user_totals rows as attribution rows (same text forms as attributionColumns) with their side, in all-time cost order. */
 function totalsRows(projectId: string, f: Filters, where: SQL, limit: number | null): SQL {
-  const whole = sql.join(
-    [sql`true`, ...(f.from ? [sql`t.first_seen >= ${f.from.toISOString()}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen < ${f.to.toISOString()}::timestamptz`] : [])],
-    sql` AND `,
-  );
   return sql`SELECT t.user_id AS key, t.calls::text AS calls, t.errors::text AS errors, t.unpriced_calls::text AS unpriced,
       t.input_tokens::text AS input_tokens, t.output_tokens::text AS output_tokens, t.cached_input_tokens::text AS cached_input_tokens,
       t.cache_write_tokens::text AS cache_write_tokens, t.reasoning_tokens::text AS reasoning_tokens, t.cost_usd AS cost,
-      t.latency_count::text AS lat_n, t.latency_sum_ms::text AS lat_sum, ${TS_TEXT("t.first_seen")} AS first_seen, ${TS_TEXT("t.last_seen")} AS last_seen,
-      (${whole}) AS whole
+      t.latency_count::text AS lat_n, t.latency_sum_ms::text AS lat_sum, ${TS_TEXT(sql`t.first_seen`)} AS first_seen,
+      ${TS_TEXT(sql`t.last_seen`)} AS last_seen, ${sideOf(f)} AS side
     FROM user_totals t WHERE t.project_id = ${projectId} AND ${where}
     ORDER BY t.cost_usd DESC, t.user_id${limit === null ? sql`` : sql` LIMIT ${limit}`}`;
+}
+
+const inList = (keys: string[]) => sql.join(keys.map((k) => sql`${k}`), sql`, `);
+/** Folded events of user `t` outside the window, as conditions on `e`. */
+function outsideWindow(f: Filters): SQL {
+  const parts = [...(f.from ? [sql`e.ts < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`e.ts >= ${iso(f.to)}::timestamptz`] : [])];
+  return parts.length ? sql`(${sql.join(parts, sql` OR `)})` : sql`false`;
+}
+
+/**
+ * The window's figures of "outside" users: their user_totals row minus their folded events before
+ * `from` and at or after `to` (rollups and raw edges, like any window), read in one statement so
+ * both halves are the same fold state; first/last seen inside the window by one index probe each
+ * when the window cuts them. For users with no unfolded event in the window, in one snapshot. Users left with no call in the window are dropped.
+ */
+function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
+  const ranges = [...(f.from ? [{ to: f.from }] : []), ...(f.to ? [{ from: f.to }] : [])];
+  const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, keys, true));
+  const m = (c: string) => sql.raw(`(t.${c} - coalesce(o.${c === "unpriced_calls" ? "unpriced" : c === "cost_usd" ? "cost" : c === "latency_count" ? "lat_n" : c === "latency_sum_ms" ? "lat_sum" : c}, 0))`);
+  const inWindow = sql`e.ts >= ${iso(f.from) ?? "-infinity"}::timestamptz AND e.ts < ${iso(f.to) ?? "infinity"}::timestamptz`;
+  // The user has no unfolded event in the window (else it is summed as a tail user): every event
+  // the probe sees is folded, and min/max are one step down cost_events_user_idx.
+  const probe = (agg: "min" | "max") => sql`(SELECT ${sql.raw(agg)}(e.ts) FROM cost_events e
+    WHERE e.project_id = t.project_id AND e.user_id = t.user_id AND ${inWindow})`;
+  const firstSeen = f.from ? sql`CASE WHEN t.first_seen >= ${iso(f.from)}::timestamptz THEN t.first_seen ELSE ${probe("min")} END` : sql`t.first_seen`;
+  const lastSeen = f.to ? sql`CASE WHEN t.last_seen < ${iso(f.to)}::timestamptz THEN t.last_seen ELSE ${probe("max")} END` : sql`t.last_seen`;
+  return sql`WITH p AS (${sql.join(parts, sql` UNION ALL `)}),
+    o AS (SELECT key, sum(calls) AS calls, sum(errors) AS errors, sum(unpriced) AS unpriced, sum(input_tokens) AS input_tokens,
+      sum(output_tokens) AS output_tokens, sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+      sum(reasoning_tokens) AS reasoning_tokens, sum(cost) AS cost, sum(lat_n) AS lat_n, sum(lat_sum) AS lat_sum FROM p GROUP BY key)
+    SELECT t.user_id AS key, ${m("calls")}::text AS calls, ${m("errors")}::text AS errors, ${m("unpriced_calls")}::text AS unpriced,
+      ${m("input_tokens")}::text AS input_tokens, ${m("output_tokens")}::text AS output_tokens, ${m("cached_input_tokens")}::text AS cached_input_tokens,
+      ${m("cache_write_tokens")}::text AS cache_write_tokens, ${m("reasoning_tokens")}::text AS reasoning_tokens, ${m("cost_usd")} AS cost,
+      ${m("latency_count")}::text AS lat_n, ${m("latency_sum_ms")}::text AS lat_sum,
+      ${TS_TEXT(firstSeen)} AS first_seen, ${TS_TEXT(lastSeen)} AS last_seen
+    FROM user_totals t LEFT JOIN o ON o.key = t.user_id
+    WHERE t.project_id = ${projectId} AND t.user_id IN (${inList(keys)}) AND t.calls > coalesce(o.calls, 0)`;
 }
 
 /**
  * The users list by cost (breakdown by user: `withNone`, the "(none)" group too), `limit` rows
  * after `after`, without grouping every user of the window. Users are read in order of their
  * all-time cost (user_totals, maintained by the fold), which bounds their cost in any window
- * (costs are never negative). A user whose folded events all lie in the window (first_seen >=
- * from, last_seen < to) and who has none unfolded is answered by that row itself — exact, no
- * rollup read (`wholeHistory`); any other user is summed exactly for the window (attribution
- * rollups + unfolded tail + raw edges, by key). Reading stops once the `limit`-th best window cost
- * found is above the bound of every user not read yet. A deep page starts reading at the cursor's
- * place in that order: a whole-history user before it costs more than the cursor in the window
- * too, so only the others before it are summed (user_totals_first_seen_idx finds those that began
- * before the window). The same rows and order as attributionQuery. Only for a window without
- * other filters.
+ * (costs are never negative), and each is found exactly for the window from that row (its Side:
+ * whole, all-time minus outside, or summed over the window); users with unfolded events are
+ * summed first. Reading stops once the `limit`-th best window cost found is above the bound of
+ * every user not read yet. A deep page starts reading at the cursor's place in that order: a
+ * whole-history user before it costs more than the cursor in the window too, so only the others
+ * before it are found (user_totals_first_seen_idx finds those that began before the window). The
+ * same rows and order as attributionQuery. Only for a window without other filters.
  */
 export async function topUsersByCost(
   db: DbOrTx,
@@ -143,7 +208,7 @@ export async function topUsersByCost(
   after: [string, string] | null,
   limit: number,
   { withNone = false }: { withNone?: boolean } = {},
-): Promise<{ rows: AttributionRow[]; wholeHistory: Set<string> }> {
+): Promise<{ rows: AttributionRow[]; sides: Map<string, Side> }> {
   const picos = (cost: string) => parseUsdToPicos(cost);
   const afterPicos = after ? picos(after[0]) : null;
   const qualifies = (r: AttributionRow) =>
@@ -154,30 +219,56 @@ export async function topUsersByCost(
   };
   let best: AttributionRow[] = [];
   const seen = new Set<string>();
-  const wholeHistory = new Set<string>();
+  const sides = new Map<string, Side>();
   const keep = (rows: AttributionRow[]) => {
     best = [...best, ...rows.filter(qualifies)].sort(byRank).slice(0, limit);
   };
-  const evaluate = async (keys: string[]) => {
+  const claim = (keys: string[]) => {
     const fresh = keys.filter((k) => !seen.has(k));
     for (const k of fresh) seen.add(k);
+    return fresh;
+  };
+  const sumInside = async (keys: string[]) => {
+    const fresh = claim(keys);
     for (let i = 0; i < fresh.length; i += 5000) {
       const chunk = fresh.slice(i, i + 5000);
       keep(await queryRows(db, attributionRowSchema, attributionQuery(projectId, f, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: !withNone, keys: chunk })));
     }
   };
+  const subtractOutside = async (keys: string[]) => {
+    const fresh = claim(keys);
+    for (let i = 0; i < fresh.length; i += 5000) {
+      const rows = await queryRows(db, attributionRowSchema, outsideRows(projectId, f, fresh.slice(i, i + 5000)));
+      for (const r of rows) sides.set(r.key, "outside");
+      keep(rows);
+    }
+  };
   const tail = await queryRows(db, z.object({ user_id: z.string() }), sql`
     SELECT DISTINCT e.user_id FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })} AND e.user_id IS NOT NULL`);
-  await evaluate([...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
+  await sumInside([...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
+  const bySide = async (candidates: z.output<typeof totalsRow>[]) => {
+    const direct: AttributionRow[] = [];
+    const outside: string[] = [];
+    const inside: string[] = [];
+    for (const { side, ...row } of candidates) {
+      if (seen.has(row.key)) continue;
+      if (side === "whole") {
+        seen.add(row.key);
+        sides.set(row.key, "whole");
+        direct.push(row);
+      } else (side === "outside" ? outside : inside).push(row.key);
+    }
+    keep(direct);
+    await subtractOutside(outside);
+    await sumInside(inside);
+  };
   let position: { cost: string; key: string } | null = null;
   if (after) {
-    // Users before the cursor in all-time order whose window may hold less than all their events.
-    const partial = sql.join([...(f.from ? [sql`t.first_seen < ${f.from.toISOString()}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${f.to.toISOString()}::timestamptz`] : [])], sql` OR `);
+    // Users before the cursor in all-time order whose window holds less than all their events.
     if (f.from || f.to) {
-      const before = await queryRows(db, z.object({ user_id: z.string() }), sql`
-        SELECT t.user_id FROM user_totals t WHERE t.project_id = ${projectId} AND (${partial})
-          AND (t.cost_usd > ${after[0]}::numeric OR (t.cost_usd = ${after[0]}::numeric AND t.user_id <= ${after[1]}))`);
-      await evaluate(before.map((r) => r.user_id));
+      const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
+      await bySide(await queryRows(db, totalsRow, totalsRows(projectId, f, sql`(${partial})
+        AND (t.cost_usd > ${after[0]}::numeric OR (t.cost_usd = ${after[0]}::numeric AND t.user_id <= ${after[1]}))`, null)));
     }
     position = { cost: after[0], key: after[1] };
   }
@@ -187,36 +278,26 @@ export async function topUsersByCost(
     const candidates = await queryRows(db, totalsRow, totalsRows(projectId, f, bound, chunk));
     const last = candidates[candidates.length - 1];
     if (!last) break;
-    const direct: AttributionRow[] = [];
-    const toSum: string[] = [];
-    for (const { whole, ...row } of candidates) {
-      if (seen.has(row.key)) continue;
-      if (whole) {
-        seen.add(row.key);
-        wholeHistory.add(row.key);
-        direct.push(row);
-      } else toSum.push(row.key);
-    }
-    keep(direct);
-    await evaluate(toSum);
+    await bySide(candidates);
     position = { cost: last.cost, key: last.key };
     const kth = best[limit - 1];
     if ((kth && picos(kth.cost) > picos(last.cost)) || candidates.length < chunk) break;
     chunk = Math.min(chunk * 2, 5000);
   }
-  return { rows: best, wholeHistory: new Set(best.filter((r) => wholeHistory.has(r.key)).map((r) => r.key)) };
+  const onPage = new Set(best.map((r) => r.key));
+  return { rows: best, sides: new Map([...sides].filter(([k]) => onPage.has(k))) };
 }
 
 /**
  * Rows of attributionQuery over users as items, with each user's costliest feature and model:
- * from user_mix_totals for `wholeHistory` users (every event of theirs is in the window), else
- * from their events in the window.
+ * from user_mix_totals for users read from their all-time row (`sides`: whole, or minus their
+ * folded events outside the window), else from their events in the window.
  */
-export async function userItems(db: DbOrTx, projectId: string, f: Filters, page: AttributionRow[], wholeHistory: Set<string> = new Set()): Promise<UserItem[]> {
+export async function userItems(db: DbOrTx, projectId: string, f: Filters, page: AttributionRow[], sides: Map<string, Side> = new Map()): Promise<UserItem[]> {
   const keys = page.map((r) => r.key);
   const [fromMix, fromEvents] = await Promise.all([
-    costliestFromTotals(db, projectId, keys.filter((k) => wholeHistory.has(k))),
-    costliest(db, projectId, f, keys.filter((k) => !wholeHistory.has(k))),
+    costliestFromTotals(db, projectId, f, keys.filter((k) => sides.has(k))),
+    costliest(db, projectId, f, keys.filter((k) => !sides.has(k))),
   ]);
   const top = new Map([...fromEvents, ...fromMix]);
   return page.map((r) => ({
@@ -231,14 +312,25 @@ export async function userItems(db: DbOrTx, projectId: string, f: Filters, page:
 
 const mixRow = z.object({ user_id: z.string(), kind: z.string(), value: z.string() });
 
-/** The costliest feature and model of users all of whose events are folded and in the window (same ties as costliest). */
-async function costliestFromTotals(db: DbOrTx, projectId: string, users: string[]) {
+/**
+ * The costliest feature and model in the window of users with no unfolded event, from
+ * user_mix_totals minus their folded events outside the window (none for whole-history users);
+ * a feature or model with no call left in the window is not a candidate. Same ties as costliest.
+ */
+async function costliestFromTotals(db: DbOrTx, projectId: string, f: Filters, users: string[]) {
   const out = new Map<string, { feature: string | null; model: string | null }>();
   if (users.length === 0) return out;
   const rows = await queryRows(db, mixRow, sql`
-    SELECT DISTINCT ON (m.user_id, m.kind) m.user_id, m.kind, m.value FROM user_mix_totals m
-    WHERE m.project_id = ${projectId} AND m.user_id IN (${sql.join(users.map((u) => sql`${u}`), sql`, `)})
-    ORDER BY m.user_id, m.kind, m.cost_usd DESC, m.value`);
+    WITH o AS (
+      SELECT e.user_id, k.kind, k.value, count(*) AS calls, coalesce(sum(e.cost_usd), 0) AS cost
+      FROM cost_events e CROSS JOIN LATERAL ${sql.raw(USER_MIX_SQL("e"))}, rollup_fold_state fs
+      WHERE e.project_id = ${projectId} AND e.user_id IN (${inList(users)}) AND ${outsideWindow(f)} AND fs.id = 1 AND ${FOLDED_E}
+      GROUP BY 1, 2, 3
+    )
+    SELECT DISTINCT ON (m.user_id, m.kind) m.user_id, m.kind, m.value
+    FROM user_mix_totals m LEFT JOIN o ON o.user_id = m.user_id AND o.kind = m.kind AND o.value = m.value
+    WHERE m.project_id = ${projectId} AND m.user_id IN (${inList(users)}) AND m.calls > coalesce(o.calls, 0)
+    ORDER BY m.user_id, m.kind, m.cost_usd - coalesce(o.cost, 0) DESC, m.value`);
   for (const r of rows) {
     const cur = out.get(r.user_id) ?? { feature: null, model: null };
     if (r.kind === "feature") cur.feature = r.value === "" ? null : r.value;

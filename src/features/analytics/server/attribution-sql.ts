@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { ATTRIBUTION_KEY_SQL } from "~/server/rollups/attribution-fold-sql";
+import { ATTRIBUTION_KEY_SQL, FOLDED_SQL } from "~/server/rollups/attribution-fold-sql";
 import { UNFOLDED_EVENTS_SQL } from "~/server/rollups/tail";
 import type { Filters } from "../schemas";
 import { dims, metricsColumns, metricsRowSchema, usageParts, type Dim } from "./usage-sql";
@@ -71,7 +71,14 @@ function covered(ranges: Range[]): Range | null {
  * for any window — whole days and hours from the rollups when they can answer, raw rows for the
  * rest, like usageParts.
  */
-export function attributionParts(projectId: string, f: Filters, src: GroupSource, bucket: "hour" | "day" | null = null, keys: string[] | null = null): SQL {
+export function attributionParts(
+  projectId: string,
+  f: Filters,
+  src: GroupSource,
+  bucket: "hour" | "day" | null = null,
+  keys: string[] | null = null,
+  foldedOnly = false,
+): SQL {
   // `keys`: only these groups (read through the (project_id, dim, key, period) indexes).
   const keyList = keys === null ? null : sql.join(keys.map((k) => sql`${k}`), sql`, `);
   if (src.kind === "usage") {
@@ -100,11 +107,14 @@ export function attributionParts(projectId: string, f: Filters, src: GroupSource
   }
   const rawT = bucket ? sql`date_trunc(${bucket}, e.ts, 'UTC') AS t, ` : sql``;
   const rawGroup = bucket ? sql`1, 2` : sql`1`;
+  // foldedOnly: the folded events alone (what the rollups and user_totals hold), no tail.
+  const folded = foldedOnly ? sql`, rollup_fold_state fs` : sql``;
+  const foldedCond = foldedOnly ? sql` AND fs.id = 1 AND ${sql.raw(FOLDED_SQL("e", "fs"))}` : sql``;
   const raw = (events: SQL, range: Range) =>
-    sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}
-      WHERE ${rawConditions(projectId, f, range)}${keyList ? sql` AND ${src.rawKey} IN (${keyList})` : sql``} GROUP BY ${rawGroup}`;
+    sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}${folded}
+      WHERE ${rawConditions(projectId, f, range)}${keyList ? sql` AND ${src.rawKey} IN (${keyList})` : sql``}${foldedCond} GROUP BY ${rawGroup}`;
   const tailRange = covered(reads.map((r) => r.range));
-  if (tailRange) parts.push(raw(ROLLUP_TAIL, tailRange));
+  if (tailRange && !foldedOnly) parts.push(raw(ROLLUP_TAIL, tailRange));
   for (const range of plan.raw) parts.push(raw(sql`cost_events`, range));
   return sql.join(parts, sql` UNION ALL `);
 }

@@ -1,5 +1,5 @@
 import { index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { costSum, usageMetrics } from "./columns";
+import { costSum, counter, usageMetrics } from "./columns";
 
 // Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
 // one table per period with the dimension in a column (dim = 'user' | 'tag' | 'meta:<key>').
@@ -48,7 +48,7 @@ export const userTotals = pgTable(
   ],
 );
 
-// Each end user's folded cost per feature (kind 'feature') and per model (kind 'model') of all
+// Each end user's folded calls and cost per feature (kind 'feature') and per model (kind 'model') of all
 // time: their costliest feature and model when the window holds all of their events.
 export const userMixTotals = pgTable(
   "user_mix_totals",
@@ -57,6 +57,7 @@ export const userMixTotals = pgTable(
     userId: text("user_id").notNull(),
     kind: text("kind").notNull(),
     value: text("value").notNull(),
+    calls: counter("calls"),
     costUsd: costSum("cost_usd"),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.userId, t.kind, t.value] })],
