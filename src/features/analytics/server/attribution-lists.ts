@@ -129,6 +129,13 @@ const totalsRow = attributionRowSchema.extend({ side: z.enum(["whole", "outside"
 const TS_TEXT = (col: SQL) => sql`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 const FOLDED_E = sql.raw(FOLDED_SQL("e", "fs"));
+// user_totals' metric columns and their names in attribution rows (cost stays numeric, the rest text).
+const TOTALS_METRICS = [["calls", "calls"], ["errors", "errors"], ["unpriced_calls", "unpriced"], ["input_tokens", "input_tokens"],
+  ["output_tokens", "output_tokens"], ["cached_input_tokens", "cached_input_tokens"], ["cache_write_tokens", "cache_write_tokens"],
+  ["reasoning_tokens", "reasoning_tokens"], ["cost_usd", "cost"], ["latency_count", "lat_n"], ["latency_sum_ms", "lat_sum"]] as const;
+/** The metric columns of attribution rows from user_totals `t`, each as `value(column, alias)`. */
+const totalsMetrics = (value: (column: string, alias: string) => string): SQL =>
+  sql.raw(TOTALS_METRICS.map(([c, a]) => `${value(c, a)}${a === "cost" ? "" : "::text"} AS ${a}`).join(", "));
 
 /** The side of a user_totals row `t` for the window (see Side): "outside" when the time outside is under a quarter of the time inside. */
 function sideOf(f: Filters): SQL {
@@ -143,10 +150,7 @@ function sideOf(f: Filters): SQL {
 
 /** user_totals rows as attribution rows (same text forms as attributionColumns) with their side, in all-time cost order. */
 function totalsRows(projectId: string, f: Filters, where: SQL, limit: number | null): SQL {
-  return sql`SELECT t.user_id AS key, t.calls::text AS calls, t.errors::text AS errors, t.unpriced_calls::text AS unpriced,
-      t.input_tokens::text AS input_tokens, t.output_tokens::text AS output_tokens, t.cached_input_tokens::text AS cached_input_tokens,
-      t.cache_write_tokens::text AS cache_write_tokens, t.reasoning_tokens::text AS reasoning_tokens, t.cost_usd AS cost,
-      t.latency_count::text AS lat_n, t.latency_sum_ms::text AS lat_sum, ${TS_TEXT(sql`t.first_seen`)} AS first_seen,
+  return sql`SELECT t.user_id AS key, ${totalsMetrics((c) => `t.${c}`)}, ${TS_TEXT(sql`t.first_seen`)} AS first_seen,
       ${TS_TEXT(sql`t.last_seen`)} AS last_seen, ${sideOf(f)} AS side
     FROM user_totals t WHERE t.project_id = ${projectId} AND ${where}
     ORDER BY t.cost_usd DESC, t.user_id${limit === null ? sql`` : sql` LIMIT ${limit}`}`;
@@ -163,12 +167,12 @@ function outsideWindow(f: Filters): SQL {
  * The window's figures of "outside" users: their user_totals row minus their folded events before
  * `from` and at or after `to` (rollups and raw edges, like any window), read in one statement so
  * both halves are the same fold state; first/last seen inside the window by one index probe each
- * when the window cuts them. For users with no unfolded event in the window, in one snapshot. Users left with no call in the window are dropped.
+ * when the window cuts them. For users with no unfolded event in the window, in one snapshot.
+ * Users left with no call in the window are dropped.
  */
 function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
   const ranges = [...(f.from ? [{ to: f.from }] : []), ...(f.to ? [{ from: f.to }] : [])];
   const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, keys, true));
-  const m = (c: string) => sql.raw(`(t.${c} - coalesce(o.${c === "unpriced_calls" ? "unpriced" : c === "cost_usd" ? "cost" : c === "latency_count" ? "lat_n" : c === "latency_sum_ms" ? "lat_sum" : c}, 0))`);
   const inWindow = sql`e.ts >= ${iso(f.from) ?? "-infinity"}::timestamptz AND e.ts < ${iso(f.to) ?? "infinity"}::timestamptz`;
   // The user has no unfolded event in the window (else it is summed as a tail user): every event
   // the probe sees is folded, and min/max are one step down cost_events_user_idx.
@@ -177,13 +181,8 @@ function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
   const firstSeen = f.from ? sql`CASE WHEN t.first_seen >= ${iso(f.from)}::timestamptz THEN t.first_seen ELSE ${probe("min")} END` : sql`t.first_seen`;
   const lastSeen = f.to ? sql`CASE WHEN t.last_seen < ${iso(f.to)}::timestamptz THEN t.last_seen ELSE ${probe("max")} END` : sql`t.last_seen`;
   return sql`WITH p AS (${sql.join(parts, sql` UNION ALL `)}),
-    o AS (SELECT key, sum(calls) AS calls, sum(errors) AS errors, sum(unpriced) AS unpriced, sum(input_tokens) AS input_tokens,
-      sum(output_tokens) AS output_tokens, sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens,
-      sum(reasoning_tokens) AS reasoning_tokens, sum(cost) AS cost, sum(lat_n) AS lat_n, sum(lat_sum) AS lat_sum FROM p GROUP BY key)
-    SELECT t.user_id AS key, ${m("calls")}::text AS calls, ${m("errors")}::text AS errors, ${m("unpriced_calls")}::text AS unpriced,
-      ${m("input_tokens")}::text AS input_tokens, ${m("output_tokens")}::text AS output_tokens, ${m("cached_input_tokens")}::text AS cached_input_tokens,
-      ${m("cache_write_tokens")}::text AS cache_write_tokens, ${m("reasoning_tokens")}::text AS reasoning_tokens, ${m("cost_usd")} AS cost,
-      ${m("latency_count")}::text AS lat_n, ${m("latency_sum_ms")}::text AS lat_sum,
+    o AS (SELECT key, ${sql.raw(TOTALS_METRICS.map(([, a]) => `sum(${a}) AS ${a}`).join(", "))} FROM p GROUP BY key)
+    SELECT t.user_id AS key, ${totalsMetrics((c, a) => `(t.${c} - coalesce(o.${a}, 0))`)},
       ${TS_TEXT(firstSeen)} AS first_seen, ${TS_TEXT(lastSeen)} AS last_seen
     FROM user_totals t LEFT JOIN o ON o.key = t.user_id
     WHERE t.project_id = ${projectId} AND t.user_id IN (${inList(keys)}) AND t.calls > coalesce(o.calls, 0)`;
