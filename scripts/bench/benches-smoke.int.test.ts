@@ -2,10 +2,11 @@
 // (PostgreSQL, Redis, `next start`, Chromium), and must finish with exit 0 and print its figures.
 // Nothing here looks at a figure's value: the machine running CI is shared and timed assertions
 // are not tests. A new bench without an entry below fails the first test.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { pgUrl, redisUrl } from "~/test/integration";
 
@@ -76,6 +77,50 @@ const adminUrl = (() => {
   return u.toString();
 })();
 
+// A bench still running after this long is stuck: what every node of the database is waiting on
+// goes into the test's output before the bench is killed, so a hang explains itself.
+const DIAGNOSE_AFTER_MS = 200_000;
+const KILL_AFTER_MS = 280_000;
+
+/** Non-idle sessions (with what they wait on) and ungranted locks on the admin URL's node and, on a Citus coordinator, every other node. */
+async function whatIsWaiting(url: string): Promise<string> {
+  const lines: string[] = [];
+  const probe = async (nodeUrl: string, label: string) => {
+    const sql = postgres(nodeUrl, { max: 1, connect_timeout: 5, idle_timeout: 1, onnotice: () => undefined });
+    try {
+      const rows = await sql<{ line: string }[]>`
+        SELECT concat_ws(' | ', datname, pid, backend_type, state, wait_event_type || ':' || wait_event,
+          'xact ' || round(extract(epoch FROM now() - xact_start))::text || ' s', 'query ' || round(extract(epoch FROM now() - query_start))::text || ' s',
+          left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 300)) AS line
+        FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle' AND backend_type IN ('client backend', 'background worker')
+        ORDER BY xact_start NULLS LAST`;
+      const locks = await sql<{ line: string }[]>`
+        SELECT concat_ws(' | ', 'waits', l.pid, l.locktype, l.mode, l.relation::regclass::text, 'blocked by ' || pg_blocking_pids(l.pid)::text) AS line
+        FROM pg_locks l WHERE NOT l.granted`;
+      const prepared = await sql<{ line: string }[]>`SELECT concat_ws(' | ', 'prepared', database, gid, prepared::text) AS line FROM pg_prepared_xacts`;
+      lines.push(`[${label}]`, ...[...rows, ...locks, ...prepared].map((r) => `  ${r.line}`));
+    } catch (err) {
+      lines.push(`[${label}] could not look: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      await sql.end({ timeout: 2 }).catch(() => undefined);
+    }
+  };
+  await probe(url, "admin node");
+  const admin = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  try {
+    const nodes = await admin<{ host: string; port: number }[]>`SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0`.catch(() => []);
+    for (const n of nodes) {
+      const u = new URL(url);
+      u.hostname = n.host;
+      u.port = String(n.port);
+      await probe(u.toString(), `worker ${n.host}:${n.port}`);
+    }
+  } finally {
+    await admin.end({ timeout: 2 }).catch(() => undefined);
+  }
+  return lines.join("\n");
+}
+
 function runBench(name: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     // Exactly what a developer types: the package.json script, through npm.
@@ -83,10 +128,23 @@ function runBench(name: string, args: string[]): Promise<{ code: number | null; 
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
     child.stderr.on("data", (d: Buffer) => (out += d.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGTERM"), 280_000);
+    const diagnose = setTimeout(() => {
+      if (!adminUrl) return;
+      // The processes (the bench, its next start, their state and CPU) and what the database waits on.
+      const ps = spawnSync("ps", ["-eo", "pid,ppid,stat,etimes,pcpu,rss,args", "--sort=start_time"], { encoding: "utf8" }).stdout ?? "";
+      const procs = ps.split("\n").filter((l) => /next-server|bench|postgres: .*acp_/.test(l) && !/ idle$/.test(l)).map((l) => l.slice(0, 220));
+      void whatIsWaiting(adminUrl).then((report) => {
+        out += `\n[smoke] bench:${name} still running after ${DIAGNOSE_AFTER_MS / 1000} s; processes:\n${procs.join("\n")}\nthe database now:\n${report}\n`;
+      });
+    }, DIAGNOSE_AFTER_MS);
+    const timer = setTimeout(() => {
+      out += `\n[smoke] bench:${name} killed after ${KILL_AFTER_MS / 1000} s\n`;
+      child.kill("SIGTERM");
+    }, KILL_AFTER_MS);
     child.once("error", reject);
     child.once("exit", (code) => {
       clearTimeout(timer);
+      clearTimeout(diagnose);
       resolve({ code, out });
     });
   });
@@ -113,7 +171,7 @@ describe("benchmarks", () => {
       it.skipIf(smoke.needsRedis && !redisUrl)(`npm run bench:${name} completes and prints its figures`, { timeout: 300_000 }, async () => {
         const extra = [...(adminUrl ? ["--pg", adminUrl] : []), ...(redisUrl && name !== "ui" && name !== "query" ? ["--redis", redisUrl] : [])];
         const { code, out } = await runBench(name, [...smoke.args, ...extra]);
-        if (code !== 0) console.error(out.slice(-4000));
+        if (code !== 0) console.error(out.slice(-12000));
         expect(code).toBe(0);
         expect(out).toMatch(/load average before: [\d.]+ [\d.]+ [\d.]+/);
         expect(out).toMatch(/load average after: [\d.]+ [\d.]+ [\d.]+/);

@@ -170,7 +170,10 @@ export async function startNextServer(
     try {
       const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
-      if (res.status === 200) return server;
+      if (res.status === 200) {
+        console.log(`[bench] next start healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
+        return server;
+      }
     } catch {
       // not listening yet
     }
