@@ -110,7 +110,7 @@ describeWithDb("events JSON and NDJSON: COPY path = JS writer path", () => {
       const feature = "O'Reilly \\ \"q\"";
       expect(await exportText(request({ feature }), "copy")).toBe(await exportText(request({ feature }), "cursor"));
       expect(await exportText(request({ feature: "no-such-feature" }), "copy")).toBe(await exportText(request({ feature: "no-such-feature" }), "cursor"));
-      for (const maxRows of [1, 7, N + 18, N + 19]) {
+      for (const maxRows of [1, 7, 420, N + 17, N + 18, N + 19]) {
         expect(await exportText(request(), "copy", maxRows), `cap ${maxRows}`).toBe(await exportText(request(), "cursor", maxRows));
       }
       if (format === "json") expect(JSON.parse(all)).toHaveLength(N + 18);

@@ -7,6 +7,8 @@ import { encode, type Source } from "./source";
 // Pieces handed to the response: big enough that per-chunk costs vanish, small enough that a
 // paused client holds only this much (plus the socket buffers) in memory.
 const CHUNK_BYTES = 128 * 1024;
+const NEWLINE = 0x0a;
+const COMMA_NEWLINE = Buffer.from(",\n");
 
 /**
  * `COPY (query LIMIT cap + 1) TO STDOUT (FORMAT csv)` inside the snapshot: PostgreSQL writes the
@@ -17,8 +19,18 @@ const CHUNK_BYTES = 128 * 1024;
  * The row cap is counted exactly: in COPY TO, PostgreSQL sends every row as one CopyData message
  * and postgres.js emits each as one 'data' chunk (one per event in flowing mode), so the chunk
  * past the cap is the (cap + 1)-th row, dropped before the marker row.
+ *
+ * `arrayCommas` (a JSON array, one element per line): every kept row but the last gets a comma
+ * before its "\n" — also the last when the cap dropped a row, since the marker element follows.
+ * Each row is held until the next one (or the end) says which it is.
  */
-export async function openCopySource(snap: Snapshot, statement: string, writer: ExportWriter, limit: number): Promise<Source> {
+export async function openCopySource(
+  snap: Snapshot,
+  statement: string,
+  writer: ExportWriter,
+  limit: number,
+  { arrayCommas = false }: { arrayCommas?: boolean } = {},
+): Promise<Source> {
   const started = snap.sql.unsafe(statement).readable();
   let copyEnded: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => {
@@ -49,14 +61,34 @@ export async function openCopySource(snap: Snapshot, statement: string, writer: 
     w?.();
   };
 
+  let held: Buffer | null = null;
+  const add = (piece: Buffer) => {
+    parts.push(piece);
+    size += piece.length;
+  };
+  /** The held row, with its comma when another element follows it. */
+  const release = (followed: boolean) => {
+    if (!held) return;
+    const row = held;
+    held = null;
+    if (!followed) return add(row);
+    if (row[row.length - 1] !== NEWLINE) {
+      failure ??= new Error("COPY sent a row without its line end");
+      return;
+    }
+    add(row.subarray(0, row.length - 1));
+    add(COMMA_NEWLINE);
+  };
   copy.on("data", (chunk: Buffer) => {
     if (rows >= limit) {
       overflow = true;
       return;
     }
     rows++;
-    parts.push(chunk);
-    size += chunk.length;
+    if (arrayCommas) {
+      release(true);
+      held = chunk;
+    } else add(chunk);
     if (size >= CHUNK_BYTES) {
       copy.pause();
       notify();
@@ -68,6 +100,7 @@ export async function openCopySource(snap: Snapshot, statement: string, writer: 
   // proposed in #1016). Readable#_read is postgres.js' socket.resume(): call it once it is over.
   const kick = () => copy._read(0);
   copy.once("end", () => {
+    release(overflow);
     ended = true;
     kick();
     copyEnded();

@@ -45,8 +45,8 @@ export async function openExport(client: DbClient, projectId: string, request: E
     const { maxRows } = options;
     if (request.kind === "events" && (options.engine ?? "copy") === "copy") {
       if (request.format === "csv") return await openCopySource(snap, eventsCopyStatement(projectId, request.filters, maxRows + 1), writer, maxRows);
-      const statement = eventsJsonCopyStatement(projectId, request.filters, maxRows + 1, request.format);
-      return await openCopySource(snap, statement, copyJsonWriter(request.format), maxRows);
+      const statement = eventsJsonCopyStatement(projectId, request.filters, maxRows + 1);
+      return await openCopySource(snap, statement, copyJsonWriter(request.format), maxRows, { arrayCommas: request.format === "json" });
     }
     const source = request.by === undefined ? undefined : await sourceFor(snap.db, projectId, request.by);
     return await openCursorSource(snap, cursorPlan(snap, projectId, request, maxRows, source), writer, maxRows);
