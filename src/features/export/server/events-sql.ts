@@ -11,11 +11,14 @@ import { FORMULA_TRIGGERS } from "../csv";
 // "values" for the cursor path (formatted in JS) and "csv" for COPY, where each cell is already
 // what src/features/export/csv.ts would write.
 
-// JSON columns leave the database as their JSON text: written verbatim, never re-serialised.
-function exportExpression(c: Column): SQL {
+// JSON columns leave the database as their JSON text: written verbatim, never re-serialised
+// (for row_to_json they stay jsonb, which it embeds as that same text).
+function exportExpression(c: Column, mode: Mode): SQL {
   const expr = eventFieldSql(c.name);
-  return c.kind === "json" ? sql`(${expr})::text` : expr;
+  return c.kind === "json" && mode !== "json" ? sql`(${expr})::text` : expr;
 }
+
+type Mode = "values" | "csv" | "json";
 
 /**
  * The SQL twin of `neutralise` + `csvCell` for text: a leading formula trigger gets a single
@@ -26,10 +29,10 @@ export function neutraliseSql(x: SQL): SQL {
   return sql`CASE WHEN ascii(${x}) IN (${sql.raw(FORMULA_TRIGGERS.join(", "))}) THEN '''' || ${x} ELSE nullif(${x}, '') END`;
 }
 
-function selectList(mode: "values" | "csv"): SQL {
+function selectList(mode: Mode): SQL {
   return sql.join(
     EVENT_COLUMNS.map((c) => {
-      const expr = exportExpression(c);
+      const expr = exportExpression(c, mode);
       const out = mode === "csv" && (c.kind === "text" || c.kind === "json") ? neutraliseSql(expr) : expr;
       return sql`${out} AS ${sql.identifier(c.name)}`;
     }),
@@ -38,7 +41,7 @@ function selectList(mode: "values" | "csv"): SQL {
 }
 
 /** Newest first like the list (index range scan on project_id, ts desc, id desc), at most `limit` rows. */
-export function eventsExportQuery(projectId: string, f: Filters, limit: number, mode: "values" | "csv"): SQL {
+export function eventsExportQuery(projectId: string, f: Filters, limit: number, mode: Mode): SQL {
   return sql`SELECT ${selectList(mode)}
     FROM cost_events e
     LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
@@ -61,36 +64,17 @@ export function eventsCopyStatement(projectId: string, f: Filters, limit: number
 }
 
 /**
- * Each event as the JSON object text src/features/export/json.ts writes: keys in column order,
- * strings through to_json (the same escapes as JSON.stringify for any text PostgreSQL can
- * store), integers as digits, metadata embedded as the database's JSON text, NULL as null.
- */
-function jsonObjectSql(): SQL {
-  const parts = EVENT_COLUMNS.map((c, i) => {
-    const expr = exportExpression(c);
-    const key = `${i === 0 ? "{" : ","}${JSON.stringify(c.name)}:`;
-    const value =
-      c.kind === "integer" ? sql`coalesce((${expr})::text, 'null')` : c.kind === "json" ? sql`coalesce(${expr}, 'null')` : sql`coalesce(to_json(${expr})::text, 'null')`;
-    return sql`${key}::text || ${value}`;
-  });
-  return sql`${sql.join(parts, sql` || `)} || '}'`;
-}
-
-/**
- * `COPY … TO STDOUT` writing one JSON object per line for the events export (JSON and NDJSON):
- * PostgreSQL renders the objects and no row passes through JS. CSV format with a delimiter and a
- * quote character that JSON text never holds raw (control characters are always escaped in it)
- * writes each line verbatim. A JSON array's commas are not written here: openCopySource adds them
- * as the rows stream (a window looking one row ahead cost PostgreSQL a tenth of the export).
+ * `COPY … TO STDOUT` writing one JSON object per line for the events export (JSON and NDJSON), the
+ * text src/features/export/json.ts writes: PostgreSQL renders each row with row_to_json — keys in
+ * column order, compact, strings escaped as JSON.stringify escapes any text PostgreSQL can store,
+ * integers as digits, the exact decimal and ids as strings (text columns), metadata and tags
+ * embedded as the database's JSON text, NULL as null — and no row passes through JS. CSV format
+ * with a delimiter and a quote character that JSON text never holds raw (control characters are
+ * always escaped in it) writes each line verbatim. A JSON array's commas are not written here:
+ * openCopySource adds them as the rows stream.
  */
 export function eventsJsonCopyStatement(projectId: string, f: Filters, limit: number): string {
-  const line = jsonObjectSql();
-  const query = sql`SELECT ${line}
-    FROM cost_events e
-    LEFT JOIN prompts p ON p.project_id = e.project_id AND p.hash = e.prompt_hash
-    WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })}
-    ORDER BY e.ts DESC, e.id DESC
-    LIMIT ${limit}`;
+  const query = sql`SELECT row_to_json(r)::text FROM (${eventsExportQuery(projectId, f, limit, "json")}) r`;
   const copy = dialect.sqlToQuery(sql`COPY (${query}) TO STDOUT (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')`.inlineParams());
   if (copy.params.length > 0) throw new Error("COPY statement must not carry bind parameters");
   return copy.sql;
