@@ -5,6 +5,7 @@ import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
+import { clusterComputations } from "./server/clusters/list";
 import { createLocalEmbedder } from "./server/embedders/local";
 import { drainQueue } from "./server/worker/worker";
 import { promptEvent } from "./testing";
@@ -97,6 +98,18 @@ describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
     const fast = await allClusters(embedded, { cacheTtlSeconds: 300 });
     expect(fast.every((c) => c.exactRepeatSavingsUsd === "0.000000000000")).toBe(true);
     expect(fast.map((c) => c.prompts)).toEqual([2]); // X alone, never repeated within 5 min, is not listed
+  });
+
+  it("computes a set once for concurrent asks, then serves it from the cache", async () => {
+    // A TTL no other test asks for: nothing cached yet under this fingerprint.
+    const input = { cacheTtlSeconds: 1234 };
+    const before = clusterComputations();
+    const pages = await Promise.all(Array.from({ length: 5 }, () => embedded.prompts.clusters(input)));
+    expect(clusterComputations() - before).toBe(1);
+    for (const page of pages) expect(page).toEqual(pages[0]);
+    expect(pages[0]?.items.length).toBeGreaterThan(0);
+    await embedded.prompts.clusters(input);
+    expect(clusterComputations() - before).toBe(1);
   });
 
   it("finds exact repeats without any embedding (each prompt its own group)", async () => {

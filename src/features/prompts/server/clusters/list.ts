@@ -30,8 +30,13 @@ type Local = { set: ClusterSet; expires: number };
 declare global {
   // On globalThis: one per process even when Next evaluates this module more than once.
   var acpClusterCache: Map<string, Local> | undefined;
+  var acpClustersInFlight: Map<string, Promise<ClusterSet>> | undefined;
+  var acpClusterComputations: number | undefined;
 }
 const globalForClusters = globalThis;
+
+/** How many cluster sets this process has computed (tests: concurrent asks share one). */
+export const clusterComputations = () => globalForClusters.acpClusterComputations ?? 0;
 
 /** Savings desc, then id: the order of the list and of its keyset. */
 function compareKeys(a: { savings: bigint; id: string }, b: { savings: bigint; id: string }): number {
@@ -58,8 +63,22 @@ async function cachedClusters(db: Db, projectId: string, model: string, input: C
     const hit = local.get(key);
     if (hit && hit.expires > Date.now()) return hit.set;
   }
+  // One computation per set at a time in this process: asks arriving while it runs (the overview's
+  // savings headline of a re-opened page, another tab, a teammate) wait for it instead of each
+  // scanning the window's events again on the same cores.
+  const inFlight = (globalForClusters.acpClustersInFlight ??= new Map<string, Promise<ClusterSet>>());
+  const running = inFlight.get(key);
+  if (running) return running;
+  const computing = computeAndKeep(db, projectId, model, input, key, local).finally(() => inFlight.delete(key));
+  inFlight.set(key, computing);
+  return computing;
+}
+
+async function computeAndKeep(db: Db, projectId: string, model: string, input: ClustersInput, key: string, local: Map<string, Local>): Promise<ClusterSet> {
+  globalForClusters.acpClusterComputations = clusterComputations() + 1;
   const set = await computeClusters(db, projectId, model, input);
   set.clusters = sortClusters(set.clusters);
+  const redis = getRedis();
   if (redis) {
     await redis.set(key, JSON.stringify(set), "EX", CLUSTERS_CACHE_SECONDS).catch(() => undefined);
   } else {
