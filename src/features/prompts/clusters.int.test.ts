@@ -112,6 +112,20 @@ describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
     expect(clusterComputations() - before).toBe(1);
   });
 
+  it("never counts a call made at the same instant as an earlier one; one a millisecond later is", async () => {
+    const p = await newProject("clusters-same-instant");
+    const t = at(200);
+    const calls = [
+      promptEvent(A, { at: t, costUsd: "0.010" }),
+      promptEvent(A, { at: t, costUsd: "0.020" }),
+      promptEvent(A, { at: new Date(t.getTime() + 1), costUsd: "0.005" }),
+    ];
+    expect((await ingestEvents(testDb(), p.projectId, calls)).accepted).toBe(3);
+    const [only, ...rest] = await allClusters(callerFor(p.key), {});
+    expect(rest).toEqual([]);
+    expect(only).toMatchObject({ prompts: 1, calls: "3", exactRepeatCalls: "1", exactRepeatSavingsUsd: "0.005000000000", semanticCacheCalls: "1", semanticCacheSavingsUsd: "0.005000000000" });
+  });
+
   it("finds exact repeats without any embedding (each prompt its own group)", async () => {
     const items = await allClusters(bare, {});
     const byText = new Map(items.map((c) => [c.members[0]?.preview, c]));
