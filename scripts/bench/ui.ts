@@ -36,7 +36,6 @@ const PX_PER_FRAME = 240; // 6 rows a frame: 360 rows/s at 60 fps, a brisk scrol
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
-/** Milliseconds from navigation to each selector being visible (waited for together). */
 /**
  * Milliseconds from navigation to each selector being visible, then waits until the page's own
  * requests are over (network idle: the savings headline computes clusters after the first render)

@@ -8,8 +8,8 @@ import { FORMULA_TRIGGERS } from "../csv";
 
 // The events export query: the events list's rows (same columns and SQL, same window conditions,
 // same order) plus the prompt text, with JSON columns as JSON text. Two renderings of one query:
-// "values" for the cursor path (formatted in JS) and "csv" for COPY, where each cell is already
-// what src/features/export/csv.ts would write.
+// "values" for the cursor path (formatted in JS), "csv" for COPY, where each cell is already
+// what src/features/export/csv.ts would write, and "json" for COPY through row_to_json.
 
 // JSON columns leave the database as their JSON text: written verbatim, never re-serialised
 // (for row_to_json they stay jsonb, which it embeds as that same text).
