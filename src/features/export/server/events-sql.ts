@@ -7,7 +7,7 @@ import { EVENT_COLUMNS, type Column } from "../columns";
 import { FORMULA_TRIGGERS } from "../csv";
 
 // The events export query: the events list's rows (same columns and SQL, same window conditions,
-// same order) plus the prompt text, with JSON columns as JSON text. Two renderings of one query:
+// same order) plus the prompt text, with JSON columns as JSON text. Three renderings of one query:
 // "values" for the cursor path (formatted in JS), "csv" for COPY, where each cell is already
 // what src/features/export/csv.ts would write, and "json" for COPY through row_to_json.
 
