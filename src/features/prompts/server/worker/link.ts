@@ -81,6 +81,9 @@ async function linkOnce(sql: Sql, o: LinkOptions & { limit: number; projectId?: 
       ...(await lookupCandidates(tx, o, byPlan[0] ?? "[]", true)),
       ...(await lookupCandidates(tx, o, byPlan[1] ?? "[]", false)),
     ];
+    // The merge must not inherit enable_sort off: without sorts its window and list joins are planned
+    // as full scans of the pk index of prompt_neighbors (seconds per batch once the table is large).
+    await tx`SELECT set_config('enable_sort', 'on', true)`;
     let edges = 0;
     if (candidates.length > 0) {
       // Sorted, so two workers locking several projects cannot deadlock.
