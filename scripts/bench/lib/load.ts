@@ -16,8 +16,8 @@ export const BUSY_LOAD = 1.5;
 const WINDOW_SAMPLES = 30;
 const BENCH_DB = /\bacp_bench_\w+/;
 
-type Watch = { before: number[]; samples: number[]; timer: NodeJS.Timeout | null; startedAt: number };
-const watch: Watch = { before: os.loadavg(), samples: [], timer: null, startedAt: performance.now() };
+type Watch = { before: number[]; samples: number[]; byName: Map<string, number>; timer: NodeJS.Timeout | null; startedAt: number };
+const watch: Watch = { before: os.loadavg(), samples: [], byName: new Map(), timer: null, startedAt: performance.now() };
 
 function readDir(dir: string): string[] {
   try {
@@ -35,10 +35,21 @@ function read(file: string): string {
   }
 }
 
-/** Runnable tasks (threads) of other processes right now; NaN where /proc is absent. */
+/** What one /proc sample of other processes' runnable tasks was made of (by process name). */
+export type RunnableSample = { total: number; byName: Map<string, number> };
+
+/**
+ * Runnable tasks (threads) of other processes right now; NaN where /proc is absent. PostgreSQL's
+ * parallel workers serving a bench backend (a parallel index build, a parallel scan) are the
+ * bench's own work too.
+ */
 export function othersRunnable(selfPid = process.pid): number {
+  return sampleOthers(selfPid).total;
+}
+
+function sampleOthers(selfPid: number): RunnableSample {
   const pids = readDir("/proc").filter((n) => /^\d+$/.test(n));
-  if (pids.length === 0) return Number.NaN;
+  if (pids.length === 0) return { total: Number.NaN, byName: new Map() };
   const parent = new Map<number, number>();
   const comm = new Map<number, string>();
   for (const name of pids) {
@@ -48,24 +59,35 @@ export function othersRunnable(selfPid = process.pid): number {
     parent.set(Number(name), Number(stat.slice(close + 2).split(" ")[1]));
     comm.set(Number(name), stat.slice(stat.indexOf("(") + 1, close));
   }
+  const cmdline = (pid: number) => read(`/proc/${pid}/cmdline`).replace(/\0/g, " ").trim();
+  const benchBackend = (pid: number) => comm.get(pid) === "postgres" && BENCH_DB.test(cmdline(pid));
   const ours = (pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
       if (p === selfPid) return true;
       p = parent.get(p) ?? 0;
     }
-    return comm.get(pid) === "postgres" && BENCH_DB.test(read(`/proc/${pid}/cmdline`).replace(/\0/g, " "));
+    if (benchBackend(pid)) return true;
+    const leader = /parallel worker for PID (\d+)/.exec(cmdline(pid))?.[1];
+    return leader !== undefined && benchBackend(Number(leader));
   };
-  let runnable = 0;
+  const byName = new Map<string, number>();
+  let total = 0;
   for (const name of pids) {
     const pid = Number(name);
     if (ours(pid)) continue;
+    let n = 0;
     for (const tid of readDir(`/proc/${name}/task`)) {
       const stat = read(`/proc/${name}/task/${tid}/stat`);
       const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      if (state === "R" || state === "D") runnable += 1;
+      if (state === "R" || state === "D") n += 1;
     }
+    if (n === 0) continue;
+    total += n;
+    // PostgreSQL's processes by their title ("postgres: 15/main: checkpointer"), others by name.
+    const label = comm.get(pid) === "postgres" ? cmdline(pid).replace(/^postgres: [^:]*: /, "postgres: ").slice(0, 60) : (comm.get(pid) ?? name);
+    byName.set(label, (byName.get(label) ?? 0) + n);
   }
-  return runnable;
+  return { total, byName };
 }
 
 /** Starts sampling (once per process); the bench runner calls it before the bench starts. */
@@ -74,9 +96,12 @@ export function startLoadWatch(): void {
   watch.before = os.loadavg();
   watch.startedAt = performance.now();
   watch.samples = [];
+  watch.byName = new Map();
   watch.timer = setInterval(() => {
-    const n = othersRunnable();
-    if (Number.isFinite(n)) watch.samples.push(n);
+    const s = sampleOthers(process.pid);
+    if (!Number.isFinite(s.total)) return;
+    watch.samples.push(s.total);
+    for (const [k, v] of s.byName) watch.byName.set(k, (watch.byName.get(k) ?? 0) + v);
   }, 1000);
   watch.timer.unref();
 }
@@ -130,5 +155,11 @@ export function loadAfterLine(): string {
     ? `; other processes' runnable tasks: mean ${o.mean.toFixed(2)}, highest 30-s mean ${o.max.toFixed(2)} (${o.samples} samples)`
     : "";
   const state = machineBusy() ? `machine busy (> ${BUSY_LOAD}): targets not measured` : `machine quiet (≤ ${BUSY_LOAD})`;
-  return `[bench] load average after: ${fmt(os.loadavg())} (before ${fmt(watch.before)})${others}: ${state}`;
+  // Who the others were (mean runnable tasks over the run), so a busy verdict can be checked.
+  const top = [...watch.byName]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${(v / Math.max(1, watch.samples.length)).toFixed(2)}`);
+  const who = top.length > 0 ? `; others by name: ${top.join(", ")}` : "";
+  return `[bench] load average after: ${fmt(os.loadavg())} (before ${fmt(watch.before)})${others}: ${state}${who}`;
 }
