@@ -38,17 +38,71 @@ export async function seedPrompts(client: DbClient, projectId: string, prompts: 
   return all.length;
 }
 
-/** The real pipeline (claim → embed → store → link → done) with `workers` concurrent workers. */
+/** Seconds from the pipeline's start to when each stage was last seen unfinished (sampled twice a second). */
+export type PipelineStages = { stored: number; indexed: number; linked: number };
+
+/**
+ * The real pipeline (claim → embed → store → link → done) with `workers` concurrent workers. A
+ * watcher samples the backlog, the index and the link queue, so the run splits into storing
+ * (prompts due), the index build (index absent) and linking (queue non-empty).
+ */
 export async function runPipeline(url: string, embedder: Embedder, workers: number, signal: AbortSignal) {
   const clients = Array.from({ length: workers }, () => createDbClient(url, { max: 1 }));
+  const watcher = createDbClient(url, { max: 1 });
+  const stages: PipelineStages = { stored: 0, indexed: 0, linked: 0 };
+  let running = true;
   const t0 = performance.now();
+  const watch = (async () => {
+    while (running) {
+      const [r] = await watcher.sql<{ due: boolean; noindex: boolean; queued: boolean }[]>`
+        SELECT EXISTS (SELECT 1 FROM prompts WHERE NOT embed_done) AS due,
+          to_regclass('prompt_embeddings_hnsw_idx') IS NULL AS noindex,
+          EXISTS (SELECT 1 FROM prompt_link_queue) AS queued`;
+      const now = (performance.now() - t0) / 1000;
+      if (r?.due) stages.stored = now;
+      if (r?.noindex) stages.indexed = now;
+      if (r?.queued) stages.linked = now;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  })();
   try {
     const results = await Promise.all(clients.map((c) => drainQueue({ sql: c.sql, embedder, signal })));
     const seconds = (performance.now() - t0) / 1000;
-    return { seconds, done: results.reduce((s, r) => s + r.done, 0), edges: results.reduce((s, r) => s + r.edges, 0), failed: results.reduce((s, r) => s + r.failed, 0) };
+    return { seconds, stages, done: results.reduce((s, r) => s + r.done, 0), edges: results.reduce((s, r) => s + r.edges, 0), failed: results.reduce((s, r) => s + r.failed, 0) };
   } finally {
-    await Promise.all(clients.map((c) => c.sql.end({ timeout: 5 })));
+    running = false;
+    await watch.catch(() => undefined);
+    await Promise.all([...clients, watcher].map((c) => c.sql.end({ timeout: 5 })));
   }
+}
+
+/**
+ * Edge recall: for `sample` random prompts, the exact list (their 10 nearest at or above the floor,
+ * by a sequential scan) against the stored edges, read in both directions as clusters read them.
+ */
+export async function edgeRecall(client: DbClient, projectId: string, model: string, o: { sample: number; k: number; floor: number }) {
+  return client.sql.begin(async (tx) => {
+    await tx`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+    const [r] = await tx<{ prompts: number; with_edges: number; exact: number; found: number }[]>`
+      WITH s AS (SELECT prompt_id FROM prompt_embeddings WHERE project_id = ${projectId} AND model = ${model} ORDER BY md5(prompt_id::text) LIMIT ${o.sample}),
+      x AS (
+        SELECT s.prompt_id, n.neighbor_id
+        FROM s JOIN prompt_embeddings e ON e.project_id = ${projectId} AND e.prompt_id = s.prompt_id AND e.model = ${model}
+        CROSS JOIN LATERAL (
+          SELECT e2.prompt_id AS neighbor_id, (1 - (e2.embedding <=> e.embedding))::real AS sim
+          FROM prompt_embeddings e2
+          WHERE e2.project_id = ${projectId} AND e2.model = ${model} AND e2.prompt_id <> e.prompt_id
+          ORDER BY (e2.embedding <=> e.embedding) + 0, e2.prompt_id LIMIT ${o.k}
+        ) n
+        WHERE n.sim >= ${o.floor}::real
+      )
+      SELECT (SELECT count(*) FROM s)::int AS prompts, count(DISTINCT x.prompt_id)::int AS with_edges, count(*)::int AS exact,
+        count(*) FILTER (WHERE EXISTS (
+          SELECT 1 FROM prompt_neighbors n WHERE n.project_id = ${projectId} AND n.model = ${model}
+            AND ((n.prompt_id = x.prompt_id AND n.neighbor_id = x.neighbor_id) OR (n.prompt_id = x.neighbor_id AND n.neighbor_id = x.prompt_id))))::int AS found
+      FROM x`;
+    return r ?? { prompts: 0, with_edges: 0, exact: 0, found: 0 };
+  });
 }
 
 /** Drops and rebuilds the HNSW index; returns the build time and the index size. */

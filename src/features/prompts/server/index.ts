@@ -10,6 +10,6 @@ export { DEFAULT_TUNING, findSimilar, type SearchTuning } from "./similar";
 export { listClusters } from "./clusters/list";
 export { prepareRebuild } from "./worker/rebuild";
 export { checkVectorSpace, startEmbeddingWorker } from "./worker/start";
-export { drainQueue, runWorker } from "./worker/worker";
+export { drainQueue, runWorker, WORKER_DEFAULTS } from "./worker/worker";
 // Input schemas, for scripts (the client index also carries React components).
 export { clustersInputSchema } from "../schemas";
