@@ -7,8 +7,7 @@ import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integrat
 import { generateEvents } from "../../../scripts/lib/generate";
 import { clusterComputations } from "./server/clusters/list";
 import { createLocalEmbedder } from "./server/embedders/local";
-import { drainQueue } from "./server/worker/worker";
-import { promptEvent } from "./testing";
+import { promptEvent, settleProject } from "./testing";
 
 afterAll(closeTestDb);
 
@@ -64,7 +63,7 @@ beforeAll(async () => {
   embedded = callerFor(p.key);
   bare = callerFor(q.key);
   for (const x of [p, q]) expect((await ingestEvents(testDb(), x.projectId, handEvents())).accepted).toBe(8);
-  await drainQueue({ sql: testDb().sql, embedder: local, projectId: p.projectId }); // q: no embeddings at all
+  await settleProject(testDb().sql, p.projectId, local); // q: no embeddings at all
 });
 
 describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
@@ -165,7 +164,7 @@ describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
     const noise = [...generateEvents(1500, { seed: 21, days: 1, idPrefix: "cs" })];
     const plantedEvents = planted.map((t, i) => promptEvent(t, { at: new Date(Date.now() - 3_600_000 + i * 60_000), costUsd: "0.05" }));
     expect((await ingestEvents(testDb(), p.projectId, [...noise, ...plantedEvents])).rejected).toEqual([]);
-    await drainQueue({ sql: testDb().sql, embedder: local, projectId: p.projectId });
+    await settleProject(testDb().sql, p.projectId, local);
     const items = await allClusters(callerFor(p.key), { limit: 3 });
     const group = items.find((c) => c.members.some((m) => m.preview === planted[0]));
     expect(group && texts(group)).toEqual([...planted].sort());

@@ -10,7 +10,7 @@ import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/i
 import { createLocalEmbedder } from "./server/embedders/local";
 import { hnswIndexExists } from "./server/worker/index-maintenance";
 import { drainQueue, processBatch } from "./server/worker/worker";
-import { freshDatabase, promptEvent } from "./testing";
+import { freshDatabase, promptEvent, settleProject } from "./testing";
 
 afterAll(closeTestDb);
 
@@ -43,25 +43,7 @@ async function orderQueue(sql: Sql, projectId: string, backwards: boolean) {
     WHERE p.project_id = ${projectId} AND p.id = x.id`;
 }
 
-/**
- * Until every prompt of the project is embedded and linked. The test app server's own embedding
- * worker may hold a claim on some of them (a lease a project-scoped drain skips, and keeps if that
- * worker's batch failed): such claims are expired here — the late holder is fenced by
- * embed_attempts — and the rest is drained. The edge set does not depend on who links what.
- */
-async function settle(sql: Sql, projectId: string) {
-  for (let i = 0; i < 100; i++) {
-    const [row] = await sql<{ open: number }[]>`
-      SELECT (SELECT count(*) FROM prompts WHERE project_id = ${projectId} AND NOT embed_done)::int
-        + (SELECT count(*) FROM prompt_link_queue WHERE project_id = ${projectId})::int AS open`;
-    if (row?.open === 0) return;
-    await sql`UPDATE prompts SET embed_next_at = ${new Date(Date.now() - 1000).toISOString()}::timestamptz
-      WHERE project_id = ${projectId} AND NOT embed_done`;
-    await drainQueue({ sql, embedder: local, projectId, batchSize: 8 });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`project ${projectId}: prompts still unembedded or unlinked`);
-}
+const settle = (sql: Sql, projectId: string) => settleProject(sql, projectId, local);
 
 async function edgeSet(sql: Sql, projectId: string) {
   const rows = await sql<{ a: string; b: string; s: number }[]>`

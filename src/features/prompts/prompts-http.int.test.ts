@@ -6,8 +6,7 @@ import type { AppRouter } from "~/trpc/root";
 import { startAppServer } from "~/test/app-server";
 import { closeTestDb, describeWithHttp, newProject, postEvents, requireBaseUrl, testDb } from "~/test/integration";
 import { createLocalEmbedder } from "./server/embedders/local";
-import { drainQueue } from "./server/worker/worker";
-import { freshDatabase, promptEvent } from "./testing";
+import { freshDatabase, promptEvent, settleProject } from "./testing";
 
 afterAll(closeTestDb);
 
@@ -32,7 +31,7 @@ beforeAll(async () => {
   key = p.key;
   const events = [...VARIANTS, OTHER, VARIANTS[0] ?? ""].map((t, i) => promptEvent(t, { at: new Date(Date.now() - 3_600_000 + i * 60_000), costUsd: "0.004" }));
   expect((await postEvents(key, { events })).status).toBe(200);
-  await drainQueue({ sql: testDb().sql, embedder: createLocalEmbedder(512), projectId: p.projectId });
+  await settleProject(testDb().sql, p.projectId, createLocalEmbedder(512));
   // The shared test database has no autovacuum, and other files store thousands of near-identical
   // vectors: with stale statistics the planner took the approximate HNSW path for this 4-prompt
   // project, whose iterative scan spent its tuple budget on other projects' neighbours and found

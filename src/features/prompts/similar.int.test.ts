@@ -12,8 +12,7 @@ import { l2Normalize, type Embedder } from "./server/embedders/types";
 import { clearQueryCache } from "./server/query-cache";
 import { DEFAULT_TUNING, findSimilar } from "./server/similar";
 import { storeVectors } from "./server/worker/queue";
-import { drainQueue } from "./server/worker/worker";
-import { promptEvent } from "./testing";
+import { promptEvent, settleProject } from "./testing";
 
 afterAll(closeTestDb);
 
@@ -50,7 +49,7 @@ beforeAll(async () => {
   await ingestEvents(testDb(), main.projectId, [BASE, ...VARIANTS, ...UNRELATED].map((p) => promptEvent(p, { costUsd: "0.002" })));
   // The same texts in another project: never visible from the first.
   await ingestEvents(testDb(), other.projectId, [BASE, ...VARIANTS].map((p) => promptEvent(p)));
-  for (const p of [main, other]) await drainQueue({ sql: testDb().sql, embedder: local, projectId: p.projectId });
+  for (const p of [main, other]) await settleProject(testDb().sql, p.projectId, local);
   for (const [t, id] of await promptIds(main.projectId)) ids.set(t, id);
 });
 

@@ -2,7 +2,9 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { pgUrl } from "~/test/integration";
+import type { Sql } from "~/server/db";
 import type { Embedder } from "./server/embedders/types";
+import { drainQueue } from "./server/worker/worker";
 
 let seq = 0;
 
@@ -59,4 +61,25 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
       await admin.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * Until every prompt of the project is embedded and linked. A plain project-scoped drain is not
+ * enough in the shared test database: the test app server's own embedding worker may hold a claim
+ * on some of the project's prompts (a lease the drain skips) and link them a moment later, after
+ * the test has read its clusters or neighbours. Such claims are expired here — the late holder is
+ * fenced by embed_attempts — and the rest is drained. The edges do not depend on who links what.
+ */
+export async function settleProject(sql: Sql, projectId: string, embedder: Embedder): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await sql<{ open: number }[]>`
+      SELECT (SELECT count(*) FROM prompts WHERE project_id = ${projectId} AND NOT embed_done)::int
+        + (SELECT count(*) FROM prompt_link_queue WHERE project_id = ${projectId})::int AS open`;
+    if (row?.open === 0) return;
+    await sql`UPDATE prompts SET embed_next_at = ${new Date(Date.now() - 1000).toISOString()}::timestamptz
+      WHERE project_id = ${projectId} AND NOT embed_done`;
+    await drainQueue({ sql, embedder, projectId, batchSize: 8 });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`project ${projectId}: prompts still unembedded or unlinked`);
 }
