@@ -35,19 +35,12 @@ function read(file: string): string {
   }
 }
 
-/** What one /proc sample of other processes' runnable tasks was made of (by process name). */
-export type RunnableSample = { total: number; byName: Map<string, number> };
-
 /**
- * Runnable tasks (threads) of other processes right now; NaN where /proc is absent. PostgreSQL's
- * parallel workers serving a bench backend (a parallel index build, a parallel scan) are the
- * bench's own work too.
+ * Runnable tasks (threads) of other processes right now, in total and by process name; NaN where
+ * /proc is absent. PostgreSQL's parallel workers serving a bench backend (a parallel index build,
+ * a parallel scan) are the bench's own work too.
  */
-export function othersRunnable(selfPid = process.pid): number {
-  return sampleOthers(selfPid).total;
-}
-
-function sampleOthers(selfPid: number): RunnableSample {
+function sampleOthers(selfPid: number): { total: number; byName: Map<string, number> } {
   const pids = readDir("/proc").filter((n) => /^\d+$/.test(n));
   if (pids.length === 0) return { total: Number.NaN, byName: new Map() };
   const parent = new Map<number, number>();
@@ -66,6 +59,7 @@ function sampleOthers(selfPid: number): RunnableSample {
       if (p === selfPid) return true;
       p = parent.get(p) ?? 0;
     }
+    if (comm.get(pid) !== "postgres") return false;
     if (benchBackend(pid)) return true;
     const leader = /parallel worker for PID (\d+)/.exec(cmdline(pid))?.[1];
     return leader !== undefined && benchBackend(Number(leader));
