@@ -267,13 +267,16 @@ export async function topUsersByCost(
     if (f.from || f.to) {
       const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
       await bySide(await queryRows(db, totalsRow, totalsRows(projectId, f, sql`(${partial})
-        AND (t.cost_usd > ${after[0]}::numeric OR (t.cost_usd = ${after[0]}::numeric AND t.user_id <= ${after[1]}))`, null)));
+        AND t.cost_usd >= ${after[0]}::numeric AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]})`, null)));
     }
     position = { cost: after[0], key: after[1] };
   }
   let chunk = Math.max(100, limit + 20);
   for (;;) {
-    const bound: SQL = position ? sql`(t.cost_usd < ${position.cost}::numeric OR (t.cost_usd = ${position.cost}::numeric AND t.user_id > ${position.key}))` : sql`true`;
+    // The bare `cost_usd <=` is what lets the index scan start at the position (the OR alone is a filter).
+    const bound: SQL = position
+      ? sql`t.cost_usd <= ${position.cost}::numeric AND (t.cost_usd < ${position.cost}::numeric OR t.user_id > ${position.key})`
+      : sql`true`;
     const candidates = await queryRows(db, totalsRow, totalsRows(projectId, f, bound, chunk));
     const last = candidates[candidates.length - 1];
     if (!last) break;
