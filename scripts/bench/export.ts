@@ -1,10 +1,11 @@
-// npm run bench:export -- [--events 1000000] [--large 5000000] [--formats csv,json,ndjson] [--pg URL] [--keep]
+// npm run bench:export -- [--events 1000000] [--large 5000000] [--formats csv,json,ndjson] [--pg URL] [--keep] [--db NAME]
 // GET /api/export/events over HTTP on `next start` against a fresh database on the real
 // PostgreSQL: rows/s and the server's RSS growth per format, at --events and again at --large
 // (0 skips it), next to the same COPY statement run without the app (postgres.js in this
 // process, and psql to /dev/null) and the cursor + csv-stringify path in-process.
 // Data: --events realistic events through the ingestion service (scripts/lib/seed.ts), then
 // copies of those rows made in SQL (new ids, timestamps a month back per copy) up to --large.
+// --db NAME reuses a database kept by an earlier --keep run: no seeding, one size (the rows it holds).
 import os from "node:os";
 import { EVENT_COLUMNS, csvHeader, eventsCopyStatement } from "~/features/export/server";
 import { createApiKey } from "~/server/auth/api-keys";
@@ -14,7 +15,7 @@ import { intArg } from "../lib/args";
 import { verdict } from "./lib/load";
 import { seedEvents } from "../lib/seed";
 import { copyInProcess, copyWithPsql, cursorInProcess, growEvents, httpExport, type HttpMeasured, type Measured } from "./lib/export-phases";
-import { buildId, createBenchDatabase, DEFAULT_PG, ensureBuild, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
+import { buildId, createBenchDatabase, DEFAULT_PG, ensureBuild, reusedDatabase, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
 import { fmtInt } from "./lib/loop";
 import { commandLine, row } from "./lib/report";
 
@@ -40,7 +41,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     throw new Error("--events must be 1..20,000,000 and --large 0 or above --events (at most 50,000,000)");
   }
   const pg = args.get("pg") ?? DEFAULT_PG;
-  const keep = args.has("keep");
+  const reuse = args.get("db") ?? null;
+  const keep = args.has("keep") || reuse !== null;
   const command = commandLine(process.argv.slice(2));
   console.log(`[bench] ${command}`);
   ensureBuild();
@@ -49,16 +51,21 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
   let server: RunningServer | null = null;
   let failed = false;
   try {
-    db = await createBenchDatabase(pg);
+    db = reuse ? reusedDatabase(pg, reuse) : await createBenchDatabase(pg);
     const bench = db;
     const dbc = createDbClient(bench.url, { max: 4 });
     client = dbc;
     await prepareSchema(bench.url, dbc);
     const { key, projectId } = await createApiKey(dbc.db, "bench-export", "bench");
-    console.log(`[bench] seeding ${fmtInt(events)} events through the ingestion service…`);
-    const seeded = await seedEvents(dbc, projectId, events, { seed: 7, days: 30, idPrefix: "bx", concurrency: 2 });
-    console.log(`[bench] seeded in ${seeded.seconds.toFixed(0)} s (${fmtInt(seeded.accepted / seeded.seconds)}/s)`);
-    await dbc.sql`VACUUM (ANALYZE) cost_events`;
+    const [held] = await dbc.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM cost_events WHERE project_id = ${projectId}`;
+    const reused = held?.n ?? 0;
+    if (reuse && reused === 0) throw new Error(`--db ${reuse}: the bench project holds no events (was it kept by bench:export?)`);
+    if (!reused) {
+      console.log(`[bench] seeding ${fmtInt(events)} events through the ingestion service…`);
+      const seeded = await seedEvents(dbc, projectId, events, { seed: 7, days: 30, idPrefix: "bx", concurrency: 2 });
+      console.log(`[bench] seeded in ${seeded.seconds.toFixed(0)} s (${fmtInt(seeded.accepted / seeded.seconds)}/s)`);
+      await dbc.sql`VACUUM (ANALYZE) cost_events`;
+    } else console.log(`[bench] reusing ${bench.name}: ${fmtInt(reused)} events`);
     server = await startNextServer(
       // No embedding worker: it would embed the seeded prompts during the measurements.
       { DATABASE_URL: bench.url, LOG_LEVEL: "warn", REDIS_URL: "", EMBEDDING_WORKER: "off", EXPORT_MAX_ROWS: String(Math.max(events, large) + 1) },
@@ -86,8 +93,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       const cursor = rows <= 2_000_000 ? await cursorInProcess(dbc, projectId, { kind: "events", format: "csv", filters: {} }, rows + 1) : null;
       return { rows, http, copy, psql, cursor };
     };
-    const results: SizeResult[] = [await measure(events)];
-    if (large > 0 && !signal.aborted) {
+    const results: SizeResult[] = [await measure(reused || events)];
+    if (!reused && large > 0 && !signal.aborted) {
       console.log(`[bench] growing to ${fmtInt(large)} events with SQL copies…`);
       const grow = await growEvents(dbc, projectId, events, large);
       console.log(`[bench] grown in ${grow.toFixed(0)} s`);
@@ -98,7 +105,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     out.push(row("command", command));
     out.push(row("machine", `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, build ${buildId()}`));
     out.push(row("database", `${bench.name} on ${redact(pg)}${keep ? " (kept)" : " (dropped at the end)"}`));
-    out.push(row("data", `${fmtInt(events)} events via ingestion (seed 7, 30 days)${large ? `, SQL copies up to ${fmtInt(large)}` : ""}`));
+    out.push(row("data", reused ? `${fmtInt(reused)} events in a reused database` : `${fmtInt(events)} events via ingestion (seed 7, 30 days)${large ? `, SQL copies up to ${fmtInt(large)}` : ""}`));
     for (const r of results) {
       const limit = perSec(r.copy, r.copy.rows);
       out.push("", `${fmtInt(r.rows)} events (GET /api/export/events, whole project, newest first):`);

@@ -15,7 +15,7 @@ import { getSecret } from "~/server/secrets";
 import { intArg } from "../lib/args";
 import { rng } from "../lib/generate";
 import { distinctPrompts } from "./lib/prompt-corpus";
-import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
+import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, reusedDatabase, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
 import { fmtInt, fmtMs, percentiles, type LoopResult } from "./lib/loop";
 import { verdict } from "./lib/load";
 import { commandLine, latencyLine, row } from "./lib/report";
@@ -28,13 +28,6 @@ const TARGET = { pipelinePerSec: 2000, pipelineShare: 0.15, scale: 1.7, dbP95: 4
 const p95 = (r: LoopResult) => percentiles(r.latenciesMs, [95])[0] ?? NaN;
 const perSec = (r: LoopResult) => r.okOps / r.seconds;
 
-/** `--db NAME`: a database kept by an earlier `--keep` run (seeded and embedded), to iterate on search settings. */
-function reusedDatabase(adminUrl: string, name: string): BenchDatabase {
-  if (!/^acp_bench_\w+$/.test(name)) throw new Error("--db must name a database created by this benchmark (acp_bench_…)");
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { name, url: u.toString(), drop: () => Promise.resolve() };
-}
 const pct = (s: number[]) => {
   const [p50, p95] = percentiles(s, [50, 95]);
   return `p50 ${fmtMs(p50 ?? NaN)}  p95 ${fmtMs(p95 ?? NaN)} ms`;

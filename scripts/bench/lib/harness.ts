@@ -116,6 +116,14 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   };
 }
 
+/** `--db NAME`: a database kept by an earlier `--keep` run of a benchmark, reused as it is (never dropped). */
+export function reusedDatabase(adminUrl: string, name: string): BenchDatabase {
+  if (!/^acp_bench_\w+$/.test(name)) throw new Error("--db must name a database created by a benchmark (acp_bench_…)");
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { name, url: u.toString(), drop: () => Promise.resolve() };
+}
+
 export type RunningServer = {
   pid: number;
   baseUrl: string;
