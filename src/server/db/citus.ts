@@ -30,7 +30,7 @@ const ANCHOR = "cost_events";
  */
 const CITUS_UNFOLDED_EVENTS = `
 CREATE OR REPLACE FUNCTION unfolded_events() RETURNS SETOF cost_events
-LANGUAGE plpgsql STABLE ROWS 1000 AS $fn$
+LANGUAGE plpgsql STABLE ROWS 1000 SET jit = off AS $fn$
 DECLARE
   state text;
   shard text;
