@@ -7,7 +7,7 @@ import { queryRows } from "~/server/db/query";
 import { metadataKeyOf, NONE_KEY, type BreakdownBy, type BreakdownInput, type UserOrder, type UsersInput } from "../attribution-schemas";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { DIMENSION_KEYS } from "~/lib/list-filters";
-import { attributionColumns, attributionParts, attributionRowSchema, groupSources, type AttributionRow, type GroupSource } from "./attribution-sql";
+import { attributionColumns, attributionParts, attributionRowSchema, groupSources, keysArray, type AttributionRow, type GroupSource } from "./attribution-sql";
 import { isPromoted } from "./promoted-keys";
 import { toMetrics, type Metrics } from "./usage-sql";
 import { parseUsdToPicos } from "~/lib/money";
@@ -156,7 +156,6 @@ function totalsRows(projectId: string, f: Filters, where: SQL, limit: number | n
     ORDER BY t.cost_usd DESC, t.user_id${limit === null ? sql`` : sql` LIMIT ${limit}`}`;
 }
 
-const inList = (keys: string[]) => sql.join(keys.map((k) => sql`${k}`), sql`, `);
 /** Folded events of user `t` outside the window, as conditions on `e`. */
 function outsideWindow(f: Filters): SQL {
   const parts = [...(f.from ? [sql`e.ts < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`e.ts >= ${iso(f.to)}::timestamptz`] : [])];
@@ -185,7 +184,7 @@ function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
     SELECT t.user_id AS key, ${totalsMetrics((c, a) => `(t.${c} - coalesce(o.${a}, 0))`)},
       ${TS_TEXT(firstSeen)} AS first_seen, ${TS_TEXT(lastSeen)} AS last_seen
     FROM user_totals t LEFT JOIN o ON o.key = t.user_id
-    WHERE t.project_id = ${projectId} AND t.user_id IN (${inList(keys)}) AND t.calls > coalesce(o.calls, 0)`;
+    WHERE t.project_id = ${projectId} AND t.user_id = ANY(${keysArray(keys)}) AND t.calls > coalesce(o.calls, 0)`;
 }
 
 /**
@@ -208,12 +207,19 @@ export async function topUsersByCost(
   limit: number,
   { withNone = false }: { withNone?: boolean } = {},
 ): Promise<{ rows: AttributionRow[]; sides: Map<string, Side> }> {
+  // Each row's cost parsed once: the sorts below compare thousands of rows on a deep page.
+  const parsed = new WeakMap<AttributionRow, bigint>();
+  const costOf = (r: AttributionRow) => {
+    let v = parsed.get(r);
+    if (v === undefined) parsed.set(r, (v = parseUsdToPicos(r.cost)));
+    return v;
+  };
   const picos = (cost: string) => parseUsdToPicos(cost);
   const afterPicos = after ? picos(after[0]) : null;
   const qualifies = (r: AttributionRow) =>
-    (withNone || r.key !== "") && (after === null || afterPicos === null || picos(r.cost) < afterPicos || (picos(r.cost) === afterPicos && r.key > after[1]));
+    (withNone || r.key !== "") && (after === null || afterPicos === null || costOf(r) < afterPicos || (costOf(r) === afterPicos && r.key > after[1]));
   const byRank = (a: AttributionRow, b: AttributionRow) => {
-    const d = picos(b.cost) - picos(a.cost);
+    const d = costOf(b) - costOf(a);
     return d !== 0n ? (d > 0n ? 1 : -1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
   };
   let best: AttributionRow[] = [];
@@ -283,7 +289,7 @@ export async function topUsersByCost(
     await bySide(candidates);
     position = { cost: last.cost, key: last.key };
     const kth = best[limit - 1];
-    if ((kth && picos(kth.cost) > picos(last.cost)) || candidates.length < chunk) break;
+    if ((kth && costOf(kth) > picos(last.cost)) || candidates.length < chunk) break;
     chunk = Math.min(chunk * 2, 5000);
   }
   const onPage = new Set(best.map((r) => r.key));
@@ -326,12 +332,12 @@ async function costliestFromTotals(db: DbOrTx, projectId: string, f: Filters, us
     WITH o AS (
       SELECT e.user_id, k.kind, k.value, count(*) AS calls, coalesce(sum(e.cost_usd), 0) AS cost
       FROM cost_events e CROSS JOIN LATERAL ${sql.raw(USER_MIX_SQL("e"))}, rollup_fold_state fs
-      WHERE e.project_id = ${projectId} AND e.user_id IN (${inList(users)}) AND ${outsideWindow(f)} AND fs.id = 1 AND ${FOLDED_E}
+      WHERE e.project_id = ${projectId} AND e.user_id = ANY(${keysArray(users)}) AND ${outsideWindow(f)} AND fs.id = 1 AND ${FOLDED_E}
       GROUP BY 1, 2, 3
     )
     SELECT DISTINCT ON (m.user_id, m.kind) m.user_id, m.kind, m.value
     FROM user_mix_totals m LEFT JOIN o ON o.user_id = m.user_id AND o.kind = m.kind AND o.value = m.value
-    WHERE m.project_id = ${projectId} AND m.user_id IN (${inList(users)}) AND m.calls > coalesce(o.calls, 0)
+    WHERE m.project_id = ${projectId} AND m.user_id = ANY(${keysArray(users)}) AND m.calls > coalesce(o.calls, 0)
     ORDER BY m.user_id, m.kind, m.cost_usd - coalesce(o.cost, 0) DESC, m.value`);
   for (const r of rows) {
     const cur = out.get(r.user_id) ?? { feature: null, model: null };
@@ -349,7 +355,7 @@ async function costliest(db: DbOrTx, projectId: string, f: Filters, users: strin
   const out = new Map<string, { feature: string | null; model: string | null }>();
   if (users.length === 0) return out;
   const where = sql`${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })}
-    AND e.user_id IN (${sql.join(users.map((u) => sql`${u}`), sql`, `)})`;
+    AND e.user_id = ANY(${keysArray(users)})`;
   const rows = await queryRows(db, topRow, sql`
     WITH g AS (SELECT e.user_id, e.feature, e.model, coalesce(sum(e.cost_usd), 0) AS cost FROM cost_events e WHERE ${where}
       GROUP BY e.user_id, e.feature, e.model),

@@ -67,6 +67,16 @@ function covered(ranges: Range[]): Range | null {
 }
 
 /**
+ * `keys` as one text[] for `col = ANY(…)`: a single JSON parameter however many keys (a deep users
+ * page asks for a thousand or more: as an IN list, each part of the statement carried them all as
+ * separate parameters, and building, binding and planning it cost more than running it).
+ * ARRAY(SELECT …) rather than a text[] parameter: the same on postgres.js, PGlite and Citus.
+ */
+export function keysArray(keys: readonly string[]): SQL {
+  return sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`;
+}
+
+/**
  * Per group (column `key`, and `t` when bucketed), the usage metrics plus first/last seen: exact
  * for any window — whole days and hours from the rollups when they can answer, raw rows for the
  * rest, like usageParts.
@@ -80,7 +90,7 @@ export function attributionParts(
   foldedOnly = false,
 ): SQL {
   // `keys`: only these groups (read through the (project_id, dim, key, period) indexes).
-  const keyList = keys === null ? null : sql.join(keys.map((k) => sql`${k}`), sql`, `);
+  const keyList = keys === null ? null : keysArray(keys);
   if (src.kind === "usage") {
     if (keyList) throw new Error("attributionParts: keys apply to attribution dimensions only");
     const ds = bucket ? [dims.bucketTime(bucket), src.dim] : [src.dim];
@@ -99,7 +109,7 @@ export function attributionParts(
     const c = sql.raw(`r.${col}`);
     const tExpr = bucket === null ? null : bucket === "day" && col === "hour" ? sql`date_trunc('day', r.hour, 'UTC')` : c;
     const conds = [sql`r.project_id = ${projectId}`, sql`r.dim = ${src.rollupDim}`];
-    if (keyList) conds.push(sql`r.key IN (${keyList})`);
+    if (keyList) conds.push(sql`r.key = ANY(${keyList})`);
     if (range.from) conds.push(sql`${c} >= ${range.from.toISOString()}::timestamptz`);
     if (range.to) conds.push(sql`${c} < ${range.to.toISOString()}::timestamptz`);
     parts.push(sql`SELECT ${tExpr ? sql`${tExpr} AS t, ` : sql``}r.key, ${METRICS_FROM_ROLLUP}
@@ -112,7 +122,7 @@ export function attributionParts(
   const foldedCond = foldedOnly ? sql` AND fs.id = 1 AND ${sql.raw(FOLDED_SQL("e", "fs"))}` : sql``;
   const raw = (events: SQL, range: Range) =>
     sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}${folded}
-      WHERE ${rawConditions(projectId, f, range)}${keyList ? sql` AND ${src.rawKey} IN (${keyList})` : sql``}${foldedCond} GROUP BY ${rawGroup}`;
+      WHERE ${rawConditions(projectId, f, range)}${keyList ? sql` AND ${src.rawKey} = ANY(${keyList})` : sql``}${foldedCond} GROUP BY ${rawGroup}`;
   const tailRange = covered(reads.map((r) => r.range));
   if (tailRange && !foldedOnly) parts.push(raw(ROLLUP_TAIL, tailRange));
   for (const range of plan.raw) parts.push(raw(sql`cost_events`, range));
