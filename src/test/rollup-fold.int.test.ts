@@ -241,4 +241,10 @@ describeWithDb("rollup fold", () => {
     }
     await expect(foldAll(testDb().sql)).resolves.toBeGreaterThanOrEqual(0);
   });
+
+  it("unfolded_events() runs without JIT (planned alone, its estimate crossed jit_above_cost at a few million events)", async () => {
+    const [fn] = await testDb().sql<{ config: string[] | null }[]>`
+      SELECT proconfig AS config FROM pg_proc WHERE oid = 'public.unfolded_events()'::regprocedure`;
+    expect(fn?.config ?? []).toContain("jit=off");
+  });
 });
