@@ -178,6 +178,14 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
     // Each way of reading a user from its all-time row was taken: whole, and all-time minus the two hours outside.
     const { sides } = await topUsersByCost(db, projectId, { from: new Date(early) }, null, 100);
     expect(new Set(sides.values())).toEqual(new Set(["whole", "outside"]));
+    // A deep page sets aside the users the window cuts that stay above the cursor whatever their
+    // last hour outside held (rollups only), and is still the exact next slice of the order.
+    const cut = { from: new Date(early) };
+    const exact = await queryRows(db, attributionRowSchema, attributionQuery(projectId, cut, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
+    const anchor = exact[19];
+    const deep = await topUsersByCost(db, projectId, cut, anchor ? [anchor.cost, anchor.key] : null, 20);
+    expect(deep.setAside).toBeGreaterThan(0);
+    expect(deep.rows.map((r) => [r.key, r.cost])).toEqual(exact.slice(20, 40).map((r) => [r.key, r.cost]));
     // The costliest feature and model of a whole-history user, by hand from its events.
     const listed = await caller.users.list({ limit: 500 });
     const one = listed.items.find((u) => u.userId === "user-3");

@@ -13,7 +13,7 @@ import { toMetrics, type Metrics } from "./usage-sql";
 import { parseUsdToPicos } from "~/lib/money";
 import { unfoldedEvents } from "~/server/rollups/tail";
 import { FOLDED_SQL, USER_MIX_SQL } from "~/server/rollups/attribution-fold-sql";
-import { rawConditions } from "./window";
+import { ceilToHour, floorToHour, rawConditions } from "./window";
 
 export type BreakdownItem = Metrics & { key: string; none: boolean; firstSeen: string | null; lastSeen: string | null };
 
@@ -187,6 +187,36 @@ function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
     WHERE t.project_id = ${projectId} AND t.user_id = ANY(${keysArray(keys)}) AND t.calls > coalesce(o.calls, 0)`;
 }
 
+const outsideCostRow = z.object({ key: z.string(), cost: z.string() });
+
+/**
+ * Users among `rows` (user_totals rows with no unfolded event) whose window cost is surely before
+ * the cursor `after` without finding it exactly: their all-time cost minus an upper bound of
+ * their cost outside the window is still above the cursor. The bound is their folded cost over
+ * the whole hours that cover the outside — rollups only, no raw partial hour and no probes — so
+ * it is at most one hour of each edge above the truth. On a deep page most users the window
+ * cuts are far above the cursor and are set aside this way.
+ */
+async function surelyBefore(db: DbOrTx, projectId: string, f: Filters, rows: AttributionRow[], after: [string, string]): Promise<Set<string>> {
+  const sure = new Set<string>();
+  if (rows.length === 0) return sure;
+  const ranges = [...(f.from ? [{ from: null, to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to), to: null }] : [])];
+  if (ranges.length === 0) return sure;
+  const cursor = parseUsdToPicos(after[0]);
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
+    const keys = chunk.map((r) => r.key);
+    const parts = ranges.map((r) => attributionParts(projectId, { from: r.from ?? undefined, to: r.to ?? undefined }, groupSources.user, null, keys, true));
+    const outside = await queryRows(db, outsideCostRow, sql`SELECT key, coalesce(sum(cost), 0)::text AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) p GROUP BY key`);
+    const most = new Map(outside.map((r) => [r.key, parseUsdToPicos(r.cost)]));
+    for (const r of chunk) {
+      const least = parseUsdToPicos(r.cost) - (most.get(r.key) ?? 0n);
+      if (least > cursor || (least === cursor && r.key <= after[1])) sure.add(r.key);
+    }
+  }
+  return sure;
+}
+
 /**
  * The users list by cost (breakdown by user: `withNone`, the "(none)" group too), `limit` rows
  * after `after`, without grouping every user of the window. Users are read in order of their
@@ -206,7 +236,7 @@ export async function topUsersByCost(
   after: [string, string] | null,
   limit: number,
   { withNone = false }: { withNone?: boolean } = {},
-): Promise<{ rows: AttributionRow[]; sides: Map<string, Side> }> {
+): Promise<{ rows: AttributionRow[]; sides: Map<string, Side>; setAside: number }> {
   // Each row's cost parsed once: the sorts below compare thousands of rows on a deep page.
   const parsed = new WeakMap<AttributionRow, bigint>();
   const costOf = (r: AttributionRow) => {
@@ -268,12 +298,17 @@ export async function topUsersByCost(
     await sumInside(inside);
   };
   let position: { cost: string; key: string } | null = null;
+  let setAside = 0; // users before the cursor the window cuts, known to stay before it without summing
   if (after) {
     // Users before the cursor in all-time order whose window holds less than all their events.
     if (f.from || f.to) {
       const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
-      await bySide(await queryRows(db, totalsRow, totalsRows(projectId, f, sql`(${partial})
-        AND t.cost_usd >= ${after[0]}::numeric AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]})`, null)));
+      const before = await queryRows(db, totalsRow, totalsRows(projectId, f, sql`(${partial})
+        AND t.cost_usd >= ${after[0]}::numeric AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]})`, null));
+      const sure = await surelyBefore(db, projectId, f, before.filter((r) => !seen.has(r.key)), after);
+      for (const k of sure) seen.add(k);
+      setAside = sure.size;
+      await bySide(before.filter((r) => !sure.has(r.key)));
     }
     position = { cost: after[0], key: after[1] };
   }
@@ -293,7 +328,7 @@ export async function topUsersByCost(
     chunk = Math.min(chunk * 2, 5000);
   }
   const onPage = new Set(best.map((r) => r.key));
-  return { rows: best, sides: new Map([...sides].filter(([k]) => onPage.has(k))) };
+  return { rows: best, sides: new Map([...sides].filter(([k]) => onPage.has(k))), setAside };
 }
 
 /**

@@ -23,6 +23,8 @@ export function rollupCanAnswer(f: Filters): boolean {
 
 const ceilTo = (d: Date, step: number) => new Date(Math.ceil(d.getTime() / step) * step);
 const floorTo = (d: Date, step: number) => new Date(Math.floor(d.getTime() / step) * step);
+export const ceilToHour = (d: Date) => ceilTo(d, HOUR_MS);
+export const floorToHour = (d: Date) => floorTo(d, HOUR_MS);
 
 /**
  * Splits [from, to) into whole days (daily rollups), whole hours at the day edges (hourly
