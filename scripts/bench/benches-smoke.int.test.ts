@@ -84,7 +84,7 @@ const adminUrl = (() => {
 const DIAGNOSE_AFTER_MS = 200_000;
 const KILL_AFTER_MS = 280_000;
 
-/** Non-idle sessions (with what they wait on) and ungranted locks on the admin URL's node and, on a Citus coordinator, every other node. */
+/** Sessions (busy ones first, with what they wait on; idle ones with their last statement) and ungranted locks on the admin URL's node and, on a Citus coordinator, every other node. */
 async function whatIsWaiting(url: string): Promise<string> {
   const lines: string[] = [];
   const probe = async (nodeUrl: string, label: string) => {
@@ -94,8 +94,8 @@ async function whatIsWaiting(url: string): Promise<string> {
         SELECT concat_ws(' | ', datname, pid, backend_type, state, wait_event_type || ':' || wait_event,
           'xact ' || round(extract(epoch FROM now() - xact_start))::text || ' s', 'query ' || round(extract(epoch FROM now() - query_start))::text || ' s',
           left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 300)) AS line
-        FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle' AND backend_type IN ('client backend', 'background worker')
-        ORDER BY xact_start NULLS LAST`;
+        FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type IN ('client backend', 'background worker')
+        ORDER BY state = 'idle', xact_start NULLS LAST, query_start LIMIT 40`;
       const locks = await sql<{ line: string }[]>`
         SELECT concat_ws(' | ', 'waits', l.pid, l.locktype, l.mode, l.relation::regclass::text, 'blocked by ' || pg_blocking_pids(l.pid)::text) AS line
         FROM pg_locks l WHERE NOT l.granted`;
@@ -108,17 +108,27 @@ async function whatIsWaiting(url: string): Promise<string> {
     }
   };
   await probe(url, "admin node");
+  // The workers are listed in the metadata of whichever database holds Citus (the bench's own, not
+  // the admin database), so every database of the admin node is asked.
+  const workers = new Set<string>();
   const admin = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined });
   try {
-    const nodes = await admin<{ host: string; port: number }[]>`SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0`.catch(() => []);
-    for (const n of nodes) {
+    const dbs = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate`.catch(() => []);
+    for (const { datname } of dbs) {
       const u = new URL(url);
-      u.hostname = n.host;
-      u.port = String(n.port);
-      await probe(u.toString(), `worker ${n.host}:${n.port}`);
+      u.pathname = `/${datname}`;
+      const db = postgres(u.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
+      const nodes = await db<{ host: string; port: number }[]>`SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0`.catch(() => []);
+      await db.end({ timeout: 2 }).catch(() => undefined);
+      for (const n of nodes) workers.add(`${n.host}:${n.port}`);
     }
   } finally {
     await admin.end({ timeout: 2 }).catch(() => undefined);
+  }
+  for (const hostPort of workers) {
+    const u = new URL(url);
+    u.host = hostPort;
+    await probe(u.toString(), `worker ${hostPort}`);
   }
   return lines.join("\n");
 }
@@ -126,7 +136,16 @@ async function whatIsWaiting(url: string): Promise<string> {
 function runBench(name: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     // Exactly what a developer types: the package.json script, through npm.
-    const child = spawn("npm", ["run", "--silent", `bench:${name}`, "--", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    // In its own process group, so that killing it also stops what npm started (the bench and its
+    // `next start`), which a signal to npm alone leaves running.
+    const child = spawn("npm", ["run", "--silent", `bench:${name}`, "--", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
     child.stderr.on("data", (d: Buffer) => (out += d.toString("utf8")));
@@ -141,7 +160,8 @@ function runBench(name: string, args: string[]): Promise<{ code: number | null; 
     }, DIAGNOSE_AFTER_MS);
     const timer = setTimeout(() => {
       out += `\n[smoke] bench:${name} killed after ${KILL_AFTER_MS / 1000} s\n`;
-      child.kill("SIGTERM");
+      killGroup("SIGTERM");
+      setTimeout(() => killGroup("SIGKILL"), 5_000).unref();
     }, KILL_AFTER_MS);
     child.once("error", reject);
     child.once("exit", (code) => {

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import postgres from "postgres";
@@ -175,20 +176,41 @@ export async function startNextServer(
     if (state.exited !== null) throw new Error(`next start exited (${state.exited}) before becoming healthy:\n${lines.slice(-20).join("\n")}`);
     if (signal.aborted) break;
     if (performance.now() - started > timeoutMs) break;
-    try {
-      const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status === 200) {
-        console.log(`[bench] next start healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
-        return server;
-      }
-    } catch {
-      // not listening yet
+    // null: not listening yet, or busy starting
+    if ((await healthStatus(`${baseUrl}/api/health`, 5000)) === 200) {
+      console.log(`[bench] next start healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
+      return server;
     }
     await sleep(250);
   }
   await server.stop();
   throw new Error(signal.aborted ? "interrupted while starting the server" : `server not healthy within ${timeoutMs / 1000} s:\n${lines.slice(-20).join("\n")}`);
+}
+
+/**
+ * One GET of the health route: its status, or null when it failed or took over `timeoutMs`.
+ * Always settles: node:http with its own deadline. (fetch aborted by AbortSignal.timeout while the
+ * body was still arriving — a server answering its first request mid-start-up — left
+ * `res.arrayBuffer()` pending forever on Node 20, and the bench with it.)
+ */
+function healthStatus(url: string, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (status: number | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      req.destroy();
+      resolve(status);
+    };
+    const req = http.get(url, { agent: false }, (res) => {
+      res.resume();
+      res.once("end", () => done(res.statusCode ?? null));
+      res.once("error", () => done(null));
+    });
+    req.once("error", () => done(null));
+    const deadline = setTimeout(() => done(null), timeoutMs);
+  });
 }
 
 /** SIGTERM, wait up to 10 s, then SIGKILL. */
