@@ -2,9 +2,11 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
+import { env } from "~/env";
 import { MAX_BODY_DEPTH, jsonDepthIssue } from "~/lib/json-bounds";
 import { AppError, badRequest, isDatabaseUnavailable, isUnstorableText, payloadTooLarge, unstorableText, unsupportedMediaType } from "./errors";
 import { errorFields, logger } from "./logger";
+import { STRICT_TRANSPORT_SECURITY } from "./security-headers";
 
 export type RouteContext = { requestId: string };
 
@@ -15,7 +17,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** The one rendering of an error for HTTP clients (route handlers, the auth route, the proxy's 429). */
+/** The one rendering of an error for HTTP clients (route handlers, the auth route, the rate limit 429). */
 export function errorResponse(thrown: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {
   const headers: Record<string, string> = { ...extraHeaders, "x-request-id": requestId };
   const err = isUnstorableText(thrown) ? unstorableText() : thrown;
@@ -49,17 +51,32 @@ export function errorResponse(thrown: unknown, requestId: string, extraHeaders: 
   return json({ error: "internal_error", message: "internal error", requestId }, 500, headers);
 }
 
-/** The one wrapper around route handlers: request id, typed-error mapping, no stack traces out. */
+/** A client's own request id is kept when it is a plain token (it shows up in their logs too). */
+export function requestIdOf(headers: Headers): string {
+  const sent = headers.get("x-request-id");
+  return sent !== null && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
+}
+
+// The static security headers of API responses come from next.config.mjs ("/api/:path*"); HSTS
+// depends on APP_URL at run time, so the wrapper adds it.
+const HSTS = env.APP_URL?.startsWith("https://") ? STRICT_TRANSPORT_SECURITY : null;
+
+/**
+ * The one wrapper around route handlers: request id, typed-error mapping, no stack traces out.
+ * API routes do not pass through the Next proxy (src/proxy.ts): what it would add, this does.
+ */
 export function route<P>(handler: (req: Request, ctx: RouteContext, params: P) => Promise<Response>) {
   return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
-    const requestId = req.headers.get("x-request-id") ?? randomUUID();
+    const requestId = requestIdOf(req.headers);
+    let res: Response;
     try {
-      const res = await handler(req, { requestId }, await segment.params);
+      res = await handler(req, { requestId }, await segment.params);
       res.headers.set("x-request-id", requestId);
-      return res;
     } catch (err) {
-      return errorResponse(err, requestId);
+      res = errorResponse(err, requestId);
     }
+    if (HSTS) res.headers.set("strict-transport-security", HSTS);
+    return res;
   };
 }
 

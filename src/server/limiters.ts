@@ -5,7 +5,7 @@ import { logger } from "./logger";
 import { RateLimiter, rateLimitHeaders, retryAfterSeconds, type Decision } from "./rate-limit";
 import { getRedis } from "./redis";
 
-// The one way the app builds a limiter (ingestion in the proxy, sign-in and setup attempts) and the
+// The one way the app builds a limiter (the API routes' limits, sign-in and setup attempts) and the
 // one 429 it answers with: same Redis, prefix, algorithm, timeout budget, logging and headers.
 
 // Budget for one decision in Redis; answers take ~0.1 ms on loopback. A slow Redis delays a

@@ -3,13 +3,13 @@ import { channel, type Channel } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 
-// The proxy (src/proxy.ts) gets a NextRequest without the socket address, and Next's server only
+// Route handlers get a Request without the socket address, and Next's server only
 // fills X-Forwarded-For when the client sent none (`??=` in next/dist/server/base-server.js): a
 // client that sends its own header hides its address, so a per-IP limit would be trivially spoofed.
 // Node publishes every incoming request on the `http.server.request.start` diagnostics channel,
 // synchronously and before the server's 'request' handler (Next) runs. There we append the peer
 // address to X-Forwarded-For, as any reverse proxy does, so the last entry is always the TCP peer,
-// and set PEER_HEADER (overwriting any client value) to prove to the proxy that this ran.
+// and set PEER_HEADER (overwriting any client value) to prove to the rate limiter that this ran.
 
 export const PEER_HEADER = "x-acp-peer";
 

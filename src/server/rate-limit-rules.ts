@@ -4,13 +4,12 @@ import { displayPrefix, isWellFormedApiKey } from "./auth/api-keys";
 import { clientIp, forwardedChain, ipIdentity, type TrustPolicy } from "./client-ip";
 import { PEER_HEADER } from "./peer-address";
 
-// What is limited and who is counted. To limit another route: add its path to `config.matcher` in
-// src/proxy.ts (Next needs literal values there) and a rule here; a rule's name is part of every
-// Redis key, so each rule has its own budget, and routes sharing a rule share one budget.
+// What is limited and who is counted. To limit another route: a rule here (and its instance in
+// src/server/route-limits.ts) and `limitedRoute(RULE, …)` around the route's handler; a rule's name
+// is part of every Redis key, so each rule has its own budget, and routes sharing a rule share one.
 
 export type RateLimitRule = {
   name: string;
-  matches: (pathname: string) => boolean;
   /** Requests per window for each client IP and for each API key (before per-key overrides). */
   limit: () => number;
   perIp: boolean;
@@ -21,7 +20,6 @@ export function ingestionRule(limit: () => number): RateLimitRule {
   return {
     name: "ingest",
     // Events and OTLP traces are one ingestion budget: a client cannot double it by switching API.
-    matches: (p) => p === "/api/v1/events" || p.startsWith("/api/v1/otlp/"),
     limit,
     perIp: true,
     perKey: true,
@@ -30,7 +28,7 @@ export function ingestionRule(limit: () => number): RateLimitRule {
 
 /** Budget status reads (SDK guards ask before calls): a budget of their own, not ingestion's. */
 export function budgetStatusRule(limit: () => number): RateLimitRule {
-  return { name: "budget-status", matches: (p) => p.startsWith("/api/v1/budgets/"), limit, perIp: true, perKey: true };
+  return { name: "budget-status", limit, perIp: true, perKey: true };
 }
 
 /** One counter: `ingest:ip:203.0.113.7` or `ingest:key:<hash>`, with its limit. */

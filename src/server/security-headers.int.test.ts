@@ -3,7 +3,7 @@
 // script whose hash the policy lists. Rendering in a browser without CSP errors is the e2e tier's job.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { STATIC_SECURITY_HEADERS } from "~/server/security-headers";
+import { API_POLICY, STATIC_SECURITY_HEADERS } from "~/server/security-headers";
 import { pageFiles } from "~/test/app-files";
 import { newSignedInUser, type TestUser } from "~/test/auth";
 import { closeTestDb, describeWithHttp, newProject, requireBaseUrl } from "~/test/integration";
@@ -87,10 +87,22 @@ describeWithHttp("security headers (HTTP)", () => {
       fetch(`${base}/api/export/events`),
       fetch(`${base}/api/v1/events`, { method: "POST", body: "{}" }),
       fetch(`${base}/api/auth/get-session`),
+      fetch(`${base}/api/v1/budgets/status`),
+      fetch(`${base}/api/v1/otlp/v1/traces`, { method: "POST", body: "{}" }),
     ]);
     for (const res of responses) {
       expectSecurityHeaders(res, res.url);
       expect(res.headers.get("content-security-policy"), res.url).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    }
+  });
+
+  it("API answers no route wrapper writes (405, unknown path) still get the static headers and the API policy from next.config.mjs", async () => {
+    const base = requireBaseUrl();
+    const responses = await Promise.all([fetch(`${base}/api/v1/events`), fetch(`${base}/api/no-such-route`), fetch(`${base}/api/openapi.json`)]);
+    expect(responses.map((r) => r.status)).toEqual([405, 404, 200]);
+    for (const res of responses) {
+      for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) expect(res.headers.get(name), `${res.url} ${name}`).toBe(value);
+      expect(res.headers.get("content-security-policy"), res.url).toBe(API_POLICY);
     }
   });
 

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { THEME_SCRIPT } from "~/lib/theme";
 
+import apiHeaders from "./api-security-headers.json";
 import staticHeaders from "./static-security-headers.json";
 
-// Security headers for every response the proxy sees (pages and API routes). The static part is
-// one table, static-security-headers.json, which next.config.mjs also sends for the files the
-// proxy skips (_next/static, icons). Why each is there:
+// Security headers for pages (sent by the proxy) and API responses (next.config.mjs, and the route
+// wrapper for HSTS). The static part is one table, static-security-headers.json, which
+// next.config.mjs also sends for what the proxy skips (API routes, _next/static, icons). Why each is there:
 // - x-content-type-options nosniff; x-frame-options DENY (browsers without CSP frame-ancestors);
 // - referrer-policy same-origin: URLs carry filters (feature names, user ids), never sent elsewhere;
 // - permissions-policy: only features browsers recognise (an unknown name is a console error);
@@ -41,15 +42,22 @@ export function pagePolicy(nonce: string, o: SecurityOptions): string {
   ].join("; ");
 }
 
-/** API responses are data, never documents: nothing may load from or frame them. */
-export const API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/**
+ * API responses are data, never documents: nothing may load from or frame them. In a JSON file
+ * next.config.mjs reads too: it sends this (with the static table) on every /api/ response, since
+ * only /api/auth passes through the proxy.
+ */
+export const API_POLICY: string = apiHeaders["content-security-policy"];
+
+/** Only behind https (APP_URL=https://…): on plain http browsers ignore it anyway. */
+export const STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains";
 
 export type SecurityHeaders = { request: Record<string, string>; response: Record<string, string> };
 
 /** Headers for one request: `request` ones go to the renderer (the nonce), `response` ones to the browser. */
 export function securityHeaders(pathname: string, o: SecurityOptions): SecurityHeaders {
   const response: Record<string, string> = { ...STATIC_SECURITY_HEADERS };
-  if (o.https) response["strict-transport-security"] = "max-age=63072000; includeSubDomains";
+  if (o.https) response["strict-transport-security"] = STRICT_TRANSPORT_SECURITY;
   if (pathname === "/api" || pathname.startsWith("/api/")) {
     response["content-security-policy"] = API_POLICY;
     return { request: {}, response };

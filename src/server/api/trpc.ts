@@ -14,11 +14,11 @@ import { getSecret } from "../secrets";
 // resHeaders: the HTTP response's headers (absent for in-process callers), for cookies a procedure sets.
 export type Context = { client: DbClient; headers: Headers; requestId: string; resHeaders?: Headers };
 
-export function createContext(opts: { headers: Headers; client?: DbClient; resHeaders?: Headers }): Context {
+export function createContext(opts: { headers: Headers; client?: DbClient; resHeaders?: Headers; requestId?: string }): Context {
   return {
     client: opts.client ?? getDbClient(),
     headers: opts.headers,
-    requestId: opts.headers.get("x-request-id") ?? randomUUID(),
+    requestId: opts.requestId ?? randomUUID(),
     resHeaders: opts.resHeaders,
   };
 }

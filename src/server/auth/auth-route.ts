@@ -1,8 +1,7 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { getDbClient } from "~/server/db";
 import { payloadTooLarge } from "~/server/errors";
-import { errorResponse, json } from "~/server/http";
+import { errorResponse, json, requestIdOf } from "~/server/http";
 import { logger } from "~/server/logger";
 import { AUTH_BASE_PATH, CLIENT_IP_HEADER, getAuth } from "./auth";
 import { limitAttempt, requestClientIp } from "./login-rate-limit";
@@ -15,10 +14,6 @@ import { limitAttempt, requestClientIp } from "./login-rate-limit";
 const LIMITED = ["/sign-in/", "/sign-up/", "/change-password", "/reset-password", "/request-password-reset"];
 // A sign-in body is an email and a password; anything larger is not one.
 const MAX_BODY_BYTES = 16 * 1024;
-
-function requestIdOf(req: Request): string {
-  return req.headers.get("x-request-id") ?? randomUUID();
-}
 
 async function accountOf(req: Request): Promise<string | null> {
   try {
@@ -78,7 +73,7 @@ async function finish(res: Response, requestId: string): Promise<Response> {
 }
 
 export async function handleAuthRequest(req: Request): Promise<Response> {
-  const requestId = requestIdOf(req);
+  const requestId = requestIdOf(req.headers);
   try {
     const path = new URL(req.url).pathname.slice(AUTH_BASE_PATH.length);
     if (req.method === "POST" && LIMITED.some((p) => path.startsWith(p))) {

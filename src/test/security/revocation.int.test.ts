@@ -1,5 +1,5 @@
 // A revoked API key is refused at once everywhere it worked: ingestion, OTLP, tRPC and export —
-// with no cache in between, and the proxy's per-key rate limit (which never reads the database)
+// with no cache in between, and the per-key rate limit (which never reads the database)
 // cannot bring it back: it only counts, the route still refuses.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -43,7 +43,7 @@ describeWithHttp("API key revocation (HTTP)", () => {
     expect(await everywhere(key)).toEqual({ events: 401, otlp: 401, trpc: 401, exported: 401 });
   });
 
-  it("the proxy still counts a revoked key (rate-limit headers) but the route refuses it, every time", async () => {
+  it("the rate limiter still counts a revoked key (rate-limit headers) but the route refuses it, every time", async () => {
     const { key } = await createKey(testDb().db, project.projectId, "revoked-and-hammered");
     expect((await postEvents(key, EVENT)).status).toBe(200);
     await testDb().db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.name, "revoked-and-hammered"));

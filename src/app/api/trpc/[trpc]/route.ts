@@ -3,12 +3,14 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { limitTrpcRequest } from "~/server/api/trpc-limits";
+import { route } from "~/server/http";
 
 export const dynamic = "force-dynamic";
 
 const ENDPOINT = "/api/trpc";
 
-const handler = async (req: Request) => {
+// route(): the request id (also the one in error bodies and logs) and HSTS, as on every API route.
+const handler = route(async (req, { requestId }) => {
   const checked = await limitTrpcRequest(req, ENDPOINT);
   if (checked instanceof Response) return checked;
   return fetchRequestHandler({
@@ -16,8 +18,8 @@ const handler = async (req: Request) => {
     req: checked,
     router: appRouter,
     // resHeaders: procedures that set a cookie (account.selectProject) add it to the response.
-    createContext: ({ resHeaders }) => createContext({ headers: checked.headers, resHeaders }),
+    createContext: ({ resHeaders }) => createContext({ headers: checked.headers, resHeaders, requestId }),
   });
-};
+});
 
 export { handler as GET, handler as POST };

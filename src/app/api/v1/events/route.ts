@@ -3,11 +3,12 @@ import { MAX_BODY_BYTES } from "~/features/ingestion";
 import { ingestEvents, splitPayload } from "~/features/ingestion/server";
 import { requireApiKey, requireApiKeyCached } from "~/server/auth/require-api-key";
 import { getDbClient } from "~/server/db";
-import { json, readJsonBody, route } from "~/server/http";
+import { json, readJsonBody } from "~/server/http";
+import { INGESTION_LIMIT, limitedRoute } from "~/server/route-limits";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (req, { requestId }) => {
+export const POST = limitedRoute(INGESTION_LIMIT, async (req, { requestId }) => {
   const client = getDbClient();
   // Cached: the insert statement itself refuses a revoked key (see insertEvents).
   const owner = await requireApiKeyCached(req, client.db);

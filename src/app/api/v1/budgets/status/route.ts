@@ -4,11 +4,12 @@ import { budgetStatus } from "~/features/budgets/server";
 import { requireApiKey } from "~/server/auth/require-api-key";
 import { getDbClient } from "~/server/db";
 import { badRequest } from "~/server/errors";
-import { json, route } from "~/server/http";
+import { json } from "~/server/http";
+import { BUDGET_STATUS_LIMIT, limitedRoute } from "~/server/route-limits";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async (req) => {
+export const GET = limitedRoute(BUDGET_STATUS_LIMIT, async (req) => {
   const params = new URL(req.url).searchParams;
   const parsed = budgetStatusQuerySchema.safeParse(Object.fromEntries(["userId", "feature", "model", "provider", "tags"].flatMap((k) => {
     const v = params.get(k);

@@ -3,11 +3,11 @@ import { env } from "~/env";
 import { otlpResponse, exportTraces, otlpEncoding } from "~/features/otlp/server";
 import { requireApiKey } from "~/server/auth/require-api-key";
 import { getDbClient } from "~/server/db";
-import { route } from "~/server/http";
+import { INGESTION_LIMIT, limitedRoute } from "~/server/route-limits";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (req) => {
+export const POST = limitedRoute(INGESTION_LIMIT, async (req) => {
   const encoding = otlpEncoding(req);
   return otlpResponse(encoding, async () => {
     const client = getDbClient();
