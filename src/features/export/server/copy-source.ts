@@ -9,6 +9,7 @@ import { encode, type Source } from "./source";
 const CHUNK_BYTES = 128 * 1024;
 const NEWLINE = 0x0a;
 const COMMA_NEWLINE = Buffer.from(",\n");
+const NEWLINE_BYTE = Buffer.from("\n");
 
 /**
  * `COPY (query LIMIT cap + 1) TO STDOUT (FORMAT csv)` inside the snapshot: PostgreSQL writes the
@@ -22,7 +23,6 @@ const COMMA_NEWLINE = Buffer.from(",\n");
  *
  * `arrayCommas` (a JSON array, one element per line): every kept row but the last gets a comma
  * before its "\n" — also the last when the cap dropped a row, since the marker element follows.
- * Each row is held until the next one (or the end) says which it is.
  */
 export async function openCopySource(
   snap: Snapshot,
@@ -48,7 +48,10 @@ export async function openCopySource(
   const copy = await started;
   stream = copy;
 
-  let parts: Buffer[] = [];
+  // Rows are copied into one output buffer as they arrive: no object per row survives the 'data'
+  // event. (Keeping each row's view into postgres.js' socket buffer, plus a separate ",\n" piece
+  // for JSON, until the piece was joined grew the server's RSS with the row count on JSON exports.)
+  let out = Buffer.allocUnsafe(CHUNK_BYTES * 2);
   let size = 0;
   let rows = 0;
   let overflow = false;
@@ -60,25 +63,16 @@ export async function openCopySource(
     wake = null;
     w?.();
   };
-
-  let held: Buffer | null = null;
-  const add = (piece: Buffer) => {
-    parts.push(piece);
-    size += piece.length;
-  };
-  /** The held row, with its comma when another element follows it. */
-  const release = (followed: boolean) => {
-    if (!held) return;
-    const row = held;
-    held = null;
-    if (!followed) return add(row);
-    if (row[row.length - 1] !== NEWLINE) {
-      failure ??= new Error("COPY sent a row without its line end");
-      return;
+  const write = (bytes: Buffer, end = bytes.length) => {
+    if (size + end > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, size + end));
+      out.copy(bigger, 0, 0, size);
+      out = bigger;
     }
-    add(row.subarray(0, row.length - 1));
-    add(COMMA_NEWLINE);
+    size += bytes.copy(out, size, 0, end);
   };
+  // JSON array: every row goes out without its "\n"; the next row (or the marker element after a
+  // cap) puts ",\n" before itself, the end a plain "\n" — the bytes of the JS writer.
   copy.on("data", (chunk: Buffer) => {
     if (rows >= limit) {
       overflow = true;
@@ -86,9 +80,13 @@ export async function openCopySource(
     }
     rows++;
     if (arrayCommas) {
-      release(true);
-      held = chunk;
-    } else add(chunk);
+      if (chunk[chunk.length - 1] !== NEWLINE) {
+        failure ??= new Error("COPY sent a row without its line end");
+        return;
+      }
+      if (rows > 1) write(COMMA_NEWLINE);
+      write(chunk, chunk.length - 1);
+    } else write(chunk);
     if (size >= CHUNK_BYTES) {
       copy.pause();
       notify();
@@ -100,7 +98,7 @@ export async function openCopySource(
   // proposed in #1016). Readable#_read is postgres.js' socket.resume(): call it once it is over.
   const kick = () => copy._read(0);
   copy.once("end", () => {
-    release(overflow);
+    if (arrayCommas && rows > 0) write(overflow ? COMMA_NEWLINE : NEWLINE_BYTE);
     ended = true;
     kick();
     copyEnded();
@@ -120,10 +118,10 @@ export async function openCopySource(
   copy.pause();
 
   const take = (): Uint8Array => {
-    const out = Buffer.concat(parts, size);
-    parts = [];
+    const piece = out.subarray(0, size);
+    out = Buffer.allocUnsafe(CHUNK_BYTES * 2);
     size = 0;
-    return out;
+    return piece;
   };
 
   let headDone = false;
