@@ -1,7 +1,8 @@
 // npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop]
 //   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
-// ingestion service, starts `next start` on it and times every analytics procedure over HTTP, plus
+// ingestion service, starts `next start` on it and times every analytics procedure over HTTP (one
+// keep-alive node:http socket; the time includes reading and parsing the answer), plus
 // the keyset and OFFSET forms of the first and a deep page inside the database (with their plans).
 import postgres from "postgres";
 import superjson from "superjson";
@@ -14,6 +15,7 @@ import { clusterNodes, createDatabase, dropDatabase } from "../lib/citus-cluster
 import { seedEvents } from "../lib/seed";
 import { attributionBench } from "./lib/attribution-bench";
 import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness";
+import { createGetter, type Getter } from "./lib/http-client";
 import { fmtInt, fmtMs, percentiles } from "./lib/loop";
 import { commandLine, row } from "./lib/report";
 
@@ -68,6 +70,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
   const url = await ensureDatabase(adminUrl, args.has("fresh"), dbName);
   const client = createDbClient(url, { max: 6 });
   let server: Awaited<ReturnType<typeof startNextServer>> | null = null;
+  let getter: Getter | null = null;
   try {
     await prepareSchema(url, client);
     const { projectId, key } = await createApiKey(client.db, PROJECT, `bench-${Date.now()}`);
@@ -108,11 +111,12 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     if (signal.aborted) return 130;
 
     server = await startNextServer({ DATABASE_URL: url, LOG_LEVEL: "warn", EMBEDDING_WORKER: "off" }, signal);
-    const base = server.baseUrl;
+    getter = createGetter(server.baseUrl, { authorization: `Bearer ${key}` });
+    const { get } = getter;
     const call = async (proc: string, input: unknown): Promise<{ nextCursor?: string | null }> => {
       const q = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
-      const res = await fetch(`${base}/api/trpc/${proc}?input=${q}`, { headers: { authorization: `Bearer ${key}` } });
-      const text = await res.text();
+      const res = await get(`/api/trpc/${proc}?input=${q}`);
+      const text = res.text;
       if (res.status !== 200) throw new Error(`${proc}: HTTP ${res.status} ${text.slice(0, 300)}`);
       const body = JSON.parse(text) as { result: { data: Parameters<typeof superjson.deserialize>[0] } };
       return superjson.deserialize(body.result.data);
@@ -224,6 +228,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     console.log(`\ncommand: ${commandLine(process.argv.slice(2))}`);
     return 0;
   } finally {
+    getter?.close();
     await server?.stop();
     await client.sql.end({ timeout: 5 });
     if (args.has("drop")) {
