@@ -26,32 +26,26 @@ export function createPoster(baseUrl: string, apiKey: string, kind: ClientKind, 
     };
   }
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
   return {
-    post: (path, body, bytes) =>
-      new Promise<PostResult>((resolve, reject) => {
-        const req = http.request(
-          {
-            agent,
-            host: base.hostname,
-            port: base.port,
-            path,
-            method: "POST",
-            headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "content-length": bytes },
-            timeout: TIMEOUT_MS,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-            res.on("error", reject);
-          },
-        );
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-        req.on("error", reject);
-        req.end(body);
-      }),
+    post: (path, body, bytes) => send(agent, base, { path, method: "POST", headers: { ...headers, "content-length": bytes } }, body),
     close: () => agent.destroy(),
   };
+}
+
+/** One request over `agent`: its status and whole body as text; a timeout or socket error rejects. */
+function send(agent: http.Agent, base: URL, options: http.RequestOptions, body?: string): Promise<PostResult> {
+  return new Promise<PostResult>((resolve, reject) => {
+    const req = http.request({ ...options, agent, host: base.hostname, port: base.port, timeout: TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 export type Getter = { get: (path: string) => Promise<PostResult>; close: () => void };
@@ -65,17 +59,7 @@ export function createGetter(baseUrl: string, headers: Record<string, string>): 
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   return {
-    get: (path) =>
-      new Promise<PostResult>((resolve, reject) => {
-        const req = http.get({ agent, host: base.hostname, port: base.port, path, headers, timeout: TIMEOUT_MS }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
-        });
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-        req.on("error", reject);
-      }),
+    get: (path) => send(agent, base, { path, method: "GET", headers }),
     close: () => agent.destroy(),
   };
 }
