@@ -5,7 +5,7 @@
 // embedding pipeline throughput (local embedder), HNSW build time and size, recall@10 against an
 // exact sequential scan of the same data, and p50/p95 in the database and over HTTP (1 and 8 clients).
 import os from "node:os";
-import { createLocalEmbedder, listClusters, DEFAULT_TUNING, WORKER_DEFAULTS } from "~/features/prompts/server";
+import { computeClusters, createLocalEmbedder, listClusters, DEFAULT_TUNING, WORKER_DEFAULTS } from "~/features/prompts/server";
 import { clustersInputSchema } from "~/features/prompts/server";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
@@ -25,6 +25,7 @@ const K = 10;
 // The issue's targets (issue 19): the pipeline near the embedder's speed, searches that scale with
 // clients, clusters fast when computed.
 const TARGET = { pipelinePerSec: 2000, pipelineShare: 0.15, scale: 1.7, dbP95: 40, httpP95: 60, recall: 0.95, clustersMs: 300 };
+const CLUSTER_RUNS = 5;
 const p95 = (r: LoopResult) => percentiles(r.latenciesMs, [95])[0] ?? NaN;
 const perSec = (r: LoopResult) => r.okOps / r.seconds;
 
@@ -182,8 +183,20 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     const cold = performance.now() - t0;
     t0 = performance.now();
     await listClusters(client.db, secret, projectId, embedder.model, input);
-    out.push(row("prompts.clusters first page", `${fmtMs(cold)} ms computed, ${fmtMs(performance.now() - t0)} ms cached (${fmtInt(page.promptsConsidered)} prompts considered${page.promptsLimited ? ", capped" : ""})`));
-    targets.push(row(`target clusters ≤ ${TARGET.clustersMs} ms computed`, verdict(cold <= TARGET.clustersMs)));
+    const cached = performance.now() - t0;
+    // The first call also pays this process's first run of the code; the same computation again
+    // (the cache bypassed), as a server that has computed other sets before would run it.
+    const again: number[] = [];
+    for (let i = 0; i < CLUSTER_RUNS; i++) {
+      t0 = performance.now();
+      await computeClusters(client.db, projectId, embedder.model, input);
+      again.push(performance.now() - t0);
+    }
+    const [againP50] = percentiles(again, [50]);
+    const computed = againP50 ?? cold;
+    out.push(row("prompts.clusters first page", `${fmtMs(cold)} ms computed (first call), ${fmtMs(cached)} ms cached (${fmtInt(page.promptsConsidered)} prompts considered${page.promptsLimited ? ", capped" : ""})`));
+    out.push(row("  computed again", `median ${fmtMs(computed)} ms of ${CLUSTER_RUNS} (${again.map((t) => fmtMs(t)).join(", ")})`));
+    targets.push(row(`target clusters ≤ ${TARGET.clustersMs} ms computed`, verdict(computed <= TARGET.clustersMs)));
 
     console.log(`\n[bench] similarity — PostgreSQL ${info?.pg}, pgvector ${info?.vector}, shared_buffers ${info?.sb}; ${fmtInt(n)} prompts searched (+${fmtInt(noise)} in another project)`);
     for (const line of [...out, ...targets]) console.log(line);

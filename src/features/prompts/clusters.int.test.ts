@@ -5,7 +5,10 @@ import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
+import { computeClusters } from "./server/clusters/compute";
 import { clusterComputations } from "./server/clusters/list";
+import { clustersInputSchema } from "./schemas";
+import { foldAll } from "~/server/rollups/fold";
 import { createLocalEmbedder } from "./server/embedders/local";
 import { promptEvent, settleProject } from "./testing";
 
@@ -141,6 +144,39 @@ describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
     expect(late[0]).toMatchObject({ calls: "3", exactRepeatSavingsUsd: "0.005000000000", semanticCacheSavingsUsd: "0.005000000000" });
     const strict = await allClusters(embedded, { minSimilarity: 0.99 });
     expect(strict.every((c) => c.prompts === 1)).toBe(true);
+  });
+
+  it("reads the window's prompts from their folded counters exactly as from their calls: whole, cut by the window, not folded yet", async () => {
+    const p = await newProject("clusters-counters");
+    const base = Math.floor((Date.now() - 3 * 86_400_000) / 60_000) * 60_000;
+    const minute = (m: number) => new Date(base + m * 60_000);
+    // Six prompts (two near-duplicate pairs) called over three days at fixed, uneven steps; every
+    // fifth call unpriced. All calls succeed, so status "success" selects the same calls and takes
+    // the path that groups them.
+    const prompts = [A, A2, X, `${X} twice`, "Summarise the Q3 board minutes in five bullets.", "Summarise the Q4 board minutes in five bullets."];
+    const events = [];
+    for (let i = 0; i < 90; i++) {
+      const prompt = prompts[(i * 7) % prompts.length] ?? A;
+      events.push(promptEvent(prompt, { at: minute((i * 47) % 4300), costUsd: i % 5 === 4 ? null : `0.0${(i * 13) % 90 + 10}` }));
+    }
+    expect((await ingestEvents(testDb(), p.projectId, events)).rejected).toEqual([]);
+    await settleProject(testDb().sql, p.projectId, local);
+    await foldAll(testDb().sql);
+    // Calls not folded yet: more of the same prompts, and a new one.
+    const late = [A, X, "A prompt first seen after the fold."].map((t, i) => promptEvent(t, { at: minute(4200 + i * 20), costUsd: "0.02" }));
+    expect((await ingestEvents(testDb(), p.projectId, late)).rejected).toEqual([]);
+    const windows = [{}, { from: minute(1440) }, { to: minute(2000) }, { from: minute(700), to: minute(3000) }, { from: minute(4100), to: minute(5000) }];
+    let compared = 0;
+    for (const w of windows) {
+      for (const cacheTtlSeconds of [600, 86_400]) {
+        const input = clustersInputSchema.parse({ ...w, cacheTtlSeconds });
+        const fromCounters = await computeClusters(testDb().db, p.projectId, local.model, input);
+        const fromCalls = await computeClusters(testDb().db, p.projectId, local.model, { ...input, status: "success" });
+        expect(fromCounters, JSON.stringify(w)).toEqual(fromCalls);
+        compared += fromCounters.clusters.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
   });
 
   it("rejects a tampered cursor, a cursor from other filters, and a threshold below the stored edges", async () => {

@@ -8,6 +8,7 @@ export { getPromptText } from "./prompt-text";
 export { promptRowSchema, promptsQuery, toPromptItem, type PromptRow } from "./prompts-list";
 export { DEFAULT_TUNING, findSimilar, type SearchTuning } from "./similar";
 export { listClusters } from "./clusters/list";
+export { computeClusters } from "./clusters/compute";
 export { prepareRebuild } from "./worker/rebuild";
 export { checkVectorSpace, startEmbeddingWorker } from "./worker/start";
 export { drainQueue, runWorker, WORKER_DEFAULTS } from "./worker/worker";
