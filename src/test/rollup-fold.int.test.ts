@@ -20,7 +20,13 @@ const trim = (s: string | undefined) => (s?.includes(".") ? s.replace(/0+$/, "")
 async function expectExact(projectId: string, label: string) {
   const { sql, db } = testDb();
   const ragged = { from: new Date(Date.now() - 2 * 86_400_000 - 1_234_567), to: new Date(Date.now() - 5 * 3_600_000 - 98_765) };
-  const windows: { from?: Date; to?: Date }[] = [{}, ragged];
+  // Edge hours mostly inside the window (read whole from the hourly rollups minus their folded
+  // events outside it) and mostly outside (their raw events inside), at both ends.
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 3_600_000;
+  const minute = 60_000;
+  const mostlyIn = { from: new Date(hour + 5 * minute + 1), to: new Date(hour + 20 * 3_600_000 + 55 * minute) };
+  const mostlyOut = { from: new Date(hour + 50 * minute), to: new Date(hour + 20 * 3_600_000 + 10 * minute - 1) };
+  const windows: { from?: Date; to?: Date }[] = [{}, ragged, mostlyIn, mostlyOut, { from: mostlyIn.from }, { to: mostlyIn.to }];
   for (const w of windows) {
     const from = w.from?.toISOString() ?? "-infinity";
     const to = w.to?.toISOString() ?? "infinity";

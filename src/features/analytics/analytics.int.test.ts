@@ -5,6 +5,7 @@ import { createCaller } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
 import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
+import { foldAll } from "~/server/rollups/fold";
 
 afterAll(closeTestDb);
 
@@ -100,6 +101,10 @@ describeWithDb("analytics procedures (createCaller, real PostgreSQL)", () => {
       { from: new Date(now - 2 * 86_400_000 - 1_234_567), to: new Date(now - 3_600_000 * 5 - 98_765) },
       { from: new Date(Math.floor(now / 3_600_000) * 3_600_000 - 36 * 3_600_000) },
       { from: new Date(now - 86_400_000), model: "gpt-4o-mini" },
+      // Edge hours mostly inside the window (whole hour minus its folded events outside) and mostly outside.
+      { from: new Date(Math.floor(now / 3_600_000) * 3_600_000 - 40 * 3_600_000 + 4 * 60_000), to: new Date(Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000 + 57 * 60_000) },
+      { from: new Date(Math.floor(now / 3_600_000) * 3_600_000 - 40 * 3_600_000 + 57 * 60_000), to: new Date(Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000 + 4 * 60_000) },
+      { from: new Date(Math.floor(now / 3_600_000) * 3_600_000 - 40 * 3_600_000 + 4 * 60_000), model: "gpt-4o-mini" },
     ];
     for (const w of windows) {
       const from: Date = "from" in w && w.from ? w.from : new Date(0);
@@ -128,6 +133,29 @@ describeWithDb("analytics procedures (createCaller, real PostgreSQL)", () => {
       expect(summary.calls).toBe(total?.calls);
       expect(summary.costUsd.replace(/0+$/, "")).toBe(total?.cost.replace(/0+$/, ""));
     }
+  });
+
+  it("leaves out a group whose calls in an edge hour all lie outside the window (read as the whole hour minus them)", async () => {
+    const p = await newProject("analytics-edge-hour");
+    const edgeCaller = callerFor(p.key);
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 10 * 3_600_000;
+    const call = (id: string, feature: string, minute: number) => ({
+      id, timestamp: new Date(hour + minute * 60_000).toISOString(), provider: "openai", model: "gpt-4o-mini",
+      inputTokens: 100, outputTokens: 10, costUsd: "0.25", latencyMs: 300 + minute, feature,
+    });
+    // "before" has calls only in the first minutes of the edge hours, before `from` and after `to`.
+    const events = [call("e1", "before", 1), call("e2", "before", 2), call("e3", "inside", 30), call("e4", "inside", 125), call("e5", "before", 175)];
+    expect((await ingestEvents(testDb(), p.projectId, events)).accepted).toBe(5);
+    await foldAll(testDb().sql);
+    const w = { from: new Date(hour + 5 * 60_000), to: new Date(hour + 170 * 60_000) };
+    for (const limit of [1, 50]) {
+      const listed = await edgeCaller.features.list({ ...w, limit });
+      expect(listed.items.map((i) => [i.feature, i.calls, i.costUsd])).toEqual([["inside", 2, "0.500000000000"]]);
+      expect(listed.nextCursor).toBeNull();
+    }
+    const series = await edgeCaller.stats.timeseries({ ...w, bucket: "hour", groupBy: "feature" });
+    expect(series.items.map((i) => [i.group, i.calls])).toEqual([["inside", 1], ["inside", 1]]);
+    expect((await edgeCaller.stats.summary(w)).calls).toBe(2);
   });
 
   it("p95 from the histograms equals the raw percentile bucket, with and without cross filters", async () => {

@@ -6,7 +6,7 @@ import { queryRows } from "~/server/db/query";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { percentileFromBuckets } from "./percentile";
-import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
+import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type AggregateKind = "features" | "models";
 export type AggregateItem = Metrics & { feature?: string | null; model?: string; provider?: string; p95LatencyMs: number | null };
@@ -35,8 +35,8 @@ export function aggregatesQuery(projectId: string, kind: AggregateKind, f: Filte
     keyset = sql` WHERE (cost < ${after[0]}::numeric OR (cost = ${after[0]}::numeric AND (${names}) > (${tuple})))`;
   }
   return sql`
-    WITH p AS (${usageParts(projectId, f, ds)}),
-    a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names})
+    WITH p AS (${usageParts(projectId, f, ds, { subtract: true })}),
+    a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names}${nonEmpty})
     SELECT * FROM a${keyset}
     ORDER BY a.cost DESC, ${names}${limit === null ? sql`` : sql`
     LIMIT ${limit}`}`;

@@ -9,13 +9,13 @@ import { NONE_KEY, type BreakdownBy } from "../attribution-schemas";
 import { sourceFor } from "./attribution-lists";
 import { attributionParts, attributionRowSchema } from "./attribution-sql";
 import { percentileFromBuckets } from "./percentile";
-import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
+import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type Summary = Metrics & { p95LatencyMs: number | null };
 
 export async function getSummary(db: Db, projectId: string, f: Filters): Promise<Summary> {
   const [row, hist] = await Promise.all([
-    queryRow(db, metricsRowSchema, sql`WITH p AS (${usageParts(projectId, f, [])}) SELECT ${metricsColumns()} FROM p`),
+    queryRow(db, metricsRowSchema, sql`WITH p AS (${usageParts(projectId, f, [], { subtract: true })}) SELECT ${metricsColumns()} FROM p`),
     queryRows(db, bucketRowSchema, sql`WITH p AS (${latencyParts(projectId, f, [])}) SELECT bucket::int AS bucket, sum(n)::text AS n FROM p GROUP BY bucket`),
   ]);
   if (!row) throw new Error("summary query returned no row");
@@ -53,8 +53,8 @@ export async function getTimeseries(db: Db, secret: Buffer, projectId: string, i
     db,
     metricsRowSchema.extend({ t_key: z.string(), g: z.string() }),
     sql`
-    WITH p AS (${usageParts(projectId, input, ds)}),
-    a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names})
+    WITH p AS (${usageParts(projectId, input, ds, { subtract: true })}),
+    a AS (SELECT ${names}, ${metricsColumns()} FROM p GROUP BY ${names}${nonEmpty})
     SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t_key, ${groupExpr} AS g, a.* FROM a${keyset}
     ORDER BY ${order}
     LIMIT ${input.limit + 1}`,

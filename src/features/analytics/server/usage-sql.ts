@@ -2,6 +2,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { int8, numeric } from "~/server/db/query";
+import { FOLDED_SQL } from "~/server/rollups/attribution-fold-sql";
 import { unfoldedEvents } from "~/server/rollups/tail";
 import type { Filters } from "../schemas";
 import { planWindow, rawConditions, rollupConditions, type Range } from "./window";
@@ -33,15 +34,29 @@ const groupBy = (ds: Dim[], side: Side) =>
 
 /**
  * The rollup reads of a plan: (table period, range) pairs, daily first, and the one range they
- * cover together (they are contiguous), where the events not folded yet are added from raw rows.
+ * cover together (they are contiguous) within the window, where the events not folded yet are
+ * added from raw rows (an edge hour read whole and trimmed by `minus` is trimmed of folded events
+ * only: its unfolded events outside the window are not added back).
  */
-function rollupReads(f: Filters, ds: Dim[]) {
-  const plan = planWindow(f, ds.every((d) => d.day !== null));
+function rollupReads(f: Filters, ds: Dim[], subtract = false) {
+  const plan = planWindow(f, ds.every((d) => d.day !== null), subtract);
   const reads: { period: "hour" | "day"; range: Range }[] = [];
   if (plan.day) reads.push({ period: "day", range: plan.day });
   for (const range of plan.hour) reads.push({ period: "hour", range });
-  return { reads, raw: plan.raw, tail: coveredRange(reads.map((r) => r.range)) };
+  const covered = coveredRange(reads.map((r) => r.range));
+  const tail = covered && {
+    from: later(covered.from, f.from ?? null),
+    to: earlier(covered.to, f.to ?? null),
+  };
+  return { reads, raw: plan.raw, minus: plan.minus, tail };
 }
+
+// Range bounds: null is unbounded.
+const later = (a: Date | null, b: Date | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+const earlier = (a: Date | null, b: Date | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+
+/** Folded events only (`e` in the rollups): for the `minus` ranges. */
+const FOLDED_ONLY = sql.raw(`, rollup_fold_state fs WHERE fs.id = 1 AND ${FOLDED_SQL("e", "fs")} AND`);
 
 function coveredRange(ranges: Range[]): Range | null {
   if (ranges.length === 0) return null;
@@ -54,18 +69,30 @@ function coveredRange(ranges: Range[]): Range | null {
   return { from: bound((r) => r.from, (a, b) => a < b), to: bound((r) => r.to, (a, b) => a > b) };
 }
 
-const rawUsage = sql`count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
-      count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
-      sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
-      sum(e.cache_write_tokens) AS cache_write_tokens, sum(e.reasoning_tokens) AS reasoning_tokens,
-      sum(e.cost_usd) AS cost, count(e.latency_ms) AS lat_n, sum(e.latency_ms) AS lat_sum`;
+const RAW_USAGE: [string, string][] = [
+  ["count(*)", "calls"],
+  ["count(*) FILTER (WHERE e.status = 'error')", "errors"],
+  ["count(*) FILTER (WHERE e.cost_source = 'unpriced')", "unpriced"],
+  ["sum(e.input_tokens)", "input_tokens"],
+  ["sum(e.output_tokens)", "output_tokens"],
+  ["sum(e.cached_input_tokens)", "cached_input_tokens"],
+  ["sum(e.cache_write_tokens)", "cache_write_tokens"],
+  ["sum(e.reasoning_tokens)", "reasoning_tokens"],
+  ["sum(e.cost_usd)", "cost"],
+  ["count(e.latency_ms)", "lat_n"],
+  ["sum(e.latency_ms)", "lat_sum"],
+];
+const rawUsage = sql.raw(RAW_USAGE.map(([agg, as]) => `${agg} AS ${as}`).join(", "));
+const rawUsageNegated = sql.raw(RAW_USAGE.map(([agg, as]) => `-${agg} AS ${as}`).join(", "));
 
 /**
  * Usage metrics per group for the filters: whole hours from usage_hourly plus the partial hours
  * at the edges (or everything, when the filters need raw rows) from cost_events. Exact either way.
+ * `subtract` (planWindow): an edge hour may be read whole minus its folded events outside the
+ * window, so a group can sum to zero calls — the caller drops those (HAVING, see nonEmpty).
  */
-export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
-  const { reads, raw, tail } = rollupReads(f, ds);
+export function usageParts(projectId: string, f: Filters, ds: Dim[], { subtract = false } = {}): SQL {
+  const { reads, raw, minus, tail } = rollupReads(f, ds, subtract);
   const parts: SQL[] = reads.map(
     ({ period, range }) => sql`SELECT ${select(ds, period)}sum(r.calls) AS calls, sum(r.errors) AS errors,
       sum(r.unpriced_calls) AS unpriced, sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens,
@@ -83,8 +110,15 @@ export function usageParts(projectId: string, f: Filters, ds: Dim[]): SQL {
     parts.push(sql`SELECT ${select(ds, "raw")}${rawUsage}
       FROM cost_events e WHERE ${rawConditions(projectId, f, range)}${groupBy(ds, "raw")}`);
   }
+  for (const range of minus) {
+    parts.push(sql`SELECT ${select(ds, "raw")}${rawUsageNegated}
+      FROM cost_events e${FOLDED_ONLY} ${rawConditions(projectId, f, range)}${groupBy(ds, "raw")}`);
+  }
   return sql.join(parts, sql` UNION ALL `);
 }
+
+/** With `subtract`, the groups left with no call in the window are dropped (a HAVING for the final grouping). */
+export const nonEmpty = sql` HAVING coalesce(sum(calls), 0) > 0`;
 
 type LatencyTarget = { dim: "feature" | "model" | "all"; select: SQL; keys: SQL[] };
 
@@ -110,9 +144,10 @@ function latencyTarget(f: Filters, ds: Dim[]): LatencyTarget | null {
 /** Latency histogram counts per group and bucket, split over rollups and raw rows like usageParts. */
 export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
   const target = latencyTarget(f, ds);
-  const { reads, raw, tail } = target
-    ? rollupReads(f, ds)
-    : { reads: [], raw: [{ from: f.from ?? null, to: f.to ?? null }], tail: null };
+  // Histogram counts subtract safely: a bucket netting to zero counts for nothing.
+  const { reads, raw, minus, tail } = target
+    ? rollupReads(f, ds, true)
+    : { reads: [], raw: [{ from: f.from ?? null, to: f.to ?? null }], minus: [], tail: null };
   const parts: SQL[] = reads.map(({ period, range }) => {
     const t = target ?? { dim: "all", select: sql``, keys: [] };
     const col = sql.raw(`r.${period}`);
@@ -134,6 +169,11 @@ export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
       GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`;
   if (tail) parts.push(rawHistogram(unfoldedEvents(), rawConditions(projectId, f, tail)));
   for (const range of raw) parts.push(rawHistogram(sql`cost_events e`, rawConditions(projectId, f, range)));
+  for (const range of minus) {
+    parts.push(sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, -count(*) AS n
+      FROM cost_events e${FOLDED_ONLY} ${rawConditions(projectId, f, range)} AND e.latency_bucket IS NOT NULL
+      GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`);
+  }
   return sql.join(parts, sql` UNION ALL `);
 }
 

@@ -14,6 +14,11 @@ export type WindowPlan = {
   hour: Range[];
   /** Ranges read from raw cost_events: the partial hours at the edges (or everything). */
   raw: Range[];
+  /**
+   * Ranges of folded events to subtract: an edge hour read whole from the hourly rollups when
+   * less of it lies outside the window than inside (planWindow's `subtract`).
+   */
+  minus: Range[];
 };
 
 /** Rollups have no user, session, tag, metadata or status dimension: those filters read raw events. */
@@ -30,25 +35,41 @@ export const floorToHour = (d: Date) => floorTo(d, HOUR_MS);
  * Splits [from, to) into whole days (daily rollups), whole hours at the day edges (hourly
  * rollups) and partial hours at either end (raw events): every figure is exact for any window
  * while reading at most a few thousand rollup rows and two hours of raw rows.
- * `useDaily: false` when a grouping needs hourly resolution.
+ * `useDaily: false` when a grouping needs hourly resolution. `subtract` (sums and counts only,
+ * never min/max): a partial edge hour whose larger part is inside the window is read whole from
+ * the hourly rollup, minus its folded events outside the window (`minus`) — at most half an hour
+ * of raw rows per edge instead of a whole hour. Groups can then sum to zero calls: drop them.
  */
-export function planWindow(f: Filters, useDaily = true): WindowPlan {
+export function planWindow(f: Filters, useDaily = true, subtract = false): WindowPlan {
   const from = f.from ?? null;
   const to = f.to ?? null;
-  if (!rollupCanAnswer(f)) return { day: null, hour: [], raw: [{ from, to }] };
-  const fromH = from ? ceilTo(from, HOUR_MS) : null;
-  const toH = to ? floorTo(to, HOUR_MS) : null;
-  if (fromH && toH && fromH >= toH) return { day: null, hour: [], raw: [{ from, to }] };
+  if (!rollupCanAnswer(f)) return { day: null, hour: [], raw: [{ from, to }], minus: [] };
+  let fromH = from ? ceilTo(from, HOUR_MS) : null;
+  let toH = to ? floorTo(to, HOUR_MS) : null;
+  if (fromH && toH && fromH >= toH) return { day: null, hour: [], raw: [{ from, to }], minus: [] };
   const raw: Range[] = [];
-  if (from && fromH && from < fromH) raw.push({ from, to: fromH });
-  if (to && toH && toH < to) raw.push({ from: toH, to });
+  const minus: Range[] = [];
+  if (from && fromH && from < fromH) {
+    const start = floorTo(from, HOUR_MS);
+    if (subtract && from.getTime() - start.getTime() < fromH.getTime() - from.getTime()) {
+      minus.push({ from: start, to: from });
+      fromH = start;
+    } else raw.push({ from, to: fromH });
+  }
+  if (to && toH && toH < to) {
+    const end = ceilTo(to, HOUR_MS);
+    if (subtract && end.getTime() - to.getTime() < to.getTime() - toH.getTime()) {
+      minus.push({ from: to, to: end });
+      toH = end;
+    } else raw.push({ from: toH, to });
+  }
   const fromD = fromH ? ceilTo(fromH, DAY_MS) : null;
   const toD = toH ? floorTo(toH, DAY_MS) : null;
-  if (!useDaily || (fromD && toD && fromD >= toD)) return { day: null, hour: [{ from: fromH, to: toH }], raw };
+  if (!useDaily || (fromD && toD && fromD >= toD)) return { day: null, hour: [{ from: fromH, to: toH }], raw, minus };
   const hour: Range[] = [];
   if (fromH && fromD && fromH < fromD) hour.push({ from: fromH, to: fromD });
   if (toH && toD && toD < toH) hour.push({ from: toD, to: toH });
-  return { day: { from: fromD, to: toD }, hour, raw };
+  return { day: { from: fromD, to: toD }, hour, raw, minus };
 }
 
 type Column = "feature" | "model" | "provider";
