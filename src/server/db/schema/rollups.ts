@@ -47,6 +47,8 @@ export const latencyHourly = pgTable(
   (t) => [primaryKey({ columns: [t.projectId, t.dim, t.hour, t.key1, t.key2, t.bucket] })],
 );
 
+// Also latency_daily_keys_idx (project_id, dim, key1, key2, day) INCLUDE (bucket, calls): a list's
+// p95 reads its page's keys over a window of days (drizzle/0024; the index builder has no INCLUDE).
 export const latencyDaily = pgTable(
   "latency_daily",
   { day: timestamp("day", { withTimezone: true }).notNull(), ...latencyColumns() },
