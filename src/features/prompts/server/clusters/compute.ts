@@ -76,6 +76,11 @@ function activeFromCalls(db: DbOrTx, projectId: string, input: ClustersInput): P
   );
 }
 
+// The top-N sort of ~100k prompts compares int8 picodollars first (a numeric comparison costs
+// several times more): exact below the cap, where equal keys are equal costs (scale 12), and the
+// numeric cost orders the rest.
+const SORT_KEY_CAP_USD = 9_000_000;
+
 /**
  * The same rows from each prompt's folded counters (occurrences, total cost), without grouping
  * the window's calls. Every folded call of a prompt lies between its first and last seen, so a
@@ -83,11 +88,6 @@ function activeFromCalls(db: DbOrTx, projectId: string, input: ClustersInput): P
  * from their folded calls in the window (none without a window); the calls not folded yet are
  * added from the tail. One statement: counters, fold state and tail are one snapshot.
  */
-// The top-N sort of ~100k prompts compares int8 picodollars first (a numeric comparison costs
-// several times more): exact below the cap, where equal keys are equal costs (scale 12), and the
-// numeric cost orders the rest.
-const SORT_KEY_CAP_USD = 9_000_000;
-
 function activeFromCounters(db: DbOrTx, projectId: string, input: ClustersInput): Promise<ActivePrompt[]> {
   const { from, to } = windowOf(input);
   const window = rawConditions(projectId, {}, { from, to });
