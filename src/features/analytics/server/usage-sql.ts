@@ -55,8 +55,9 @@ function rollupReads(f: Filters, ds: Dim[], subtract = false) {
 const later = (a: Date | null, b: Date | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 const earlier = (a: Date | null, b: Date | null) => (a === null ? b : b === null ? a : a < b ? a : b);
 
-/** Folded events only (`e` in the rollups): for the `minus` ranges. */
-const FOLDED_ONLY = sql.raw(`, rollup_fold_state fs WHERE fs.id = 1 AND ${FOLDED_SQL("e", "fs")} AND`);
+/** The folded events of cost_events (those in the rollups): what the `minus` ranges subtract. */
+const FOLDED_EVENTS = sql.raw("cost_events e, rollup_fold_state fs");
+const FOLDED = sql.raw(`fs.id = 1 AND ${FOLDED_SQL("e", "fs")}`);
 
 function coveredRange(ranges: Range[]): Range | null {
   if (ranges.length === 0) return null;
@@ -112,7 +113,7 @@ export function usageParts(projectId: string, f: Filters, ds: Dim[], { subtract 
   }
   for (const range of minus) {
     parts.push(sql`SELECT ${select(ds, "raw")}${rawUsageNegated}
-      FROM cost_events e${FOLDED_ONLY} ${rawConditions(projectId, f, range)}${groupBy(ds, "raw")}`);
+      FROM ${FOLDED_EVENTS} WHERE ${FOLDED} AND ${rawConditions(projectId, f, range)}${groupBy(ds, "raw")}`);
   }
   return sql.join(parts, sql` UNION ALL `);
 }
@@ -164,16 +165,12 @@ export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
       WHERE ${sql.join(conds, sql` AND `)}
       GROUP BY ${sql.join([...groups, sql`r.bucket`], sql`, `)}`;
   });
-  const rawHistogram = (from: SQL, where: SQL) => sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, count(*) AS n
+  const rawHistogram = (from: SQL, where: SQL, n = sql`count(*)`) => sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, ${n} AS n
       FROM ${from} WHERE ${where} AND e.latency_bucket IS NOT NULL
       GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`;
   if (tail) parts.push(rawHistogram(unfoldedEvents(), rawConditions(projectId, f, tail)));
   for (const range of raw) parts.push(rawHistogram(sql`cost_events e`, rawConditions(projectId, f, range)));
-  for (const range of minus) {
-    parts.push(sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, -count(*) AS n
-      FROM cost_events e${FOLDED_ONLY} ${rawConditions(projectId, f, range)} AND e.latency_bucket IS NOT NULL
-      GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`);
-  }
+  for (const range of minus) parts.push(rawHistogram(FOLDED_EVENTS, sql`${FOLDED} AND ${rawConditions(projectId, f, range)}`, sql`-count(*)`));
   return sql.join(parts, sql` UNION ALL `);
 }
 
