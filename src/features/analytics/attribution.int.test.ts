@@ -158,7 +158,11 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
     };
     const mid = new Date(END - 2 * 86_400_000 + 11 * 60_000).toISOString();
     const early = new Date(END - 4 * 86_400_000 + 2 * 3_600_000 + 13 * 60_000).toISOString();
-    const windows = [{ from: mid }, {}, { from: WINDOW.from, to: WINDOW.to }, { to: mid }, { from: early }];
+    // Edges late in their hour (from) and early in it (to): the users the window cuts are their
+    // all-time row minus the whole edge hour's rollup plus its folded events inside the window.
+    const late = new Date(END - 2 * 86_400_000 - 3_600_000 + 47 * 60_000).toISOString();
+    const lateTo = new Date(END - 86_400_000 + 8 * 60_000).toISOString();
+    const windows = [{ from: mid }, {}, { from: WINDOW.from, to: WINDOW.to }, { to: mid }, { from: early }, { from: late }, { from: late, to: lateTo }];
     // A user seen again just now (not folded yet, most likely) and a new one: summed, not read whole.
     const at = new Date(END - 600_000).toISOString();
     const base = { provider: "openai", model: "gpt-4o", inputTokens: 1000, outputTokens: 100, timestamp: at };

@@ -171,7 +171,7 @@ function outsideWindow(f: Filters): SQL {
  */
 function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
   const ranges = [...(f.from ? [{ to: f.from }] : []), ...(f.to ? [{ from: f.to }] : [])];
-  const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, keys, true));
+  const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, keys, { foldedOnly: true, subtract: true }));
   const inWindow = sql`e.ts >= ${iso(f.from) ?? "-infinity"}::timestamptz AND e.ts < ${iso(f.to) ?? "infinity"}::timestamptz`;
   // The user has no unfolded event in the window (else it is summed as a tail user): every event
   // the probe sees is folded, and min/max are one step down cost_events_user_idx.
@@ -206,7 +206,7 @@ async function surelyBefore(db: DbOrTx, projectId: string, f: Filters, rows: Att
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
     const keys = chunk.map((r) => r.key);
-    const parts = ranges.map((r) => attributionParts(projectId, { from: r.from ?? undefined, to: r.to ?? undefined }, groupSources.user, null, keys, true));
+    const parts = ranges.map((r) => attributionParts(projectId, { from: r.from ?? undefined, to: r.to ?? undefined }, groupSources.user, null, keys, { foldedOnly: true }));
     const outside = await queryRows(db, outsideCostRow, sql`SELECT key, coalesce(sum(cost), 0)::text AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) p GROUP BY key`);
     const most = new Map(outside.map((r) => [r.key, parseUsdToPicos(r.cost)]));
     for (const r of chunk) {

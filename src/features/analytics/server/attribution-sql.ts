@@ -51,11 +51,19 @@ const METRICS_FROM_ROLLUP = sql`sum(r.calls) AS calls, sum(r.errors) AS errors, 
   sum(r.cache_write_tokens) AS cache_write_tokens, sum(r.reasoning_tokens) AS reasoning_tokens, sum(r.cost_usd) AS cost,
   sum(r.latency_count) AS lat_n, sum(r.latency_sum_ms) AS lat_sum, min(r.first_seen) AS first_seen, max(r.last_seen) AS last_seen`;
 
-const METRICS_FROM_RAW = sql`count(*) AS calls, count(*) FILTER (WHERE e.status = 'error') AS errors,
-  count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, sum(e.input_tokens) AS input_tokens,
-  sum(e.output_tokens) AS output_tokens, sum(e.cached_input_tokens) AS cached_input_tokens,
-  sum(e.cache_write_tokens) AS cache_write_tokens, sum(e.reasoning_tokens) AS reasoning_tokens,
-  sum(e.cost_usd) AS cost, count(e.latency_ms) AS lat_n, sum(e.latency_ms) AS lat_sum, min(e.ts) AS first_seen, max(e.ts) AS last_seen`;
+/**
+ * The usage metrics of raw rows (alias e), negated for a `minus` range of planWindow's
+ * `subtract`: sums and counts only, so first/last seen are NULL there.
+ */
+const metricsFromRaw = (negate: boolean) => {
+  const n = negate ? "-" : "";
+  return sql.raw(`${n}count(*) AS calls, ${n}count(*) FILTER (WHERE e.status = 'error') AS errors,
+  ${n}count(*) FILTER (WHERE e.cost_source = 'unpriced') AS unpriced, ${n}sum(e.input_tokens) AS input_tokens,
+  ${n}sum(e.output_tokens) AS output_tokens, ${n}sum(e.cached_input_tokens) AS cached_input_tokens,
+  ${n}sum(e.cache_write_tokens) AS cache_write_tokens, ${n}sum(e.reasoning_tokens) AS reasoning_tokens,
+  ${n}sum(e.cost_usd) AS cost, ${n}count(e.latency_ms) AS lat_n, ${n}sum(e.latency_ms) AS lat_sum,
+  ${negate ? "NULL::timestamptz AS first_seen, NULL::timestamptz AS last_seen" : "min(e.ts) AS first_seen, max(e.ts) AS last_seen"}`);
+};
 
 function covered(ranges: Range[]): Range | null {
   if (ranges.length === 0) return null;
@@ -79,7 +87,10 @@ export function keysArray(keys: readonly string[]): SQL {
 /**
  * Per group (column `key`, and `t` when bucketed), the usage metrics plus first/last seen: exact
  * for any window — whole days and hours from the rollups when they can answer, raw rows for the
- * rest, like usageParts.
+ * rest, like usageParts. `foldedOnly`: the folded events alone (what the rollups and user_totals
+ * hold), no tail. `subtract` (with `foldedOnly`, no bucket; planWindow's): an edge hour may be read
+ * whole minus its folded events outside the range — then the sums are exact but first/last seen
+ * are not (the caller finds those otherwise), and a group may sum to zero calls.
  */
 export function attributionParts(
   projectId: string,
@@ -87,8 +98,9 @@ export function attributionParts(
   src: GroupSource,
   bucket: "hour" | "day" | null = null,
   keys: string[] | null = null,
-  foldedOnly = false,
+  { foldedOnly = false, subtract = false }: { foldedOnly?: boolean; subtract?: boolean } = {},
 ): SQL {
+  if (subtract && (!foldedOnly || bucket !== null)) throw new Error("attributionParts: subtract needs foldedOnly and no bucket");
   // `keys`: only these groups (read through the (project_id, dim, key, period) indexes).
   const keyList = keys === null ? null : keysArray(keys);
   if (src.kind === "usage") {
@@ -100,7 +112,7 @@ export function attributionParts(
       NULL::timestamptz AS first_seen, NULL::timestamptz AS last_seen FROM (${usageParts(projectId, f, ds)}) u`;
   }
   const useRollup = src.rollupDim !== null && rollupCanAnswer(f);
-  const plan = useRollup ? planWindow(f, bucket !== "hour") : { day: null, hour: [], raw: [{ from: f.from ?? null, to: f.to ?? null }] };
+  const plan = useRollup ? planWindow(f, bucket !== "hour", subtract) : { day: null, hour: [], raw: [{ from: f.from ?? null, to: f.to ?? null }], minus: [] };
   const parts: SQL[] = [];
   const reads: { table: "attribution_daily" | "attribution_hourly"; col: "day" | "hour"; range: Range }[] = [];
   if (plan.day) reads.push({ table: "attribution_daily", col: "day", range: plan.day });
@@ -117,15 +129,15 @@ export function attributionParts(
   }
   const rawT = bucket ? sql`date_trunc(${bucket}, e.ts, 'UTC') AS t, ` : sql``;
   const rawGroup = bucket ? sql`1, 2` : sql`1`;
-  // foldedOnly: the folded events alone (what the rollups and user_totals hold), no tail.
   const folded = foldedOnly ? sql`, rollup_fold_state fs` : sql``;
   const foldedCond = foldedOnly ? sql` AND fs.id = 1 AND ${sql.raw(FOLDED_SQL("e", "fs"))}` : sql``;
-  const raw = (events: SQL, range: Range) =>
-    sql`SELECT ${rawT}${src.rawKey} AS key, ${METRICS_FROM_RAW} FROM ${src.rawFrom(events)}${folded}
+  const raw = (events: SQL, range: Range, negate = false) =>
+    sql`SELECT ${rawT}${src.rawKey} AS key, ${metricsFromRaw(negate)} FROM ${src.rawFrom(events)}${folded}
       WHERE ${rawConditions(projectId, f, range)}${keyList ? sql` AND ${src.rawKey} = ANY(${keyList})` : sql``}${foldedCond} GROUP BY ${rawGroup}`;
   const tailRange = covered(reads.map((r) => r.range));
   if (tailRange && !foldedOnly) parts.push(raw(ROLLUP_TAIL, tailRange));
   for (const range of plan.raw) parts.push(raw(sql`cost_events`, range));
+  for (const range of plan.minus) parts.push(raw(sql`cost_events`, range, true));
   return sql.join(parts, sql` UNION ALL `);
 }
 
