@@ -187,34 +187,37 @@ function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
     WHERE t.project_id = ${projectId} AND t.user_id = ANY(${keysArray(keys)}) AND t.calls > coalesce(o.calls, 0)`;
 }
 
-const outsideCostRow = z.object({ key: z.string(), cost: z.string() });
+// The users left (key and side), then one row (no key) with the count set aside.
+const cutRow = z.object({ key: z.string().nullable(), side: z.enum(["outside", "inside"]).nullable(), set_aside: z.string().nullable() });
 
 /**
- * Users among `rows` (user_totals rows with no unfolded event) whose window cost is surely before
- * the cursor `after` without finding it exactly: their all-time cost minus an upper bound of
- * their cost outside the window is still above the cursor. The bound is their folded cost over
- * the whole hours that cover the outside — rollups only, no raw partial hour and no probes — so
- * it is at most one hour of each edge above the truth. On a deep page most users the window
- * cuts are far above the cursor and are set aside this way.
+ * The users before the cursor `after` in all-time order whose window holds less than all their
+ * events, less those (counted in `set_aside`) whose window cost is surely still before the cursor
+ * without finding it exactly: their all-time cost minus an upper bound of their cost outside the
+ * window is still above the cursor. The bound is their folded cost over the whole hours that cover
+ * the outside — rollups only, no raw partial hour and no probes — so it is at most one hour of
+ * each edge above the truth. On a deep page most users the window cuts are far above the cursor
+ * and are set aside this way. One statement: only the few left travel, with their Side (never
+ * "whole": the window cuts them). `skip`: users already summed (the tail's).
  */
-async function surelyBefore(db: DbOrTx, projectId: string, f: Filters, rows: AttributionRow[], after: [string, string]): Promise<Set<string>> {
-  const sure = new Set<string>();
-  if (rows.length === 0) return sure;
-  const ranges = [...(f.from ? [{ from: null, to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to), to: null }] : [])];
-  if (ranges.length === 0) return sure;
-  const cursor = parseUsdToPicos(after[0]);
-  for (let i = 0; i < rows.length; i += 5000) {
-    const chunk = rows.slice(i, i + 5000);
-    const keys = chunk.map((r) => r.key);
-    const parts = ranges.map((r) => attributionParts(projectId, { from: r.from ?? undefined, to: r.to ?? undefined }, groupSources.user, null, keys, { foldedOnly: true }));
-    const outside = await queryRows(db, outsideCostRow, sql`SELECT key, coalesce(sum(cost), 0)::text AS cost FROM (${sql.join(parts, sql` UNION ALL `)}) p GROUP BY key`);
-    const most = new Map(outside.map((r) => [r.key, parseUsdToPicos(r.cost)]));
-    for (const r of chunk) {
-      const least = parseUsdToPicos(r.cost) - (most.get(r.key) ?? 0n);
-      if (least > cursor || (least === cursor && r.key <= after[1])) sure.add(r.key);
-    }
-  }
-  return sure;
+function cutBeforeCursor(projectId: string, f: Filters, after: [string, string], skip: string[]): SQL {
+  const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
+  const ranges = [...(f.from ? [{ to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to) }] : [])];
+  const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, sql`ARRAY(SELECT key FROM b)`, { foldedOnly: true }));
+  // One grouping of the all-time costs and the negated bounds (no join: the planner cannot size b).
+  return sql`WITH b AS MATERIALIZED (
+      SELECT t.user_id AS key, t.cost_usd AS cost, ${sideOf(f)} AS side FROM user_totals t
+      WHERE t.project_id = ${projectId} AND (${partial}) AND t.cost_usd >= ${after[0]}::numeric
+        AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]}) AND NOT (t.user_id = ANY(${keysArray(skip)}))
+    ),
+    l AS (
+      SELECT key, max(side) AS side, sum(cost) AS least
+      FROM (SELECT key, side, cost FROM b UNION ALL SELECT key, NULL, -cost FROM (${sql.join(parts, sql` UNION ALL `)}) p) x
+      GROUP BY key
+    ),
+    s AS (SELECT key, side, least > ${after[0]}::numeric OR (least = ${after[0]}::numeric AND key <= ${after[1]}) AS sure FROM l)
+    SELECT key, side, NULL AS set_aside FROM s WHERE NOT sure
+    UNION ALL SELECT NULL, NULL, count(*)::text FROM s WHERE sure`;
 }
 
 /**
@@ -226,8 +229,8 @@ async function surelyBefore(db: DbOrTx, projectId: string, f: Filters, rows: Att
  * summed first. Reading stops once the `limit`-th best window cost found is above the bound of
  * every user not read yet. A deep page starts reading at the cursor's place in that order: a
  * whole-history user before it costs more than the cursor in the window too, so only the others
- * before it are found (user_totals_first_seen_idx finds those that began before the window). The
- * same rows and order as attributionQuery. Only for a window without other filters.
+ * before it are found (cutBeforeCursor: one index-only range of user_totals_cost_idx, which
+ * includes first and last seen, from the top to the cursor). The same rows and order as attributionQuery. Only for a window without other filters.
  */
 export async function topUsersByCost(
   db: DbOrTx,
@@ -302,13 +305,11 @@ export async function topUsersByCost(
   if (after) {
     // Users before the cursor in all-time order whose window holds less than all their events.
     if (f.from || f.to) {
-      const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
-      const before = await queryRows(db, totalsRow, totalsRows(projectId, f, sql`(${partial})
-        AND t.cost_usd >= ${after[0]}::numeric AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]})`, null));
-      const sure = await surelyBefore(db, projectId, f, before.filter((r) => !seen.has(r.key)), after);
-      for (const k of sure) seen.add(k);
-      setAside = sure.size;
-      await bySide(before.filter((r) => !sure.has(r.key)));
+      const cut = await queryRows(db, cutRow, cutBeforeCursor(projectId, f, after, [...seen]));
+      setAside = Number(cut.find((r) => r.key === null)?.set_aside ?? 0);
+      const keysOf = (side: "outside" | "inside") => cut.flatMap((r) => (r.key !== null && r.side === side ? [r.key] : []));
+      await subtractOutside(keysOf("outside"));
+      await sumInside(keysOf("inside"));
     }
     position = { cost: after[0], key: after[1] };
   }

@@ -97,12 +97,13 @@ export function attributionParts(
   f: Filters,
   src: GroupSource,
   bucket: "hour" | "day" | null = null,
-  keys: string[] | null = null,
+  keys: string[] | SQL | null = null,
   { foldedOnly = false, subtract = false }: { foldedOnly?: boolean; subtract?: boolean } = {},
 ): SQL {
   if (subtract && (!foldedOnly || bucket !== null)) throw new Error("attributionParts: subtract needs foldedOnly and no bucket");
-  // `keys`: only these groups (read through the (project_id, dim, key, period) indexes).
-  const keyList = keys === null ? null : keysArray(keys);
+  // `keys`: only these groups (read through the (project_id, dim, key, period) indexes): a list,
+  // or a text[] expression of the statement the parts go into.
+  const keyList = keys === null ? null : Array.isArray(keys) ? keysArray(keys) : keys;
   if (src.kind === "usage") {
     if (keyList) throw new Error("attributionParts: keys apply to attribution dimensions only");
     const ds = bucket ? [dims.bucketTime(bucket), src.dim] : [src.dim];

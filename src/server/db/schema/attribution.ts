@@ -43,8 +43,9 @@ export const userTotals = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.userId] }),
+    // INCLUDE (first_seen, last_seen) in the database (drizzle/0025; the index builder has no
+    // INCLUDE): a deep page finds the users the window cuts before its cursor index-only.
     index("user_totals_cost_idx").on(t.projectId, t.costUsd.desc(), t.userId),
-    index("user_totals_first_seen_idx").on(t.projectId, t.firstSeen),
   ],
 );
 
