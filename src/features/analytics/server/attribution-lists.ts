@@ -164,7 +164,8 @@ function outsideWindow(f: Filters): SQL {
 
 /**
  * The window's figures of "outside" users: their user_totals row minus their folded events before
- * `from` and at or after `to` (rollups and raw edges, like any window), read in one statement so
+ * `from` and at or after `to` (rollups and raw edges, like any window; an edge hour mostly
+ * outside is its whole rollup minus its folded events inside), read in one statement so
  * both halves are the same fold state; first/last seen inside the window by one index probe each
  * when the window cuts them. For users with no unfolded event in the window, in one snapshot.
  * Users left with no call in the window are dropped.
@@ -230,7 +231,8 @@ function cutBeforeCursor(projectId: string, f: Filters, after: [string, string],
  * every user not read yet. A deep page starts reading at the cursor's place in that order: a
  * whole-history user before it costs more than the cursor in the window too, so only the others
  * before it are found (cutBeforeCursor: one index-only range of user_totals_cost_idx, which
- * includes first and last seen, from the top to the cursor). The same rows and order as attributionQuery. Only for a window without other filters.
+ * includes first and last seen, from the top to the cursor). The same rows and order as
+ * attributionQuery. Only for a window without other filters.
  */
 export async function topUsersByCost(
   db: DbOrTx,
