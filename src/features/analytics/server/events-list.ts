@@ -82,7 +82,7 @@ const jsonRowSchema = z.object({ j: z.string(), ts: z.string(), id: z.string() }
 
 /**
  * The same page as listEvents, as its JSON text (`{"items":[…],"nextCursor":…}`), for the HTTP
- * read path (src/server/api/trpc-direct.ts): PostgreSQL renders each row with row_to_json — the
+ * read path (src/features/analytics/server/events-direct.ts): PostgreSQL renders each row with row_to_json — the
  * export's rendering: keys in column order, strings escaped as JSON.stringify escapes them,
  * metadata and tags as the stored JSON text — so no row is parsed, checked or re-serialised in JS.
  * A row whose text might need clipJson (nesting deeper than the bound, or a key superjson refuses,

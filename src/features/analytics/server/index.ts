@@ -8,7 +8,7 @@ export { sessionRowSchema, sessionsQuery, toSessionItem, type SessionItem } from
 export { aggregateItems, aggregatesQuery, type AggregateItem, type AggregateRow } from "./aggregates";
 export { metricsRowSchema, toMetrics, type Metrics, type MetricsRow } from "./usage-sql";
 export { eventFieldSql } from "./event-fields-sql";
-export { listEventsJson } from "./events-list";
+export { directEventsList } from "./events-direct";
 export { rawConditions, rollupCanAnswer, rollupConditions } from "./window";
 export { getSummary } from "./stats";
 export { percentileFromBuckets } from "./percentile";

@@ -2,7 +2,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "~/trpc/root";
 import { createContext } from "~/server/api/trpc";
-import { directEventsList } from "~/server/api/trpc-direct";
+import { directEventsList } from "~/features/analytics/server";
 import { limitTrpcRequest } from "~/server/api/trpc-limits";
 import { route } from "~/server/http";
 
@@ -14,7 +14,7 @@ const ENDPOINT = "/api/trpc";
 const handler = route(async (req, { requestId }) => {
   const checked = await limitTrpcRequest(req, ENDPOINT);
   if (checked instanceof Response) return checked;
-  // The events list's pages skip tRPC's response path (trpc-direct.ts); null: tRPC answers.
+  // The events list's pages skip tRPC's response path (features/analytics/server/events-direct.ts); null: tRPC answers.
   const direct = await directEventsList(checked);
   if (direct) return direct;
   return fetchRequestHandler({

@@ -1,4 +1,4 @@
-// The events list's direct read path (trpc-direct.ts, listEventsJson) answers what tRPC answers:
+// The events list's direct read path (server/events-direct.ts, listEventsJson) answers what tRPC answers:
 // the same call made once alone (served directly) and once inside a two-call batch (which only
 // tRPC serves) must deserialize to equal values, over generated hostile events, rows clipJson
 // changes, every filter and paging; and whatever the direct path does not serve still gets tRPC's

@@ -1,10 +1,10 @@
 import "server-only";
-import { listEventsJson } from "~/features/analytics/server";
 import { listInputSchema } from "~/lib/list-filters";
 import { transformer } from "~/lib/transformer";
-import { accessFor, resolveCaller } from "../auth/resolve-project";
-import { getDbClient } from "../db";
-import { getSecret } from "../secrets";
+import { accessFor, resolveCaller } from "~/server/auth/resolve-project";
+import { getDbClient } from "~/server/db";
+import { getSecret } from "~/server/secrets";
+import { listEventsJson } from "./events-list";
 
 // The events list read over HTTP without tRPC's response path: the page is PostgreSQL's JSON text
 // (listEventsJson), wrapped in tRPC's own envelope — what tRPC would send for the same call, as
