@@ -82,13 +82,13 @@ const jsonRowSchema = z.object({ j: z.string(), ts: z.string(), id: z.string() }
 
 /**
  * The same page as listEvents, as its JSON text (`{"items":[…],"nextCursor":…}`), for the HTTP
- * read path (src/features/analytics/server/events-direct.ts): PostgreSQL renders each row with row_to_json — the
- * export's rendering: keys in column order, strings escaped as JSON.stringify escapes them,
- * metadata and tags as the stored JSON text — so no row is parsed, checked or re-serialised in JS.
- * A row whose text might need clipJson (nesting deeper than the bound, or a key superjson refuses,
- * judged conservatively on the text) takes listEvents' treatment. Parsed, the text deep-equals
- * listEvents' result (events-list-json.int.test.ts). A prepared statement: its parse and plan are
- * once per connection, not per page.
+ * read path (events-direct.ts): PostgreSQL renders each row with row_to_json — the export's
+ * rendering: keys in column order, strings escaped as JSON.stringify escapes them, metadata and
+ * tags as the stored JSON text — so no row is parsed, checked or re-serialised in JS. A row whose
+ * text might need clipJson (nesting deeper than the bound, or a key superjson refuses, judged
+ * conservatively on the text) takes listEvents' treatment. Parsed, the answer equals what tRPC
+ * sends for listEvents' result (events-direct.int.test.ts). A prepared statement: its parse and
+ * plan are once per connection, not per page.
  */
 export async function listEventsJson(sqlClient: Sql, secret: Buffer, projectId: string, input: ListInput): Promise<string> {
   const { query, scope } = pageQuery(secret, projectId, input);
