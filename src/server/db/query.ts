@@ -1,5 +1,5 @@
 import "server-only";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "./index";
 
@@ -31,3 +31,10 @@ export async function queryRow<S extends z.ZodType>(db: DbOrTx, row: S, query: S
 // Column types as postgres.js returns them over drizzle's client: int8 and numeric as strings.
 export const int8 = z.union([z.string(), z.number(), z.bigint()]).transform((v) => String(v));
 export const numeric = z.string();
+
+/**
+ * The zero of a money sum: `coalesce(sum(cost), ZERO_USD)`. Every stored cost has scale 12, so a
+ * sum that read a rollup row says "0.000000000000"; a bare `0` would make a group with no priced
+ * call say "0" before the fold and "0.000000000000" after it.
+ */
+export const ZERO_USD = sql.raw("0::numeric(30, 12)");

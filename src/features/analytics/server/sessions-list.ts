@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
-import { int8, numeric, queryRows } from "~/server/db/query";
+import { int8, numeric, queryRows, ZERO_USD } from "~/server/db/query";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { rawConditions } from "./window";
 
@@ -51,7 +51,7 @@ export function sessionsQuery(projectId: string, f: Filters, after: [string, str
   const keyset = after ? sql` WHERE (s.cost < ${after[0]}::numeric OR (s.cost = ${after[0]}::numeric AND s.session_id > ${after[1]}))` : sql``;
   return sql`WITH s AS (
       SELECT e.session_id, (array_agg(e.user_id ORDER BY e.ts, e.id) FILTER (WHERE e.user_id IS NOT NULL))[1] AS user_id,
-        count(*)::text AS calls, count(*) FILTER (WHERE e.status = 'error')::text AS errors, coalesce(sum(e.cost_usd), 0) AS cost,
+        count(*)::text AS calls, count(*) FILTER (WHERE e.status = 'error')::text AS errors, coalesce(sum(e.cost_usd), ${ZERO_USD}) AS cost,
         sum(e.input_tokens)::text AS input_tokens, sum(e.output_tokens)::text AS output_tokens,
         to_char(min(e.ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS first_seen,
         to_char(max(e.ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS last_seen,

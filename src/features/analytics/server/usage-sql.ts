@@ -1,7 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { int8, numeric } from "~/server/db/query";
+import { int8, numeric, ZERO_USD } from "~/server/db/query";
 import { FOLDED_SQL } from "~/server/rollups/attribution-fold-sql";
 import { unfoldedEvents } from "~/server/rollups/tail";
 import type { Filters } from "../schemas";
@@ -180,7 +180,7 @@ export function metricsColumns(): SQL {
     coalesce(sum(unpriced), 0)::text AS unpriced, coalesce(sum(input_tokens), 0)::text AS input_tokens,
     coalesce(sum(output_tokens), 0)::text AS output_tokens, coalesce(sum(cached_input_tokens), 0)::text AS cached_input_tokens,
     coalesce(sum(cache_write_tokens), 0)::text AS cache_write_tokens, coalesce(sum(reasoning_tokens), 0)::text AS reasoning_tokens,
-    coalesce(sum(cost), 0) AS cost, coalesce(sum(lat_n), 0)::text AS lat_n, coalesce(sum(lat_sum), 0)::text AS lat_sum`;
+    coalesce(sum(cost), ${ZERO_USD}) AS cost, coalesce(sum(lat_n), 0)::text AS lat_n, coalesce(sum(lat_sum), 0)::text AS lat_sum`;
 }
 
 // The columns of metricsColumns(), as postgres.js returns them (int8 and numeric as text).

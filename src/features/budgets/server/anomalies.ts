@@ -4,7 +4,7 @@ import { z } from "zod";
 import { attributionParts, groupSources } from "~/features/analytics/server";
 import { detectSpike, type SpikeOptions } from "~/lib/anomaly";
 import type { Db } from "~/server/db";
-import { int8, queryRow, queryRows } from "~/server/db/query";
+import { int8, queryRow, queryRows, ZERO_USD } from "~/server/db/query";
 import { retryTransient } from "~/server/db/retry";
 import { leaseHeldRow } from "./lease";
 
@@ -19,7 +19,7 @@ const costRow = z.object({ w: z.number(), key: z.string(), cost: z.string() });
 async function hourlySpend(db: Db, projectId: string, dim: Dim, hour: Date) {
   const parts = Array.from({ length: WEEKS + 1 }, (_, w) => {
     const from = new Date(hour.getTime() - w * WEEK_MS);
-    return sql`SELECT ${w}::int AS w, key, coalesce(sum(cost), 0)::text AS cost
+    return sql`SELECT ${w}::int AS w, key, coalesce(sum(cost), ${ZERO_USD})::text AS cost
       FROM (${attributionParts(projectId, { from, to: new Date(from.getTime() + HOUR_MS) }, groupSources[dim])}) p GROUP BY key`;
   });
   return queryRows(db, costRow, sql.join(parts, sql` UNION ALL `));

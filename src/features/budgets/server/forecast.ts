@@ -5,7 +5,7 @@ import { attributionParts, groupSources } from "~/features/analytics/server";
 import { forecastMonth, type DailySpend } from "~/lib/forecast";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import type { Db } from "~/server/db";
-import { int8, queryRows } from "~/server/db/query";
+import { int8, queryRows, ZERO_USD } from "~/server/db/query";
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -78,12 +78,12 @@ async function dailySpend(db: Db, projectId: string, tz: string, days: { day: st
     return queryRows(
       db,
       dayRow,
-      sql`SELECT to_char(t AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS t, key, coalesce(sum(cost), 0)::text AS cost
+      sql`SELECT to_char(t AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS t, key, coalesce(sum(cost), ${ZERO_USD})::text AS cost
         FROM (${attributionParts(projectId, { from: first.from, to: last.to }, groupSources.feature, bucket)}) p GROUP BY 1, 2 ORDER BY 1`,
     );
   }
   const parts = days.map(
-    (d) => sql`SELECT ${d.day}::text AS t, key, coalesce(sum(cost), 0)::text AS cost
+    (d) => sql`SELECT ${d.day}::text AS t, key, coalesce(sum(cost), ${ZERO_USD})::text AS cost
       FROM (${attributionParts(projectId, { from: d.from, to: d.to }, groupSources.feature)}) p GROUP BY key`,
   );
   return queryRows(db, dayRow, sql.join(parts, sql` UNION ALL `));
@@ -105,7 +105,7 @@ export async function monthForecast(db: Db, projectId: string, now = new Date(),
     queryRows(
       db,
       totalRow,
-      sql`SELECT key, coalesce(sum(cost), 0)::text AS cost FROM (${attributionParts(projectId, { from: cal.monthStart, to: now }, groupSources.feature)}) p GROUP BY key`,
+      sql`SELECT key, coalesce(sum(cost), ${ZERO_USD})::text AS cost FROM (${attributionParts(projectId, { from: cal.monthStart, to: now }, groupSources.feature)}) p GROUP BY key`,
     ),
   ]);
   const series = (keep: (key: string) => boolean): DailySpend[] => {

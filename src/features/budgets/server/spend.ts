@@ -4,7 +4,7 @@ import { z } from "zod";
 import { attributionParts, groupSources, isPromoted, type GroupSource } from "~/features/analytics/server";
 import type { Filters } from "~/lib/list-filters";
 import type { DbOrTx } from "~/server/db";
-import { queryRows } from "~/server/db/query";
+import { queryRows, ZERO_USD } from "~/server/db/query";
 import { parseUsdToPicos } from "~/lib/money";
 import type { BudgetScope } from "../schemas";
 import { cachedClosedSpend, storeClosedSpend } from "./spend-cache";
@@ -66,22 +66,22 @@ export async function spendByKey(
   const out = new Map<string, string>((keys ?? []).map((k) => [k, "0"]));
   const f: Filters = { from: range.from, to: range.to };
   if (source.group === null) {
-    const rows = await queryRows(db, spendRow, sql`SELECT '' AS key, coalesce(sum(cost), 0)::text AS cost FROM (${attributionParts(projectId, f, groupSources.provider)}) p`);
+    const rows = await queryRows(db, spendRow, sql`SELECT '' AS key, coalesce(sum(cost), ${ZERO_USD})::text AS cost FROM (${attributionParts(projectId, f, groupSources.provider)}) p`);
     for (const r of rows) out.set(r.key, r.cost);
     return out;
   }
   if (keys !== null && keys.length === 0) return out;
   if (keys !== null && source.filterable === "userId" && keys.length <= FEW_USERS) {
     for (const userId of keys) {
-      const rows = await queryRows(db, spendRow, sql`SELECT ${userId}::text AS key, coalesce(sum(cost), 0)::text AS cost
+      const rows = await queryRows(db, spendRow, sql`SELECT ${userId}::text AS key, coalesce(sum(cost), ${ZERO_USD})::text AS cost
         FROM (${attributionParts(projectId, { ...f, userId }, source.group)}) p`);
       for (const r of rows) out.set(r.key, r.cost);
     }
     return out;
   }
   const where: SQL = keys === null ? sql`key <> ''` : sql`key IN ${keyList(keys)}`;
-  const having = atLeast === null ? sql`` : sql` HAVING coalesce(sum(cost), 0) >= ${atLeast}::numeric`;
-  const rows = await queryRows(db, spendRow, sql`SELECT key, coalesce(sum(cost), 0)::text AS cost
+  const having = atLeast === null ? sql`` : sql` HAVING coalesce(sum(cost), ${ZERO_USD}) >= ${atLeast}::numeric`;
+  const rows = await queryRows(db, spendRow, sql`SELECT key, coalesce(sum(cost), ${ZERO_USD})::text AS cost
     FROM (${attributionParts(projectId, f, source.group)}) p WHERE ${where} GROUP BY key${having}`);
   for (const r of rows) out.set(r.key, r.cost);
   return out;
@@ -95,8 +95,8 @@ async function allKeys(db: DbOrTx, projectId: string, range: { from: Date; to: D
   const f: Filters = { from: range.from, to: range.to };
   const rows =
     source.group === null
-      ? await queryRows(db, spendRow, sql`SELECT '' AS key, coalesce(sum(cost), 0)::text AS cost FROM (${attributionParts(projectId, f, groupSources.provider)}) p`)
-      : await queryRows(db, spendRow, sql`SELECT key, coalesce(sum(cost), 0)::text AS cost FROM (${attributionParts(projectId, f, source.group)}) p GROUP BY key`);
+      ? await queryRows(db, spendRow, sql`SELECT '' AS key, coalesce(sum(cost), ${ZERO_USD})::text AS cost FROM (${attributionParts(projectId, f, groupSources.provider)}) p`)
+      : await queryRows(db, spendRow, sql`SELECT key, coalesce(sum(cost), ${ZERO_USD})::text AS cost FROM (${attributionParts(projectId, f, source.group)}) p GROUP BY key`);
   for (const r of rows) out.set(r.key, parseUsdToPicos(r.cost));
   return out;
 }

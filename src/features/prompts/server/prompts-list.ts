@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { latencyBucketUpperMs } from "~/lib/latency";
 import type { Db } from "~/server/db";
-import { queryRows } from "~/server/db/query";
+import { queryRows, ZERO_USD } from "~/server/db/query";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { metricsRowSchema, rawConditions, toMetrics, type Metrics } from "~/features/analytics/server";
 import { filterFingerprint, type Filters } from "~/lib/list-filters";
@@ -58,7 +58,7 @@ export function promptsQuery(
         count(*) FILTER (WHERE e.cost_source = 'unpriced')::text AS unpriced,
         sum(e.input_tokens)::text AS input_tokens, sum(e.output_tokens)::text AS output_tokens,
         sum(e.cached_input_tokens)::text AS cached_input_tokens, sum(e.cache_write_tokens)::text AS cache_write_tokens,
-        sum(e.reasoning_tokens)::text AS reasoning_tokens, coalesce(sum(e.cost_usd), 0) AS cost,
+        sum(e.reasoning_tokens)::text AS reasoning_tokens, coalesce(sum(e.cost_usd), ${ZERO_USD}) AS cost,
         count(e.latency_ms)::text AS lat_n, coalesce(sum(e.latency_ms), 0)::text AS lat_sum,
         percentile_disc(0.95) WITHIN GROUP (ORDER BY e.latency_bucket) AS p95_bucket,
         min(e.ts) AS first_seen, max(e.ts) AS last_seen
