@@ -67,7 +67,7 @@ async function expectRollupTablesExact(projectId: string) {
     SELECT (SELECT count(*)::int FROM cost_events WHERE project_id = ${projectId}) AS raw,
       (SELECT coalesce(sum(calls), 0)::int FROM usage_hourly WHERE project_id = ${projectId}) AS hourly,
       (SELECT coalesce(sum(calls), 0)::int FROM usage_daily WHERE project_id = ${projectId}) AS daily,
-      (SELECT coalesce(sum(calls), 0)::int FROM latency_daily WHERE project_id = ${projectId} AND dim = 'all') AS lat,
+      (SELECT coalesce(sum(u.n), 0)::int FROM latency_daily, unnest(counts) AS u(n) WHERE project_id = ${projectId} AND dim = 'all') AS lat,
       (SELECT count(latency_bucket)::int FROM cost_events WHERE project_id = ${projectId}) AS lat_raw,
       (SELECT coalesce(sum(cost_usd), 0)::text FROM cost_events WHERE project_id = ${projectId}) AS cost,
       (SELECT coalesce(sum(cost_usd), 0)::text FROM usage_hourly WHERE project_id = ${projectId}) AS hcost,

@@ -174,6 +174,15 @@ describeWithDb("analytics procedures (createCaller, real PostgreSQL)", () => {
     for (const r of raw) expect(listed.items.find((i) => (i.feature ?? "") === r.feature)?.p95LatencyMs).toBe(upper(r.b));
     const crossed = await caller.features.list({ from, model: "gpt-4o-mini", limit: 500 });
     for (const r of rawModel) expect(crossed.items.find((i) => (i.feature ?? "") === r.feature)?.p95LatencyMs).toBe(upper(r.b));
+    const rawByModel = await sql<{ provider: string; model: string; b: number }[]>`
+      SELECT provider, model, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_bucket)::int AS b
+      FROM cost_events WHERE project_id = ${projectId} AND ts >= ${from.toISOString()}::timestamptz
+        AND latency_bucket IS NOT NULL GROUP BY 1, 2`;
+    const models = await caller.models.list({ from, limit: 500 });
+    expect(rawByModel.length).toBeGreaterThan(1);
+    for (const r of rawByModel) {
+      expect(models.items.find((i) => i.provider === r.provider && i.model === r.model)?.p95LatencyMs, `${r.provider}/${r.model}`).toBe(upper(r.b));
+    }
   });
 
   it("models.list pages by cost desc with a stable cursor and matches the summary", async () => {

@@ -157,7 +157,7 @@ describeWithDb("ingestion service on PostgreSQL", () => {
       SELECT count(*)::int AS n FROM ((SELECT * FROM raw EXCEPT SELECT * FROM roll) UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM raw)) d`;
     expect(dailyDiff[0]?.n).toBe(0);
     const dailyHist = await pg`
-      SELECT (SELECT sum(calls) FROM latency_daily WHERE project_id = ${projectId})::int AS d,
+      SELECT (SELECT sum(u.n) FROM latency_daily, unnest(counts) AS u(n) WHERE project_id = ${projectId})::int AS d,
              (SELECT sum(calls) FROM latency_hourly WHERE project_id = ${projectId})::int AS h`; // all three dims
     expect(dailyHist[0]?.d).toBe(dailyHist[0]?.h);
     const [{ raw, roll } = { raw: "", roll: "x" }] = await pg<{ raw: string; roll: string }[]>`
@@ -179,9 +179,14 @@ describeWithDb("ingestion service on PostgreSQL", () => {
         UNION ALL
         SELECT date_trunc('day', ts, 'UTC'), 'all', '', '', latency_bucket, count(*)
           FROM cost_events WHERE project_id = ${projectId} AND latency_bucket IS NOT NULL GROUP BY 1, 5),
-      roll AS (SELECT day, dim, key1, key2, bucket, calls AS n FROM latency_daily WHERE project_id = ${projectId})
+      roll AS (SELECT day, dim, key1, key2, u.bucket, u.n FROM latency_daily, unnest(buckets, counts) AS u(bucket, n) WHERE project_id = ${projectId})
       SELECT count(*)::int AS n FROM ((SELECT * FROM raw EXCEPT SELECT * FROM roll) UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM raw)) d`;
     expect(histDiff[0]?.n).toBe(0);
+    // A daily row packs each bucket once, ascending, with as many counts.
+    const unpacked = await pg`
+      SELECT count(*)::int AS n FROM latency_daily WHERE project_id = ${projectId}
+        AND (buckets <> ARRAY(SELECT DISTINCT b FROM unnest(buckets) b ORDER BY b) OR cardinality(buckets) <> cardinality(counts))`;
+    expect(unpacked[0]?.n).toBe(0);
     const promptTotals = await pg`
       SELECT (SELECT sum(occurrences) FROM prompts WHERE project_id = ${projectId})::int AS p,
              (SELECT count(*) FROM cost_events WHERE project_id = ${projectId} AND prompt_hash IS NOT NULL)::int AS e`;

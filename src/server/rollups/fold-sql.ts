@@ -44,26 +44,52 @@ function usageFold(table: string, period: "hour" | "day"): string {
 )`;
 }
 
-/**
- * Upsert of one latency histogram rollup (hourly or daily), one row set per dimension via
- * GROUPING SETS: by feature, by provider + model, and overall (see the latency tables' schema).
- */
-function latencyFold(table: string, period: "hour" | "day"): string {
-  return `${table}_up AS (
-  INSERT INTO ${table} AS l (project_id, ${period}, dim, key1, key2, bucket, calls)
-  SELECT project_id, ${period},
+// One row set per dimension via GROUPING SETS: by feature, by provider + model, and overall (see
+// the latency tables' schema). Columns: project_id, period, dim, key1, key2, latency_bucket, count.
+const latencyRows = (period: "hour" | "day") => `SELECT project_id, ${period},
     CASE WHEN grouping(feature) = 0 THEN 'feature' WHEN grouping(model) = 0 THEN 'model' ELSE 'all' END AS dim,
     CASE WHEN grouping(feature) = 0 THEN feature WHEN grouping(model) = 0 THEN provider ELSE '' END AS key1,
     CASE WHEN grouping(model) = 0 THEN model ELSE '' END AS key2,
-    latency_bucket, count(*)
+    latency_bucket, count(*) AS n
   FROM fresh WHERE latency_bucket IS NOT NULL
   GROUP BY GROUPING SETS ((project_id, ${period}, feature, latency_bucket), (project_id, ${period}, provider, model, latency_bucket),
-    (project_id, ${period}, latency_bucket))
+    (project_id, ${period}, latency_bucket))`;
+
+/** Upsert of the hourly latency histograms: one row per hour × key × bucket. */
+const LATENCY_HOURLY_FOLD = `latency_hourly_up AS (
+  INSERT INTO latency_hourly AS l (project_id, hour, dim, key1, key2, bucket, calls)
+  ${latencyRows("hour")}
   ORDER BY 1, 3, 2, 4, 5, 6
-  ON CONFLICT (project_id, dim, ${period}, key1, key2, bucket) DO UPDATE SET calls = l.calls + excluded.calls
+  ON CONFLICT (project_id, dim, hour, key1, key2, bucket) DO UPDATE SET calls = l.calls + excluded.calls
   RETURNING 1
 )`;
-}
+
+/**
+ * The daily latency histograms: one row per day × key, its buckets and counts packed in two arrays
+ * (buckets ascending). A day's new counts are merged with its stored row (read in this statement's
+ * snapshot: folds are serialised by FOLD_LOCK) and the row is replaced.
+ */
+const LATENCY_DAILY_FOLD = `latency_daily_fresh AS (
+  ${latencyRows("day")}
+),
+latency_daily_up AS (
+  INSERT INTO latency_daily AS l (project_id, dim, key1, key2, day, buckets, counts)
+  SELECT project_id, dim, key1, key2, day, array_agg(bucket ORDER BY bucket), array_agg(n ORDER BY bucket)
+  FROM (
+    SELECT project_id, dim, key1, key2, day, bucket, sum(n)::bigint AS n FROM (
+      SELECT project_id, dim, key1, key2, day, latency_bucket AS bucket, n FROM latency_daily_fresh
+      UNION ALL
+      SELECT o.project_id, o.dim, o.key1, o.key2, o.day, u.bucket, u.n
+      FROM latency_daily o
+      JOIN (SELECT DISTINCT project_id, dim, key1, key2, day FROM latency_daily_fresh) k
+        ON o.project_id = k.project_id AND o.dim = k.dim AND o.key1 = k.key1 AND o.key2 = k.key2 AND o.day = k.day
+      CROSS JOIN LATERAL unnest(o.buckets, o.counts) AS u(bucket, n)
+    ) x GROUP BY 1, 2, 3, 4, 5, 6
+  ) y GROUP BY 1, 2, 3, 4, 5
+  ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (project_id, dim, key1, key2, day) DO UPDATE SET buckets = excluded.buckets, counts = excluded.counts
+  RETURNING 1
+)`;
 
 /** The prompts' counters (the row itself is inserted at ingestion with zeros). */
 const PROMPTS_FOLD = `prompts_up AS (
@@ -79,8 +105,8 @@ const PROMPTS_FOLD = `prompts_up AS (
 export const FOLD_TARGETS: string[] = [
   usageFold("usage_hourly", "hour"),
   usageFold("usage_daily", "day"),
-  latencyFold("latency_hourly", "hour"),
-  latencyFold("latency_daily", "day"),
+  LATENCY_HOURLY_FOLD,
+  LATENCY_DAILY_FOLD,
   PROMPTS_FOLD,
   ...ATTRIBUTION_FOLD_TARGETS,
   TOKEN_MIX_FOLD,

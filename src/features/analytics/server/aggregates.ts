@@ -6,7 +6,8 @@ import { queryRows } from "~/server/db/query";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { percentileFromBuckets } from "./percentile";
-import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
+import { latencyHistograms } from "./latency";
+import { dims, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type AggregateKind = "features" | "models";
 export type AggregateItem = Metrics & { feature?: string | null; model?: string; provider?: string; p95LatencyMs: number | null };
@@ -49,7 +50,7 @@ export type AggregateRow = z.output<typeof aggregateRowSchema>;
 /** Rows of aggregatesQuery as items, with the p95 of each group (one histogram query for them all). */
 export async function aggregateItems(db: Db, projectId: string, kind: AggregateKind, f: Filters, page: AggregateRow[]): Promise<AggregateItem[]> {
   const ds = groupDims[kind];
-  const hist = await histograms(db, projectId, f, ds, page);
+  const hist = await latencyHistograms(db, projectId, f, ds, page.map((r) => ds.map((d) => r[d.as] ?? "")));
   return page.map((r) => {
     const key = ds.map((d) => r[d.as] ?? "");
     const group: Partial<AggregateItem> =
@@ -70,31 +71,4 @@ export async function listAggregates(db: Db, secret: Buffer, projectId: string, 
   const nextCursor =
     rows.length > input.limit && last ? encodeCursor(secret, scope, [last.cost, ds.map((d) => last[d.as] ?? "")]) : null;
   return { items, nextCursor };
-}
-
-/** Latency histograms for the groups on this page only. */
-async function histograms(db: Db, projectId: string, f: Filters, ds: Dim[], page: Record<string, string>[]) {
-  const out = new Map<string, Map<number, number>>();
-  if (page.length === 0) return out;
-  const names = sql.join(ds.map((d) => sql.identifier(d.as)), sql`, `);
-  const keys = sql.join(
-    page.map((r) => sql`(${sql.join(ds.map((d) => sql`${r[d.as] ?? ""}`), sql`, `)})`),
-    sql`, `,
-  );
-  const rows = await queryRows(
-    db,
-    bucketRowSchema.catchall(z.string()),
-    sql`
-    WITH p AS (${latencyParts(projectId, f, ds)})
-    SELECT ${names}, bucket::int AS bucket, sum(n)::text AS n FROM p
-    WHERE (${names}) IN (${keys})
-    GROUP BY ${names}, bucket`,
-  );
-  for (const r of rows) {
-    const k = JSON.stringify(ds.map((d) => r[d.as] ?? ""));
-    const m = out.get(k) ?? new Map<number, number>();
-    m.set(r.bucket, Number(r.n));
-    out.set(k, m);
-  }
-  return out;
 }

@@ -9,18 +9,18 @@ import { NONE_KEY, type BreakdownBy } from "../attribution-schemas";
 import { sourceFor } from "./attribution-lists";
 import { attributionParts, attributionRowSchema } from "./attribution-sql";
 import { percentileFromBuckets } from "./percentile";
-import { bucketRowSchema, dims, latencyParts, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
+import { latencyHistograms } from "./latency";
+import { dims, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type Summary = Metrics & { p95LatencyMs: number | null };
 
 export async function getSummary(db: Db, projectId: string, f: Filters): Promise<Summary> {
   const [row, hist] = await Promise.all([
     queryRow(db, metricsRowSchema, sql`WITH p AS (${usageParts(projectId, f, [], { subtract: true })}) SELECT ${metricsColumns()} FROM p`),
-    queryRows(db, bucketRowSchema, sql`WITH p AS (${latencyParts(projectId, f, [])}) SELECT bucket::int AS bucket, sum(n)::text AS n FROM p GROUP BY bucket`),
+    latencyHistograms(db, projectId, f, []),
   ]);
   if (!row) throw new Error("summary query returned no row");
-  const buckets = new Map(hist.map((h) => [h.bucket, Number(h.n)]));
-  return { ...toMetrics(row), p95LatencyMs: percentileFromBuckets(buckets, 95) };
+  return { ...toMetrics(row), p95LatencyMs: percentileFromBuckets(hist.get("[]") ?? new Map<number, number>(), 95) };
 }
 
 export type TimeseriesPoint = Metrics & { t: string; group: string | null };

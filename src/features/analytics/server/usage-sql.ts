@@ -142,36 +142,47 @@ function latencyTarget(f: Filters, ds: Dim[]): LatencyTarget | null {
   return null;
 }
 
-/** Latency histogram counts per group and bucket, split over rollups and raw rows like usageParts. */
-export function latencyParts(projectId: string, f: Filters, ds: Dim[]): SQL {
+/**
+ * Latency histograms per group, split over rollups and raw rows like usageParts: `rows` — counts per
+ * group and bucket (hourly rollups, raw edges and tail, negated `minus` ranges); `packed` — the daily
+ * rollup's rows, one per day and group, with their buckets and counts as comma-separated text
+ * (summed by latencyHistograms). Either may be null.
+ */
+export function latencyParts(projectId: string, f: Filters, ds: Dim[]): { rows: SQL | null; packed: SQL | null } {
   const target = latencyTarget(f, ds);
   // Histogram counts subtract safely: a bucket netting to zero counts for nothing.
   const { reads, raw, minus, tail } = target
     ? rollupReads(f, ds, true)
     : { reads: [], raw: [{ from: f.from ?? null, to: f.to ?? null }], minus: [], tail: null };
-  const parts: SQL[] = reads.map(({ period, range }) => {
-    const t = target ?? { dim: "all", select: sql``, keys: [] };
-    const col = sql.raw(`r.${period}`);
-    const conds = [
-      sql`r.project_id = ${projectId}`,
-      sql`r.dim = ${t.dim}`,
-      ...(range.from ? [sql`${col} >= ${range.from.toISOString()}::timestamptz`] : []),
-      ...(range.to ? [sql`${col} < ${range.to.toISOString()}::timestamptz`] : []),
-      ...t.keys,
-    ];
-    const groups = ds.map((d) => sql.identifier(d.as));
-    return sql`SELECT ${t.select}r.bucket AS bucket, sum(r.calls) AS n
-      FROM ${sql.raw(period === "day" ? "latency_daily" : "latency_hourly")} r
-      WHERE ${sql.join(conds, sql` AND `)}
-      GROUP BY ${sql.join([...groups, sql`r.bucket`], sql`, `)}`;
-  });
+  const t = target ?? { dim: "all", select: sql``, keys: [] };
+  const conds = (col: SQL, range: Range) => [
+    sql`r.project_id = ${projectId}`,
+    sql`r.dim = ${t.dim}`,
+    ...(range.from ? [sql`${col} >= ${range.from.toISOString()}::timestamptz`] : []),
+    ...(range.to ? [sql`${col} < ${range.to.toISOString()}::timestamptz`] : []),
+    ...t.keys,
+  ];
+  const groups = ds.map((d) => sql.identifier(d.as));
+  let packed: SQL | null = null;
+  const parts: SQL[] = [];
+  for (const { period, range } of reads) {
+    if (period === "day") {
+      packed = sql`SELECT ${t.select}array_to_string(r.buckets, ',') AS buckets, array_to_string(r.counts, ',') AS counts
+        FROM latency_daily r WHERE ${sql.join(conds(sql`r.day`, range), sql` AND `)}`;
+      continue;
+    }
+    parts.push(sql`SELECT ${t.select}r.bucket AS bucket, sum(r.calls) AS n
+      FROM latency_hourly r
+      WHERE ${sql.join(conds(sql`r.hour`, range), sql` AND `)}
+      GROUP BY ${sql.join([...groups, sql`r.bucket`], sql`, `)}`);
+  }
   const rawHistogram = (from: SQL, where: SQL, n = sql`count(*)`) => sql`SELECT ${select(ds, "raw")}e.latency_bucket AS bucket, ${n} AS n
       FROM ${from} WHERE ${where} AND e.latency_bucket IS NOT NULL
       GROUP BY ${sql.join([...ds.map((d) => expr(d, "raw")), sql`e.latency_bucket`], sql`, `)}`;
   if (tail) parts.push(rawHistogram(unfoldedEvents(), rawConditions(projectId, f, tail)));
   for (const range of raw) parts.push(rawHistogram(sql`cost_events e`, rawConditions(projectId, f, range)));
   for (const range of minus) parts.push(rawHistogram(FOLDED_EVENTS, sql`${FOLDED} AND ${rawConditions(projectId, f, range)}`, sql`-count(*)`));
-  return sql.join(parts, sql` UNION ALL `);
+  return { rows: parts.length ? sql.join(parts, sql` UNION ALL `) : null, packed };
 }
 
 /** Sums the parts per group; money stays numeric and leaves the database as text. */
@@ -199,8 +210,6 @@ export const metricsRowSchema = z.object({
 });
 export type MetricsRow = z.output<typeof metricsRowSchema>;
 
-/** A latency histogram row (latencyParts() summed per bucket). */
-export const bucketRowSchema = z.object({ bucket: z.number().int(), n: int8 });
 
 export type Metrics = {
   calls: number;

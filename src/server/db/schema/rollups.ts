@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { costSum, counter, tokenCounters, usageMetrics } from "./columns";
 import { pgSnapshot } from "./projects";
 
@@ -28,31 +28,34 @@ export const usageDaily = pgTable(
 );
 
 // Log-scale latency histograms (src/lib/latency.ts: a percentile is exact to one bucket), kept per
-// dimension rather than per full rollup key so a 30-day p95 reads a few thousand rows:
+// dimension rather than per full rollup key:
 // dim 'feature' (key1 = feature), 'model' (key1 = provider, key2 = model), 'all' (both '').
-const latencyColumns = () => ({
+const latencyKey = () => ({
   // No foreign key on tables written per event: the per-row check costs ~15% of ingestion;
   // projects are only ever deleted through deleteProject(), which clears these rows.
   projectId: uuid("project_id").notNull(),
   dim: text("dim", { enum: ["feature", "model", "all"] }).notNull(),
   key1: text("key1").notNull(),
   key2: text("key2").notNull(),
-  bucket: smallint("bucket").notNull(),
-  calls: counter("calls"),
 });
 
 export const latencyHourly = pgTable(
   "latency_hourly",
-  { hour: timestamp("hour", { withTimezone: true }).notNull(), ...latencyColumns() },
+  { hour: timestamp("hour", { withTimezone: true }).notNull(), ...latencyKey(), bucket: smallint("bucket").notNull(), calls: counter("calls") },
   (t) => [primaryKey({ columns: [t.projectId, t.dim, t.hour, t.key1, t.key2, t.bucket] })],
 );
 
-// Also latency_daily_keys_idx (project_id, dim, key1, key2, day) INCLUDE (bucket, calls): a list's
-// p95 reads its page's keys over a window of days (drizzle/0024; the index builder has no INCLUDE).
+// One row per day and key: the day's histogram packed as its non-empty buckets ascending and their
+// counts, so a list's 30-day p95 reads 30 rows per key, not 30 × its buckets (drizzle/0026).
 export const latencyDaily = pgTable(
   "latency_daily",
-  { day: timestamp("day", { withTimezone: true }).notNull(), ...latencyColumns() },
-  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.day, t.key1, t.key2, t.bucket] })],
+  {
+    ...latencyKey(),
+    day: timestamp("day", { withTimezone: true }).notNull(),
+    buckets: smallint("buckets").array().notNull(),
+    counts: bigint("counts", { mode: "bigint" }).array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.dim, t.key1, t.key2, t.day] })],
 );
 
 // One row: the snapshot of the last committed fold. An event is in the rollups (and in the
