@@ -1,43 +1,23 @@
 // The folded rollups on the embedded default (PGlite, one shared backend): the fold's packed daily
 // latency histograms and the lists that read them run the same SQL as on a real server.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server";
 import { latencyBucket, latencyBucketUpperMs } from "~/lib/latency";
 import { createApiKey } from "~/server/auth/api-keys";
-import { createDbClient, type DbClient } from "~/server/db";
 import { foldAll } from "~/server/rollups/fold";
-import { prepareSchema } from "~/startup/bootstrap";
-import { startEmbeddedDb, type EmbeddedDb } from "../../../scripts/lib/embedded-db";
+import { startEmbeddedTestDb } from "~/test/embedded";
 import { aggregateItems, aggregatesQuery, getSummary, type AggregateRow } from "./server";
 
-let dir = "";
-let embedded: EmbeddedDb;
-let client: DbClient;
+const db = startEmbeddedTestDb("acp-pglite-rollups-");
 const DAY = 86_400_000;
 const T0 = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "acp-pglite-rollups-"));
-  embedded = await startEmbeddedDb(dir, 1);
-  client = createDbClient(embedded.url, { max: 1 });
-  await prepareSchema(embedded.url, client);
-}, 120_000);
-
-afterAll(async () => {
-  await client.sql.end({ timeout: 5 });
-  await embedded.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
 /** The p95 the lists report for these latencies: the upper bound of the raw percentile's bucket. */
 const p95 = (ms: number[]) => latencyBucketUpperMs([...ms].map(latencyBucket).sort((a, b) => a - b)[Math.ceil(0.95 * ms.length) - 1] ?? 0);
 
 describe("latency rollups on the embedded database", () => {
   it("folds in two rounds into packed daily rows whose p95 per feature and overall equal raw", async () => {
-    const { projectId } = await createApiKey(client.db, "embedded-rollups");
+    const { projectId } = await createApiKey(db.client.db, "embedded-rollups");
     const latencies: Record<string, number[]> = { chat: [], search: [] };
     const events = (round: number) =>
       Array.from({ length: 120 }, (_, i) => {
@@ -47,21 +27,21 @@ describe("latency rollups on the embedded database", () => {
         // Three whole days, the same days in both rounds: the second fold merges into stored rows.
         return { id: `r${round}-${i}`, timestamp: new Date(T0 + Math.floor(i / 40) * DAY + 3_600_000 + i * 1000).toISOString(), provider: "openai", model: "gpt-4o-mini", feature, inputTokens: 10, outputTokens: 5, latencyMs };
       });
-    expect((await ingestEvents(client, projectId, events(0))).accepted).toBe(120);
-    await foldAll(client.sql);
-    expect((await ingestEvents(client, projectId, events(1))).accepted).toBe(120);
-    await foldAll(client.sql);
+    expect((await ingestEvents(db.client, projectId, events(0))).accepted).toBe(120);
+    await foldAll(db.client.sql);
+    expect((await ingestEvents(db.client, projectId, events(1))).accepted).toBe(120);
+    await foldAll(db.client.sql);
 
-    const [packed] = await client.sql<{ rows: number; calls: string }[]>`
+    const [packed] = await db.client.sql<{ rows: number; calls: string }[]>`
       SELECT count(*)::int AS rows, (SELECT sum(n) FROM latency_daily, unnest(counts) n WHERE project_id = ${projectId})::text AS calls
       FROM latency_daily WHERE project_id = ${projectId}`;
     // 3 days × (2 features + 1 model + all), each bucket counted once per dimension.
     expect(packed).toEqual({ rows: 12, calls: String(240 * 3) });
 
     const window = { from: new Date(T0), to: new Date(T0 + 3 * DAY) };
-    expect((await getSummary(client.db, projectId, window)).p95LatencyMs).toBe(p95([...(latencies.chat ?? []), ...(latencies.search ?? [])]));
-    const rows = (await client.db.execute(aggregatesQuery(projectId, "features", window, null, null))) as unknown as AggregateRow[];
-    const items = await aggregateItems(client.db, projectId, "features", window, rows);
+    expect((await getSummary(db.client.db, projectId, window)).p95LatencyMs).toBe(p95([...(latencies.chat ?? []), ...(latencies.search ?? [])]));
+    const rows = (await db.client.db.execute(aggregatesQuery(projectId, "features", window, null, null))) as unknown as AggregateRow[];
+    const items = await aggregateItems(db.client.db, projectId, "features", window, rows);
     expect(Object.fromEntries(items.map((i) => [i.feature, i.p95LatencyMs]))).toEqual({ chat: p95(latencies.chat ?? []), search: p95(latencies.search ?? []) });
   });
 });
