@@ -178,10 +178,16 @@ describeWithDb("analytics procedures (createCaller, real PostgreSQL)", () => {
       SELECT provider, model, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_bucket)::int AS b
       FROM cost_events WHERE project_id = ${projectId} AND ts >= ${from.toISOString()}::timestamptz
         AND latency_bucket IS NOT NULL GROUP BY 1, 2`;
-    const models = await caller.models.list({ from, limit: 500 });
-    expect(rawByModel.length).toBeGreaterThan(1);
-    for (const r of rawByModel) {
-      expect(models.items.find((i) => i.provider === r.provider && i.model === r.model)?.p95LatencyMs, `${r.provider}/${r.model}`).toBe(upper(r.b));
+    expect(rawByModel.length).toBeGreaterThan(2);
+    // A first page after one that held every group reads every group's histogram beside the page
+    // (limit 2 after 500); after one that did not (2 after 2), only the page's groups, after it.
+    for (const limit of [500, 2, 2, 500]) {
+      const models = await caller.models.list({ from, limit });
+      expect(models.items).toHaveLength(Math.min(limit, rawByModel.length));
+      for (const m of models.items) {
+        const r = rawByModel.find((x) => x.provider === m.provider && x.model === m.model);
+        expect(m.p95LatencyMs, `limit ${limit}: ${m.provider}/${m.model}`).toBe(r ? upper(r.b) : null);
+      }
     }
   });
 

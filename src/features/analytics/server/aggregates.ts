@@ -6,7 +6,7 @@ import { queryRows } from "~/server/db/query";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { percentileFromBuckets } from "./percentile";
-import { latencyHistograms } from "./latency";
+import { latencyHistograms, type Histogram } from "./latency";
 import { dims, metricsColumns, metricsRowSchema, nonEmpty, toMetrics, usageParts, type Dim, type Metrics } from "./usage-sql";
 
 export type AggregateKind = "features" | "models";
@@ -47,10 +47,20 @@ export function aggregatesQuery(projectId: string, kind: AggregateKind, f: Filte
 const aggregateRowSchema = metricsRowSchema.catchall(z.string());
 export type AggregateRow = z.output<typeof aggregateRowSchema>;
 
-/** Rows of aggregatesQuery as items, with the p95 of each group (one histogram query for them all). */
-export async function aggregateItems(db: Db, projectId: string, kind: AggregateKind, f: Filters, page: AggregateRow[]): Promise<AggregateItem[]> {
+/**
+ * Rows of aggregatesQuery as items, with the p95 of each group (one histogram query for them all,
+ * unless `histograms` already holds every group's).
+ */
+export async function aggregateItems(
+  db: Db,
+  projectId: string,
+  kind: AggregateKind,
+  f: Filters,
+  page: AggregateRow[],
+  histograms?: Map<string, Histogram>,
+): Promise<AggregateItem[]> {
   const ds = groupDims[kind];
-  const hist = await latencyHistograms(db, projectId, f, ds, page.map((r) => ds.map((d) => r[d.as] ?? "")));
+  const hist = histograms ?? (await latencyHistograms(db, projectId, f, ds, page.map((r) => ds.map((d) => r[d.as] ?? ""))));
   return page.map((r) => {
     const key = ds.map((d) => r[d.as] ?? "");
     const group: Partial<AggregateItem> =
@@ -59,14 +69,35 @@ export async function aggregateItems(db: Db, projectId: string, kind: AggregateK
   });
 }
 
+/**
+ * Projects (and kinds) whose last first page held every group: their next first page reads every
+ * group's histogram at the same time as the page (two statements on two connections, not one after
+ * the other). Only the cost depends on this guess — a histogram of every group holds the page's.
+ * Bounded: the oldest entry goes first.
+ */
+const fewGroups = new Map<string, boolean>();
+const FEW_GROUPS_MAX_ENTRIES = 10_000;
+
+function rememberGroups(key: string, few: boolean) {
+  fewGroups.delete(key);
+  fewGroups.set(key, few);
+  if (fewGroups.size > FEW_GROUPS_MAX_ENTRIES) fewGroups.delete(fewGroups.keys().next().value as string);
+}
+
 /** Aggregates in the window by cost desc; reads rollups for whole hours, raw rows at the edges. */
 export async function listAggregates(db: Db, secret: Buffer, projectId: string, kind: AggregateKind, input: ListInput) {
   const ds = groupDims[kind];
   const scope: CursorScope = { list: kind, projectId, fingerprint: filterFingerprint(input) };
   const after = input.cursor ? decodeCursor(secret, scope, input.cursor, keySchema) : null;
-  const rows = await queryRows(db, aggregateRowSchema, aggregatesQuery(projectId, kind, input, after, input.limit + 1));
+  const groupsKey = `${projectId}:${kind}`;
+  const speculate = after === null && fewGroups.get(groupsKey) === true;
+  const [rows, histograms] = await Promise.all([
+    queryRows(db, aggregateRowSchema, aggregatesQuery(projectId, kind, input, after, input.limit + 1)),
+    speculate ? latencyHistograms(db, projectId, input, ds) : undefined,
+  ]);
+  if (after === null) rememberGroups(groupsKey, rows.length <= input.limit);
   const page = rows.slice(0, input.limit);
-  const items = await aggregateItems(db, projectId, kind, input, page);
+  const items = await aggregateItems(db, projectId, kind, input, page, histograms);
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > input.limit && last ? encodeCursor(secret, scope, [last.cost, ds.map((d) => last[d.as] ?? "")]) : null;
