@@ -81,7 +81,8 @@ const FEW_GROUPS_MAX_ENTRIES = 10_000;
 function rememberGroups(key: string, few: boolean) {
   fewGroups.delete(key);
   fewGroups.set(key, few);
-  if (fewGroups.size > FEW_GROUPS_MAX_ENTRIES) fewGroups.delete(fewGroups.keys().next().value as string);
+  const oldest = fewGroups.keys().next();
+  if (fewGroups.size > FEW_GROUPS_MAX_ENTRIES && !oldest.done) fewGroups.delete(oldest.value);
 }
 
 /** Aggregates in the window by cost desc; reads rollups for whole hours, raw rows at the edges. */
