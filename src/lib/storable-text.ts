@@ -6,7 +6,12 @@ import { MAX_JSON_DEPTH, mapJson } from "./json-bounds";
 
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+// Any surrogate or NUL at all: only text holding one can need a change (most text holds none,
+// and the lookbehind pattern above costs several times this test on every string of a batch).
+const SUSPECT = /[\0\ud800-\udfff]/;
+
 export function storableText(s: string): string {
+  if (!SUSPECT.test(s)) return s;
   return s.replace(UNPAIRED_SURROGATE, "\ufffd").replaceAll("\0", "\ufffd");
 }
 
@@ -16,4 +21,16 @@ export function storableText(s: string): string {
  */
 export function storableJson(value: unknown): unknown {
   return mapJson(value, MAX_JSON_DEPTH, storableText);
+}
+
+/**
+ * storableJson for a value already checked to be within MAX_JSON_DEPTH (so JSON.stringify cannot
+ * overflow): the value itself when its JSON text has no NUL and no unpaired surrogate anywhere.
+ * JSON.stringify writes both as `\u` escapes (paired surrogates stay raw), so without such an
+ * escape no string or key needs a change; with one (or a backslash-u in the text itself, which
+ * only costs the copy) it is storableJson's copy.
+ */
+export function storableBoundedJson(value: unknown): unknown {
+  const json = JSON.stringify(value);
+  return json !== undefined && !/\\u(?:0000|[dD][89a-fA-F])/.test(json) ? value : storableJson(value);
 }

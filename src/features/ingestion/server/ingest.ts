@@ -7,7 +7,7 @@ import { getPricer } from "~/features/pricing/server";
 import { latencyBucket } from "~/lib/latency";
 import { formatPicos, parseUsdToPicos } from "~/lib/money";
 import { normalizePrompt } from "~/lib/prompt";
-import { storableJson, storableText } from "~/lib/storable-text";
+import { storableBoundedJson, storableText } from "~/lib/storable-text";
 import type { DbClient } from "~/server/db";
 import { eventSchema, type IngestResult, type RejectedEvent, type ValidEvent } from "../schemas";
 import { insertEvents, type EventRow, type PromptRow } from "./insert-events";
@@ -31,7 +31,8 @@ function storableEvent(e: ValidEvent): ValidEvent {
     userId: text(e.userId),
     sessionId: text(e.sessionId),
     tags: e.tags?.map(storableText),
-    metadata: e.metadata === undefined ? undefined : (storableJson(e.metadata) as Record<string, unknown>),
+    // Within MAX_JSON_DEPTH: the schema refused anything deeper.
+    metadata: e.metadata === undefined ? undefined : (storableBoundedJson(e.metadata) as Record<string, unknown>),
   };
 }
 
