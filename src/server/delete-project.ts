@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { forgetApiKey } from "./auth/api-keys";
 import { publishRevocation } from "./auth/key-revocations";
-import { apiKeys, attributionDaily, attributionHourly, costEvents, latencyDaily, latencyHourly, projects, promotedMetadataKeys, tokenMixDaily, usageDaily, usageHourly, userMixTotals, userTotals } from "./db/schema";
+import { apiKeys, attributionDaily, attributionHourly, costEvents, latencyDaily, latencyHourly, projects, promotedMetadataKeys, tokenMixDaily, usageDaily, usageHourly, userMixTotals, userRecentTotals, userTotals } from "./db/schema";
 import { FOLD_LOCK } from "./rollups/fold";
 
 /**
@@ -15,7 +15,7 @@ export async function deleteProject(db: Db, projectId: string): Promise<void> {
   await db.transaction(async (tx) => {
     // No fold in between: it could write rollup rows for events this transaction deletes.
     await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${FOLD_LOCK})`);
-    for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily, tokenMixDaily, attributionHourly, attributionDaily, userTotals, userMixTotals, promotedMetadataKeys]) {
+    for (const table of [costEvents, usageHourly, usageDaily, latencyHourly, latencyDaily, tokenMixDaily, attributionHourly, attributionDaily, userTotals, userMixTotals, userRecentTotals, promotedMetadataKeys]) {
       await tx.delete(table).where(eq(table.projectId, projectId));
     }
     await tx.delete(projects).where(eq(projects.id, projectId));

@@ -79,7 +79,7 @@ async function expectRollupTablesExact(projectId: string) {
   expect(trim(r?.hcost)).toBe(trim(r?.cost));
   expect(r?.occ).toBe(r?.with_prompt);
   // The attribution rollups and the token mix, folded by the same statement.
-  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string; totals: string; with_user: string; totals_diff: string; mix_diff: string }[]>`
+  const [a] = await sql<{ raw: string; user_h: string; user_d: string; tag_d: string; tag_raw: string; mix: string; mix_cost: string; totals: string; with_user: string; recent_day: string; with_user_day: string; totals_diff: string; mix_diff: string }[]>`
     SELECT (SELECT count(*)::text FROM cost_events WHERE project_id = ${projectId}) AS raw,
       (SELECT coalesce(sum(calls), 0)::text FROM attribution_hourly WHERE project_id = ${projectId} AND dim = 'user') AS user_h,
       (SELECT coalesce(sum(calls), 0)::text FROM attribution_daily WHERE project_id = ${projectId} AND dim = 'user') AS user_d,
@@ -90,6 +90,8 @@ async function expectRollupTablesExact(projectId: string) {
       (SELECT coalesce(sum(cost_usd), 0)::text FROM token_mix_daily WHERE project_id = ${projectId}) AS mix_cost,
       (SELECT coalesce(sum(calls), 0)::text FROM user_totals WHERE project_id = ${projectId}) AS totals,
       (SELECT count(user_id)::text FROM cost_events WHERE project_id = ${projectId}) AS with_user,
+      (SELECT coalesce(sum(calls), 0)::text FROM user_recent_totals WHERE project_id = ${projectId} AND span_days = 1) AS recent_day,
+      (SELECT count(e.user_id)::text FROM cost_events e, user_recent_anchors r WHERE e.project_id = ${projectId} AND r.span_days = 1 AND e.ts >= r.anchor) AS with_user_day,
       (SELECT count(*)::text FROM (
         (SELECT user_id, count(*)::numeric, count(*) FILTER (WHERE status = 'error')::numeric, sum(input_tokens)::numeric,
            sum(output_tokens)::numeric, coalesce(sum(cost_usd), 0), count(latency_ms)::numeric, min(ts), max(ts)
@@ -114,6 +116,7 @@ async function expectRollupTablesExact(projectId: string) {
   expect(a?.tag_d).toBe(a?.tag_raw);
   expect(trim(a?.mix_cost)).toBe(trim(r?.cost));
   expect(a?.totals).toBe(a?.with_user);
+  expect(a?.recent_day).toBe(a?.with_user_day);
   // Every user's all-time figures and first/last seen, and their cost per feature and per model.
   expect([a?.totals_diff, a?.mix_diff]).toEqual(["0", "0"]);
 }

@@ -83,6 +83,14 @@ describeWithDb("prices:reprice", () => {
     expect([check[0]?.users, check[0]?.tag_all, check[0]?.mix, check[0]?.totals]).toEqual([check[0]?.raw, check[0]?.raw, check[0]?.raw, check[0]?.raw]);
     expect([check[0]?.mix_f, check[0]?.mix_m, check[0]?.totals_unpriced]).toEqual([check[0]?.raw, check[0]?.raw, "0"]);
     expect(check[0]?.unpriced).toBe("0");
+    // The recent totals (last day: the events since its anchor; last week: all) move too.
+    const [recent] = await sql<{ raw_day: string; day: string; week: string; unpriced: string }[]>`
+      SELECT (SELECT sum(e.cost_usd)::text FROM cost_events e, user_recent_anchors a WHERE e.project_id = ${projectId} AND a.span_days = 1 AND e.ts >= a.anchor) AS raw_day,
+             (SELECT sum(cost_usd)::text FROM user_recent_totals WHERE project_id = ${projectId} AND span_days = 1) AS day,
+             (SELECT sum(cost_usd)::text FROM user_recent_totals WHERE project_id = ${projectId} AND span_days = 7) AS week,
+             (SELECT sum(unpriced_calls)::text FROM user_recent_totals WHERE project_id = ${projectId}) AS unpriced`;
+    expect(recent).toEqual({ raw_day: recent?.day, day: recent?.raw_day, week: check[0]?.raw, unpriced: "0" });
+    expect(Number(recent?.day)).toBeGreaterThan(0);
     // Running it again changes nothing.
     const again = await repriceProject(testDb(), projectId, new Date(Date.now() - 7 * 86_400_000));
     expect(again.updated).toBe(0);

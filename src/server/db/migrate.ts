@@ -30,7 +30,7 @@ export async function runMigrations(url: string): Promise<void> {
 // Rollup and prompt rows are updated by every ingested batch. With room left on each page the
 // updates are HOT (no index entry, dead versions pruned on the page itself), so the tables stay
 // compact even where autovacuum is off or behind — as on the CI machines here, where it is off.
-const HOT_UPDATED = ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "attribution_hourly", "attribution_daily", "token_mix_daily", "user_totals", "user_mix_totals"];
+const HOT_UPDATED = ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "attribution_hourly", "attribution_daily", "token_mix_daily", "user_totals", "user_mix_totals", "user_recent_totals"];
 const SETTINGS = "fillfactor=70";
 
 async function applyStorageSettings(sql: postgres.Sql): Promise<void> {

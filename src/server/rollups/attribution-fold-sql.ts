@@ -59,13 +59,16 @@ function attributionFold(table: string, period: "hour" | "day"): string {
 )`;
 }
 
+// The METRICS columns, then first_seen and last_seen, aggregated over cost_events-shaped rows.
+const USAGE_AGGREGATES = `count(*),
+    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
+    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)`;
+
 /** user_totals: each end user's usage of all time and first/last seen; user_mix_totals: their cost per feature and per model. */
 const USER_TOTALS_FOLD = `user_totals_up AS (
   INSERT INTO user_totals AS t (project_id, user_id, ${METRICS.join(", ")}, first_seen, last_seen)
-  SELECT project_id, user_id, count(*),
-    count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cost_source = 'unpriced'),
-    sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
-    sum(reasoning_tokens), coalesce(sum(cost_usd), 0), count(latency_ms), coalesce(sum(latency_ms), 0), min(ts), max(ts)
+  SELECT project_id, user_id, ${USAGE_AGGREGATES}
   FROM fresh WHERE user_id IS NOT NULL
   GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (project_id, user_id) DO UPDATE SET
@@ -79,6 +82,16 @@ user_mix_up AS (
   FROM fresh f CROSS JOIN LATERAL ${USER_MIX_SQL("f")} WHERE f.user_id IS NOT NULL
   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
   ON CONFLICT (project_id, user_id, kind, value) DO UPDATE SET calls = m.calls + excluded.calls, cost_usd = m.cost_usd + excluded.cost_usd
+  RETURNING 1
+),
+user_recent_up AS (
+  INSERT INTO user_recent_totals AS t (project_id, span_days, user_id, ${METRICS.join(", ")}, first_seen, last_seen)
+  SELECT f.project_id, a.span_days, f.user_id, ${USAGE_AGGREGATES}
+  FROM fresh f JOIN user_recent_anchors a ON f.ts >= a.anchor WHERE f.user_id IS NOT NULL
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (project_id, span_days, user_id) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = t.${m} + excluded.${m}`).join(",\n    ")},
+    first_seen = least(t.first_seen, excluded.first_seen), last_seen = greatest(t.last_seen, excluded.last_seen)
   RETURNING 1
 )`;
 
@@ -111,6 +124,16 @@ user_mix_d AS (
 user_mix_up AS (
   UPDATE user_mix_totals m SET cost_usd = m.cost_usd + d.dcost
   FROM user_mix_d d WHERE m.project_id = d.project_id AND m.user_id = d.user_id AND m.kind = d.kind AND m.value = d.value
+  RETURNING 1
+),
+user_recent_d AS (
+  SELECT f.project_id, a.span_days, f.user_id, sum(coalesce(f.new_cost, 0) - coalesce(f.old_cost, 0)) AS dcost,
+    count(*) FILTER (WHERE f.new_src = 'unpriced') - count(*) FILTER (WHERE f.old_src = 'unpriced') AS dunpriced
+  FROM folded f JOIN user_recent_anchors a ON f.ts >= a.anchor WHERE f.user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+),
+user_recent_up AS (
+  UPDATE user_recent_totals t SET cost_usd = t.cost_usd + d.dcost, unpriced_calls = t.unpriced_calls + d.dunpriced
+  FROM user_recent_d d WHERE t.project_id = d.project_id AND t.span_days = d.span_days AND t.user_id = d.user_id
   RETURNING 1
 )`,
   ...(["hour", "day"] as const).map((period) => {

@@ -148,11 +148,28 @@ function sideOf(f: Filters): SQL {
   return sql`CASE WHEN ${whole} THEN 'whole' WHEN 4 * (${outside}) < ${inside} THEN 'outside' ELSE 'inside' END`;
 }
 
+/**
+ * The per-user totals a users list reads `t` from, with where they start: the recent totals of
+ * the shortest window length whose anchor is at or before the window's start (they hold only
+ * the events since it, so the window cuts only the users seen between the two), else the
+ * all-time user_totals. Read in the list's snapshot, like the rows.
+ */
+type Totals = { table: SQL; scope: SQL; since: Date | undefined };
+const anchorRow = z.object({ span_days: z.number(), anchor: z.string() });
+export async function totalsFor(db: DbOrTx, projectId: string, f: Filters): Promise<Totals> {
+  const [recent] = f.from
+    ? await queryRows(db, anchorRow, sql`SELECT span_days, ${TS_TEXT(sql`anchor`)} AS anchor FROM user_recent_anchors
+        WHERE anchor <= ${iso(f.from)}::timestamptz ORDER BY anchor DESC LIMIT 1`)
+    : [];
+  if (!recent) return { table: sql`user_totals`, scope: sql`t.project_id = ${projectId}`, since: undefined };
+  return { table: sql`user_recent_totals`, scope: sql`t.project_id = ${projectId} AND t.span_days = ${recent.span_days}`, since: new Date(recent.anchor) };
+}
+
 /** user_totals rows as attribution rows (same text forms as attributionColumns) with their side, in all-time cost order. */
-function totalsRows(projectId: string, f: Filters, where: SQL, limit: number | null): SQL {
+function totalsRows(totals: Totals, f: Filters, where: SQL, limit: number | null): SQL {
   return sql`SELECT t.user_id AS key, ${totalsMetrics((c) => `t.${c}`)}, ${TS_TEXT(sql`t.first_seen`)} AS first_seen,
       ${TS_TEXT(sql`t.last_seen`)} AS last_seen, ${sideOf(f)} AS side
-    FROM user_totals t WHERE t.project_id = ${projectId} AND ${where}
+    FROM ${totals.table} t WHERE ${totals.scope} AND ${where}
     ORDER BY t.cost_usd DESC, t.user_id${limit === null ? sql`` : sql` LIMIT ${limit}`}`;
 }
 
@@ -163,15 +180,15 @@ function outsideWindow(f: Filters): SQL {
 }
 
 /**
- * The window's figures of "outside" users: their user_totals row minus their folded events before
- * `from` and at or after `to` (rollups and raw edges, like any window; an edge hour mostly
+ * The window's figures of "outside" users: their totals row minus their folded events before
+ * `from` (from the totals' start) and at or after `to` (rollups and raw edges, like any window; an edge hour mostly
  * outside is its whole rollup minus its folded events inside), read in one statement so
  * both halves are the same fold state; first/last seen inside the window by one index probe each
  * when the window cuts them. For users with no unfolded event in the window, in one snapshot.
  * Users left with no call in the window are dropped.
  */
-function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
-  const ranges = [...(f.from ? [{ to: f.from }] : []), ...(f.to ? [{ from: f.to }] : [])];
+function outsideRows(projectId: string, totals: Totals, f: Filters, keys: string[]): SQL {
+  const ranges = [...(f.from ? [{ from: totals.since, to: f.from }] : []), ...(f.to ? [{ from: f.to }] : [])];
   const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, keys, { foldedOnly: true, subtract: true }));
   const inWindow = sql`e.ts >= ${iso(f.from) ?? "-infinity"}::timestamptz AND e.ts < ${iso(f.to) ?? "infinity"}::timestamptz`;
   // The user has no unfolded event in the window (else it is summed as a tail user): every event
@@ -184,8 +201,8 @@ function outsideRows(projectId: string, f: Filters, keys: string[]): SQL {
     o AS (SELECT key, ${sql.raw(TOTALS_METRICS.map(([, a]) => `sum(${a}) AS ${a}`).join(", "))} FROM p GROUP BY key)
     SELECT t.user_id AS key, ${totalsMetrics((c, a) => `(t.${c} - coalesce(o.${a}, 0))`)},
       ${TS_TEXT(firstSeen)} AS first_seen, ${TS_TEXT(lastSeen)} AS last_seen
-    FROM user_totals t LEFT JOIN o ON o.key = t.user_id
-    WHERE t.project_id = ${projectId} AND t.user_id = ANY(${keysArray(keys)}) AND t.calls > coalesce(o.calls, 0)`;
+    FROM ${totals.table} t LEFT JOIN o ON o.key = t.user_id
+    WHERE ${totals.scope} AND t.user_id = ANY(${keysArray(keys)}) AND t.calls > coalesce(o.calls, 0)`;
 }
 
 // The users left (key and side), then one row (no key) with the count set aside.
@@ -201,14 +218,14 @@ const cutRow = z.object({ key: z.string().nullable(), side: z.enum(["outside", "
  * and are set aside this way. One statement: only the few left travel, with their Side (never
  * "whole": the window cuts them). `skip`: users already summed (the tail's).
  */
-function cutBeforeCursor(projectId: string, f: Filters, after: [string, string], skip: string[]): SQL {
+function cutBeforeCursor(projectId: string, totals: Totals, f: Filters, after: [string, string], skip: string[]): SQL {
   const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
-  const ranges = [...(f.from ? [{ to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to) }] : [])];
+  const ranges = [...(f.from ? [{ from: totals.since, to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to) }] : [])];
   const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, sql`ARRAY(SELECT key FROM b)`, { foldedOnly: true }));
   // One grouping of the all-time costs and the negated bounds (no join: the planner cannot size b).
   return sql`WITH b AS MATERIALIZED (
-      SELECT t.user_id AS key, t.cost_usd AS cost, ${sideOf(f)} AS side FROM user_totals t
-      WHERE t.project_id = ${projectId} AND (${partial}) AND t.cost_usd >= ${after[0]}::numeric
+      SELECT t.user_id AS key, t.cost_usd AS cost, ${sideOf(f)} AS side FROM ${totals.table} t
+      WHERE ${totals.scope} AND (${partial}) AND t.cost_usd >= ${after[0]}::numeric
         AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]}) AND NOT (t.user_id = ANY(${keysArray(skip)}))
     ),
     l AS (
@@ -278,11 +295,12 @@ export async function topUsersByCost(
   const subtractOutside = async (keys: string[]) => {
     const fresh = claim(keys);
     for (let i = 0; i < fresh.length; i += 5000) {
-      const rows = await queryRows(db, attributionRowSchema, outsideRows(projectId, f, fresh.slice(i, i + 5000)));
+      const rows = await queryRows(db, attributionRowSchema, outsideRows(projectId, totals, f, fresh.slice(i, i + 5000)));
       for (const r of rows) sides.set(r.key, "outside");
       keep(rows);
     }
   };
+  const totals = await totalsFor(db, projectId, f);
   const tail = await queryRows(db, z.object({ user_id: z.string() }), sql`
     SELECT DISTINCT e.user_id FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })} AND e.user_id IS NOT NULL`);
   await sumInside([...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
@@ -307,7 +325,7 @@ export async function topUsersByCost(
   if (after) {
     // Users before the cursor in all-time order whose window holds less than all their events.
     if (f.from || f.to) {
-      const cut = await queryRows(db, cutRow, cutBeforeCursor(projectId, f, after, [...seen]));
+      const cut = await queryRows(db, cutRow, cutBeforeCursor(projectId, totals, f, after, [...seen]));
       setAside = Number(cut.find((r) => r.key === null)?.set_aside ?? 0);
       const keysOf = (side: "outside" | "inside") => cut.flatMap((r) => (r.key !== null && r.side === side ? [r.key] : []));
       await subtractOutside(keysOf("outside"));
@@ -321,7 +339,7 @@ export async function topUsersByCost(
     const bound: SQL = position
       ? sql`t.cost_usd <= ${position.cost}::numeric AND (t.cost_usd < ${position.cost}::numeric OR t.user_id > ${position.key})`
       : sql`true`;
-    const candidates = await queryRows(db, totalsRow, totalsRows(projectId, f, bound, chunk));
+    const candidates = await queryRows(db, totalsRow, totalsRows(totals, f, bound, chunk));
     const last = candidates[candidates.length - 1];
     if (!last) break;
     await bySide(candidates);

@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { costSum, counter, usageMetrics } from "./columns";
 
 // Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
@@ -76,3 +76,34 @@ export const promotedMetadataKeys = pgTable(
   (t) => [primaryKey({ columns: [t.projectId, t.key] })],
 );
 
+
+// Each end user's folded usage since the anchor of a standard window length (1, 7, 30 and 90
+// days): what user_totals is to all time, for the last N days. The fold adds new events at or
+// after each anchor; the anchor follows the clock (hour by hour, subtracting the user rows of
+// attribution_hourly it leaves behind, first_seen moved to the user's next folded event), so a
+// window of the last N days cuts only the users seen in the hour or so between the anchor and its
+// start, however old the data is (topUsersByCost). Anchors are built on the first fold
+// (src/server/rollups/recent-totals.ts).
+export const userRecentTotals = pgTable(
+  "user_recent_totals",
+  {
+    projectId: uuid("project_id").notNull(),
+    spanDays: integer("span_days").notNull(),
+    userId: text("user_id").notNull(),
+    ...usageMetrics(),
+    firstSeen: timestamp("first_seen", { withTimezone: true }).notNull(),
+    lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.spanDays, t.userId] }),
+    // INCLUDE (first_seen, last_seen) in the database (drizzle/0027), as user_totals_cost_idx.
+    index("user_recent_totals_cost_idx").on(t.projectId, t.spanDays, t.costUsd.desc(), t.userId),
+  ],
+);
+
+// The anchor of each window length: user_recent_totals rows of that span hold the folded events
+// at or after it. One row per span for every project (a reference table on Citus).
+export const userRecentAnchors = pgTable("user_recent_anchors", {
+  spanDays: integer("span_days").primaryKey(),
+  anchor: timestamp("anchor", { withTimezone: true }).notNull(),
+});

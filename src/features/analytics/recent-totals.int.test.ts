@@ -1,0 +1,84 @@
+// user_recent_totals: each user's folded usage since the anchor of a window length, kept exact as
+// the anchor follows the clock (users dropped, first_seen moved), and the users list that reads it.
+import { afterAll, expect, it } from "vitest";
+import { attributionQuery, attributionRowSchema, groupSources, topUsersByCost, userItems } from "~/features/analytics/server";
+import { totalsFor } from "./server/attribution-lists";
+import { ingestEvents } from "~/features/ingestion/server";
+import { queryRows } from "~/server/db/query";
+import { createContext } from "~/server/api/trpc";
+import { createCaller } from "~/trpc/root";
+import { closeTestDb, describeWithDb, newProject, pageAll, testDb } from "~/test/integration";
+import { generateEvents } from "../../../scripts/lib/generate";
+import { FOLD_LOCK, foldAll } from "~/server/rollups/fold";
+import { buildRecentSpan } from "~/server/rollups/recent-totals";
+
+afterAll(closeTestDb);
+
+const HOUR = 3_600_000;
+
+/** The project's rows of one span equal a GROUP BY of its folded events at or after the anchor. */
+async function expectRowsExact(projectId: string, span: number, label: string) {
+  const { sql } = testDb();
+  const [a] = await sql<{ anchor: string; ms: number }[]>`SELECT anchor::text, (extract(epoch FROM anchor) * 1000)::float8 AS ms FROM user_recent_anchors WHERE span_days = ${span}`;
+  if (!a) throw new Error(`no anchor for ${span}`);
+  const stored = await sql<{ user_id: string; calls: string; errors: string; tokens: string; cost: string; first_seen: Date; last_seen: Date }[]>`
+    SELECT user_id, calls::text, errors::text, input_tokens::text AS tokens, cost_usd::text AS cost, first_seen, last_seen
+    FROM user_recent_totals WHERE project_id = ${projectId} AND span_days = ${span} ORDER BY user_id`;
+  const raw = await sql<typeof stored>`
+    SELECT user_id, count(*)::text AS calls, count(*) FILTER (WHERE status = 'error')::text AS errors, sum(input_tokens)::text AS tokens,
+      coalesce(sum(cost_usd), 0)::numeric(30, 12)::text AS cost, min(ts) AS first_seen, max(ts) AS last_seen
+    FROM cost_events WHERE project_id = ${projectId} AND user_id IS NOT NULL AND ts >= ${a.anchor}::timestamptz GROUP BY 1 ORDER BY 1`;
+  expect(stored.length, label).toBeGreaterThan(0);
+  expect(stored, label).toEqual(raw);
+  return a.ms;
+}
+
+describeWithDb("recent user totals (last N days, anchors following the clock)", () => {
+  it("are built, folded into, and advanced exactly: users left behind dropped, first_seen moved to their next event", async () => {
+    const p = await newProject("recent");
+    const { sql, db } = testDb();
+    const now = Date.now();
+    await ingestEvents(testDb(), p.projectId, [...generateEvents(800, { seed: 31, days: 2, endMs: now - 60_000, idPrefix: "rt", users: 60, tags: 5 })]);
+    await foldAll(sql);
+    for (const span of [1, 7, 30, 90]) await expectRowsExact(p.projectId, span, `span ${span} after the first fold`);
+    // The 1-day anchor as it was six hours ago (rebuilt there, under the fold lock: other files
+    // read the same table meanwhile), with users seen only in those six hours and one seen there
+    // and later; the next fold moves it back to now and must leave exactly the later events.
+    const [{ dueMs } = { dueMs: 0 }] = await sql<{ dueMs: number }[]>`
+      SELECT (extract(epoch FROM date_trunc('hour', now() - interval '1 day', 'UTC')) * 1000)::float8 AS "dueMs"`;
+    const base = { provider: "openai", model: "gpt-4o", inputTokens: 1000, outputTokens: 100, feature: "recent" };
+    await ingestEvents(testDb(), p.projectId, [
+      { ...base, id: "gone-1", userId: "gone-user", timestamp: new Date(dueMs - 3 * HOUR).toISOString() },
+      { ...base, id: "gone-2", userId: "gone-user", timestamp: new Date(dueMs - 2 * HOUR).toISOString() },
+      { ...base, id: "moved-1", userId: "moved-user", timestamp: new Date(dueMs - HOUR + 60_000).toISOString() },
+      { ...base, id: "moved-2", userId: "moved-user", timestamp: new Date(dueMs + 2 * HOUR + 5_000).toISOString() },
+    ]);
+    await foldAll(sql);
+    await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`;
+      await buildRecentSpan(tx, 1, new Date(dueMs - 6 * HOUR).toISOString());
+    });
+    const [before] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM user_recent_totals WHERE project_id = ${p.projectId} AND span_days = 1 AND user_id = 'gone-user'`;
+    expect(before?.n).toBe(1);
+    await foldAll(sql);
+    const anchor = await expectRowsExact(p.projectId, 1, "span 1 after the advance");
+    expect(anchor).toBeGreaterThanOrEqual(dueMs);
+    const moved = await sql<{ user_id: string; first_seen: number; calls: string }[]>`
+      SELECT user_id, (extract(epoch FROM first_seen) * 1000)::float8 AS first_seen, calls::text FROM user_recent_totals WHERE project_id = ${p.projectId} AND span_days = 1 AND user_id IN ('gone-user', 'moved-user')`;
+    expect(moved).toEqual([{ user_id: "moved-user", first_seen: dueMs + 2 * HOUR + 5_000, calls: "1" }]);
+
+    // The users list over the last day reads these rows: a window starting 40 minutes after the
+    // anchor cuts the users seen in between. Same items and deep pages as the general path.
+    const from = new Date(anchor + 40 * 60_000);
+    const totals = await totalsFor(db, p.projectId, { from });
+    expect(totals.since?.getTime()).toBe(anchor);
+    const caller = createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${p.key}` }), client: testDb() }));
+    const exact = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from }, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
+    expect(exact.length).toBeGreaterThan(20);
+    const listed = await pageAll((cursor) => caller.users.list({ from, limit: 7, cursor }));
+    expect(listed).toEqual(await userItems(db, p.projectId, { from }, exact));
+    const k = exact[9];
+    const deep = await topUsersByCost(db, p.projectId, { from }, k ? [k.cost, k.key] : null, 10);
+    expect(deep.rows.map((r) => [r.key, r.cost, r.calls, r.first_seen])).toEqual(exact.slice(10, 20).map((r) => [r.key, r.cost, r.calls, r.first_seen]));
+  });
+});
