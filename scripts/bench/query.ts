@@ -98,11 +98,11 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       const t0 = performance.now();
       const folded = await foldAll(client.sql);
       console.log(`[bench] folded ${fmtInt(folded)} events into the rollups in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      // What autovacuum would have done by now — user_totals and user_mix_totals included (never
+      // What autovacuum would have done by now — the per-user totals included (never
       // analysed, the planner guessed 200 of 100k users below a cost and sorted them all). A list:
       // a database-wide VACUUM ANALYZE here left the Citus smoke run hanging once in CI (cause not found).
       await client.sql`VACUUM ANALYZE cost_events`;
-      for (const t of ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "attribution_daily", "attribution_hourly", "user_totals", "user_mix_totals"]) {
+      for (const t of ["usage_hourly", "usage_daily", "latency_hourly", "latency_daily", "prompts", "attribution_daily", "attribution_hourly", "user_totals", "user_mix_totals", "user_recent_totals"]) {
         await client.sql.unsafe(`VACUUM ANALYZE ${t}`);
       }
     }
