@@ -59,9 +59,8 @@ export async function foldOnce(sql: Sql, maxXids = MAX_XIDS_PER_FOLD): Promise<F
     if (upTo === undefined) return { events: 0, busy: true, more: false };
     // A separate statement after the lock: its snapshot sees the previous fold's commit.
     const [row] = await tx.unsafe<{ events: number; more: boolean }[]>(FOLD_SQL, [maxXids, upTo], { prepare: true });
-    // The users' recent totals follow the clock (not on Citus yet: there they stay unbuilt and
-    // the users list reads all-time totals, docs/citus.md).
-    if (!citus) await advanceRecentTotals(tx);
+    // The users' recent totals follow the clock (recent-totals.ts), in the same transaction.
+    await advanceRecentTotals(tx);
     return { events: row?.events ?? 0, busy: false, more: row?.more ?? false };
   });
 }
