@@ -20,10 +20,13 @@ const SUMMED = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tok
   "cache_write_tokens", "reasoning_tokens", "cost_usd", "latency_count", "latency_sum_ms"];
 
 // The user rows of attribution_hourly from $1 (inclusive) to $2 (exclusive; NULL: no end), per
-// project and user, through each project's primary-key range.
+// project and user, through each project's primary-key range (projects as an array: joined, the
+// planner, which cannot know how few projects there are, scanned the whole table — 1.5 s at 5M
+// events for an hour of 99 rows, against 5 ms this way).
 const HOURLY_USERS = `SELECT h.project_id, h.key AS user_id, ${SUMMED.map((m) => `sum(h.${m}) AS ${m}`).join(", ")},
     min(h.first_seen) AS first_seen, max(h.last_seen) AS last_seen
-  FROM projects p JOIN attribution_hourly h ON h.project_id = p.id AND h.dim = 'user' AND h.key <> ''
+  FROM attribution_hourly h
+  WHERE h.project_id = ANY(ARRAY(SELECT id FROM projects)) AND h.dim = 'user' AND h.key <> ''
     AND h.hour >= $1::timestamptz AND ($2::timestamptz IS NULL OR h.hour < $2::timestamptz)
   GROUP BY 1, 2`;
 
