@@ -21,12 +21,13 @@ async function expectRowsExact(projectId: string, span: number, label: string) {
   const { sql } = testDb();
   const [a] = await sql<{ anchor: string; ms: number }[]>`SELECT anchor::text, (extract(epoch FROM anchor) * 1000)::float8 AS ms FROM user_recent_anchors WHERE span_days = ${span}`;
   if (!a) throw new Error(`no anchor for ${span}`);
-  const stored = await sql<{ user_id: string; calls: string; errors: string; tokens: string; cost: string; first_seen: Date; last_seen: Date }[]>`
-    SELECT user_id, calls::text, errors::text, input_tokens::text AS tokens, cost_usd::text AS cost, first_seen, last_seen
+  const stored = await sql<{ user_id: string; calls: string; errors: string; tokens: string; cost: string; first_seen: Date; last_seen: Date; hour_cost: string }[]>`
+    SELECT user_id, calls::text, errors::text, input_tokens::text AS tokens, cost_usd::text AS cost, first_seen, last_seen, anchor_hour_cost::text AS hour_cost
     FROM user_recent_totals WHERE project_id = ${projectId} AND span_days = ${span} ORDER BY user_id`;
   const raw = await sql<typeof stored>`
     SELECT user_id, count(*)::text AS calls, count(*) FILTER (WHERE status = 'error')::text AS errors, sum(input_tokens)::text AS tokens,
-      coalesce(sum(cost_usd), 0)::numeric(30, 12)::text AS cost, min(ts) AS first_seen, max(ts) AS last_seen
+      coalesce(sum(cost_usd), 0)::numeric(30, 12)::text AS cost, min(ts) AS first_seen, max(ts) AS last_seen,
+      coalesce(sum(cost_usd) FILTER (WHERE ts < ${a.anchor}::timestamptz + interval '1 hour'), 0)::numeric(30, 12)::text AS hour_cost
     FROM cost_events WHERE project_id = ${projectId} AND user_id IS NOT NULL AND ts >= ${a.anchor}::timestamptz GROUP BY 1 ORDER BY 1`;
   expect(stored.length, label).toBeGreaterThan(0);
   expect(stored, label).toEqual(raw);

@@ -85,13 +85,14 @@ user_mix_up AS (
   RETURNING 1
 ),
 user_recent_up AS (
-  INSERT INTO user_recent_totals AS t (project_id, span_days, user_id, ${METRICS.join(", ")}, first_seen, last_seen)
-  SELECT f.project_id, a.span_days, f.user_id, ${USAGE_AGGREGATES}
+  INSERT INTO user_recent_totals AS t (project_id, span_days, user_id, ${METRICS.join(", ")}, first_seen, last_seen, anchor_hour_cost)
+  SELECT f.project_id, a.span_days, f.user_id, ${USAGE_AGGREGATES}, coalesce(sum(f.cost_usd) FILTER (WHERE f.hour = a.anchor), 0)
   FROM fresh f JOIN user_recent_anchors a ON f.ts >= a.anchor WHERE f.user_id IS NOT NULL
   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (project_id, span_days, user_id) DO UPDATE SET
     ${METRICS.map((m) => `${m} = t.${m} + excluded.${m}`).join(",\n    ")},
-    first_seen = least(t.first_seen, excluded.first_seen), last_seen = greatest(t.last_seen, excluded.last_seen)
+    first_seen = least(t.first_seen, excluded.first_seen), last_seen = greatest(t.last_seen, excluded.last_seen),
+    anchor_hour_cost = t.anchor_hour_cost + excluded.anchor_hour_cost
   RETURNING 1
 )`;
 
@@ -128,11 +129,13 @@ user_mix_up AS (
 ),
 user_recent_d AS (
   SELECT f.project_id, a.span_days, f.user_id, sum(coalesce(f.new_cost, 0) - coalesce(f.old_cost, 0)) AS dcost,
+    coalesce(sum(coalesce(f.new_cost, 0) - coalesce(f.old_cost, 0)) FILTER (WHERE date_trunc('hour', f.ts, 'UTC') = a.anchor), 0) AS dhour,
     count(*) FILTER (WHERE f.new_src = 'unpriced') - count(*) FILTER (WHERE f.old_src = 'unpriced') AS dunpriced
   FROM folded f JOIN user_recent_anchors a ON f.ts >= a.anchor WHERE f.user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 ),
 user_recent_up AS (
-  UPDATE user_recent_totals t SET cost_usd = t.cost_usd + d.dcost, unpriced_calls = t.unpriced_calls + d.dunpriced
+  UPDATE user_recent_totals t SET cost_usd = t.cost_usd + d.dcost, unpriced_calls = t.unpriced_calls + d.dunpriced,
+    anchor_hour_cost = t.anchor_hour_cost + d.dhour
   FROM user_recent_d d WHERE t.project_id = d.project_id AND t.span_days = d.span_days AND t.user_id = d.user_id
   RETURNING 1
 )`,

@@ -10,7 +10,8 @@ import type { TransactionSql } from "postgres";
  * exactly the user rows of attribution_hourly in between (folded events only, like the totals):
  * those are subtracted, users left with no call are dropped, and the others' first_seen moves
  * to their first folded event at or after the new anchor (the first_seen of their first hourly
- * row from there), so it stays exact.
+ * row from there), so it stays exact; each row's cost in the anchor's own hour is reset to the
+ * new anchor hour's.
  */
 
 /** The window lengths kept (the dashboard's presets of a day or more). */
@@ -24,14 +25,15 @@ const SUMMED = ["calls", "errors", "unpriced_calls", "input_tokens", "output_tok
 // planner, which cannot know how few projects there are, scanned the whole table — 1.5 s at 5M
 // events for an hour of 99 rows, against 5 ms this way).
 const HOURLY_USERS = `SELECT h.project_id, h.key AS user_id, ${SUMMED.map((m) => `sum(h.${m}) AS ${m}`).join(", ")},
-    min(h.first_seen) AS first_seen, max(h.last_seen) AS last_seen
+    min(h.first_seen) AS first_seen, max(h.last_seen) AS last_seen,
+    coalesce(sum(h.cost_usd) FILTER (WHERE h.hour = $1::timestamptz), 0) AS anchor_hour_cost
   FROM attribution_hourly h
   WHERE h.project_id = ANY(ARRAY(SELECT id FROM projects)) AND h.dim = 'user' AND h.key <> ''
     AND h.hour >= $1::timestamptz AND ($2::timestamptz IS NULL OR h.hour < $2::timestamptz)
   GROUP BY 1, 2`;
 
-const BUILD = `INSERT INTO user_recent_totals (project_id, span_days, user_id, ${SUMMED.join(", ")}, first_seen, last_seen)
-  SELECT project_id, $3::int, user_id, ${SUMMED.join(", ")}, first_seen, last_seen FROM (${HOURLY_USERS}) g ORDER BY 1, 3`;
+const BUILD = `INSERT INTO user_recent_totals (project_id, span_days, user_id, ${SUMMED.join(", ")}, first_seen, last_seen, anchor_hour_cost)
+  SELECT project_id, $3::int, user_id, ${SUMMED.join(", ")}, first_seen, last_seen, anchor_hour_cost FROM (${HOURLY_USERS}) g ORDER BY 1, 3`;
 
 // Users whose every call since the old anchor is before the new one.
 const DROP_GONE = `WITH g AS (${HOURLY_USERS})
@@ -39,12 +41,19 @@ const DROP_GONE = `WITH g AS (${HOURLY_USERS})
   WHERE t.project_id = g.project_id AND t.span_days = $3::int AND t.user_id = g.user_id AND t.calls = g.calls`;
 
 const SUBTRACT = `WITH g AS (${HOURLY_USERS})
-  UPDATE user_recent_totals t SET ${SUMMED.map((m) => `${m} = t.${m} - g.${m}`).join(", ")},
+  UPDATE user_recent_totals t SET ${SUMMED.map((m) => `${m} = t.${m} - g.${m}`).join(", ")}, anchor_hour_cost = 0,
     first_seen = CASE WHEN t.first_seen >= $2::timestamptz THEN t.first_seen ELSE coalesce((
       SELECT h.first_seen FROM attribution_hourly h
       WHERE h.project_id = t.project_id AND h.dim = 'user' AND h.key = t.user_id AND h.hour >= $2::timestamptz
       ORDER BY h.hour LIMIT 1), t.first_seen) END
   FROM g WHERE t.project_id = g.project_id AND t.span_days = $3::int AND t.user_id = g.user_id`;
+
+// The cost in the new anchor's hour of the users seen in it (the others' is 0: those of the old
+// anchor's hour were reset by SUBTRACT).
+const SET_ANCHOR_HOUR = `UPDATE user_recent_totals t SET anchor_hour_cost = h.cost_usd
+  FROM attribution_hourly h
+  WHERE h.project_id = ANY(ARRAY(SELECT id FROM projects)) AND h.dim = 'user' AND h.key <> '' AND h.hour = $1::timestamptz
+    AND t.project_id = h.project_id AND t.span_days = $2::int AND t.user_id = h.key`;
 
 type AnchorRow = { span_days: number; anchor: Date | null; due: Date };
 
@@ -62,6 +71,7 @@ export async function advanceRecentTotals(tx: TransactionSql): Promise<void> {
       const params = [new Date(r.anchor).toISOString(), due, r.span_days];
       await tx.unsafe(DROP_GONE, params);
       await tx.unsafe(SUBTRACT, params);
+      await tx.unsafe(SET_ANCHOR_HOUR, [due, r.span_days]);
       await tx.unsafe(`UPDATE user_recent_anchors SET anchor = $2::timestamptz WHERE span_days = $1`, [r.span_days, due]);
     }
   }

@@ -220,17 +220,21 @@ const cutRow = z.object({ key: z.string().nullable(), side: z.enum(["outside", "
  */
 function cutBeforeCursor(projectId: string, totals: Totals, f: Filters, after: [string, string], skip: string[]): SQL {
   const partial = sql.join([...(f.from ? [sql`t.first_seen < ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen >= ${iso(f.to)}::timestamptz`] : [])], sql` OR `);
-  const ranges = [...(f.from ? [{ from: totals.since, to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to) }] : [])];
+  // Recent totals and a window starting in their anchor's hour: the outside is within that hour,
+  // whose cost each row carries (index-only, no probe per user).
+  const inAnchorHour = !f.to && f.from && totals.since && ceilToHour(f.from).getTime() <= totals.since.getTime() + 3_600_000;
+  const ranges = [...(f.from && !inAnchorHour ? [{ from: totals.since, to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to) }] : [])];
   const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, sql`ARRAY(SELECT key FROM b)`, { foldedOnly: true }));
+  const bounds = parts.length ? sql` UNION ALL SELECT key, NULL, -cost FROM (${sql.join(parts, sql` UNION ALL `)}) p` : sql``;
   // One grouping of the all-time costs and the negated bounds (no join: the planner cannot size b).
   return sql`WITH b AS MATERIALIZED (
-      SELECT t.user_id AS key, t.cost_usd AS cost, ${sideOf(f)} AS side FROM ${totals.table} t
+      SELECT t.user_id AS key, ${inAnchorHour ? sql`t.cost_usd - t.anchor_hour_cost` : sql`t.cost_usd`} AS cost, ${sideOf(f)} AS side FROM ${totals.table} t
       WHERE ${totals.scope} AND (${partial}) AND t.cost_usd >= ${after[0]}::numeric
         AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]}) AND NOT (t.user_id = ANY(${keysArray(skip)}))
     ),
     l AS (
       SELECT key, max(side) AS side, sum(cost) AS least
-      FROM (SELECT key, side, cost FROM b UNION ALL SELECT key, NULL, -cost FROM (${sql.join(parts, sql` UNION ALL `)}) p) x
+      FROM (SELECT key, side, cost FROM b${bounds}) x
       GROUP BY key
     ),
     s AS (SELECT key, side, least > ${after[0]}::numeric OR (least = ${after[0]}::numeric AND key <= ${after[1]}) AS sure FROM l)

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { costSum, counter, usageMetrics } from "./columns";
 
 // Attribution rollups: usage per end user, tag and promoted metadata value, per day and per hour,
@@ -93,10 +93,13 @@ export const userRecentTotals = pgTable(
     ...usageMetrics(),
     firstSeen: timestamp("first_seen", { withTimezone: true }).notNull(),
     lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
+    // The user's cost in the anchor's own hour: an upper bound of what a window starting in that
+    // hour leaves out, read with the row (a deep page's cut users need no probe each).
+    anchorHourCost: numeric("anchor_hour_cost", { precision: 30, scale: 12 }).notNull().default("0"),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.spanDays, t.userId] }),
-    // INCLUDE (first_seen, last_seen) in the database (drizzle/0027), as user_totals_cost_idx.
+    // INCLUDE (first_seen, last_seen, anchor_hour_cost) in the database (drizzle/0028).
     index("user_recent_totals_cost_idx").on(t.projectId, t.spanDays, t.costUsd.desc(), t.userId),
   ],
 );
