@@ -245,7 +245,8 @@ function cutBeforeCursor(projectId: string, totals: Totals, f: Filters, after: [
 /**
  * The users list by cost (breakdown by user: `withNone`, the "(none)" group too), `limit` rows
  * after `after`, without grouping every user of the window. Users are read in order of their
- * all-time cost (user_totals, maintained by the fold), which bounds their cost in any window
+ * all-time cost (user_totals, maintained by the fold) — or, over the last N days, of their cost
+ * since the span's anchor (user_recent_totals; totalsFor) — which bounds their cost in the window
  * (costs are never negative), and each is found exactly for the window from that row (its Side:
  * whole, all-time minus outside, or summed over the window); users with unfolded events are
  * summed first. Reading stops once the `limit`-th best window cost found is above the bound of
