@@ -47,21 +47,38 @@ async function citusFoldSnapshot(tx: TransactionSql): Promise<string | undefined
 export type FoldResult = { events: number; busy: boolean; more: boolean };
 
 /**
- * One fold: events committed since the last fold go into every rollup, in one statement.
- * `busy` when another session is folding (or repricing) right now: nothing to do here then.
+ * One fold: events committed since the last fold go into every rollup, in one statement (then
+ * the recent totals' anchors move, in a transaction of their own). `busy` when another session
+ * is folding (or repricing) right now: nothing (more) to do here then.
  */
 export async function foldOnce(sql: Sql, maxXids = MAX_XIDS_PER_FOLD): Promise<FoldResult> {
   const citus = await isCitus(sql);
-  return sql.begin(async (tx) => {
+  const result = await sql.begin(async (tx): Promise<FoldResult> => {
     const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS ok`;
     if (!lock?.ok) return { events: 0, busy: true, more: false };
     const upTo = citus ? await citusFoldSnapshot(tx) : null;
     if (upTo === undefined) return { events: 0, busy: true, more: false };
     // A separate statement after the lock: its snapshot sees the previous fold's commit.
     const [row] = await tx.unsafe<{ events: number; more: boolean }[]>(FOLD_SQL, [maxXids, upTo], { prepare: true });
-    // The users' recent totals follow the clock (recent-totals.ts), in the same transaction.
-    await advanceRecentTotals(tx);
     return { events: row?.events ?? 0, busy: false, more: row?.more ?? false };
+  });
+  // Another session took the lock in between: it moves them (busy, so foldAll tries again).
+  if (!result.busy && !(await moveRecentAnchors(sql, citus))) return { ...result, busy: true };
+  return result;
+}
+
+/**
+ * The users' recent totals follow the clock (recent-totals.ts): in a transaction of their own
+ * under the fold lock (on Citus, after the fold's multi-shard statement, a second one touching
+ * the same shards in that transaction is refused), one connection per worker on a cluster.
+ */
+async function moveRecentAnchors(sql: Sql, citus: boolean): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS ok`;
+    if (!lock?.ok) return false;
+    if (citus) await tx`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`;
+    await advanceRecentTotals(tx);
+    return true;
   });
 }
 

@@ -4,8 +4,8 @@ import type { TransactionSql } from "postgres";
 /*
  * user_recent_totals: each end user's folded usage since the anchor of a window length (schema:
  * src/server/db/schema/attribution.ts). The fold adds new events at or after each anchor (its
- * CTE in attribution-fold-sql.ts); here, in the fold's transaction (FOLD_LOCK held, so no fold
- * or repricing moves anything meanwhile), each anchor is built once and then follows the clock
+ * CTE in attribution-fold-sql.ts); here, after each fold in a transaction holding FOLD_LOCK (no
+ * fold or repricing moves anything meanwhile), each anchor is built once and then follows the clock
  * to the hour `span` days ago. Anchors are whole hours, so the usage an advance leaves behind is
  * exactly the user rows of attribution_hourly in between (folded events only, like the totals):
  * those are subtracted, users left with no call are dropped, and the others' first_seen moves
@@ -57,7 +57,7 @@ const SET_ANCHOR_HOUR = `UPDATE user_recent_totals t SET anchor_hour_cost = h.co
 
 type AnchorRow = { span_days: number; anchor: Date | null; due: Date };
 
-/** Builds missing anchors and moves each to the hour `span` days ago (in the fold's transaction). */
+/** Builds missing anchors and moves each to the hour `span` days ago (FOLD_LOCK held by the caller). */
 export async function advanceRecentTotals(tx: TransactionSql): Promise<void> {
   const rows = await tx.unsafe<AnchorRow[]>(
     `SELECT s.d AS span_days, a.anchor, date_trunc('hour', now() - make_interval(days => s.d), 'UTC') AS due
