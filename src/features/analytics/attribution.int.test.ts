@@ -171,6 +171,12 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
     const at = new Date(END - 600_000).toISOString();
     const base = { provider: "openai", model: "gpt-4o", inputTokens: 1000, outputTokens: 100, timestamp: at };
     await ingestEvents(testDb(), projectId, [{ ...base, id: "whole-1", userId: "user-3", feature: "whole-new" }, { ...base, id: "whole-2", userId: "brand-new-user" }]);
+    // Calls with no user ("(none)" of the breakdown): folded ones in the raw minutes of the windows'
+    // edge hours (a few minutes after mid, early and late), and one not folded yet.
+    const minutesAfter = (iso: string, m: number) => new Date(new Date(iso).getTime() + m * 60_000).toISOString();
+    await ingestEvents(testDb(), projectId, [mid, early, late].map((t, i) => ({ ...base, id: `no-user-${i}`, timestamp: minutesAfter(t, 4) })));
+    await foldAll(sql);
+    await ingestEvents(testDb(), projectId, [{ ...base, id: "no-user-tail", timestamp: minutesAfter(at, 1) }]);
     for (const w of windows) {
       const [counts] = await sql<{ whole: number; partial: number }[]>`
         SELECT count(*) FILTER (WHERE first_seen >= coalesce(${w.from ?? null}::timestamptz, '-infinity') AND last_seen < coalesce(${w.to ?? null}::timestamptz, 'infinity'))::int AS whole,
@@ -181,6 +187,7 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
       expect(users, JSON.stringify(w)).toEqual(await reference(w, false));
       const byUser = await pageAll((cursor) => caller.breakdown.list({ ...w, by: "user", limit: 17, cursor }));
       expect(byUser, JSON.stringify(w)).toEqual(await reference(w, true));
+      expect(byUser.find((i) => i.none)?.calls, JSON.stringify(w)).toBeGreaterThan(0);
       if (Object.keys(w).length > 0) expect(counts?.partial, JSON.stringify(w)).toBeGreaterThan(0);
     }
     // Each way of reading a user from its all-time row was taken: whole, and all-time minus the two hours outside.
