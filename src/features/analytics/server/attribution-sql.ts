@@ -14,11 +14,11 @@ import { planWindow, rawConditions, rollupCanAnswer, type Range } from "./window
  *   `rollupDim` when there is one (user, tag, promoted metadata keys) and the filters allow it,
  *   else raw cost_events; `rawFrom` is the FROM clause over a cost_events-shaped relation
  *   (alias e; tags are unnested) and `rawKey` the group key, '' meaning "none"; `rawKeyIn`, when
- *   set, is `rawKey = ANY(keys)` in a form an index can serve.
+ *   set, is `rawKey = ANY(list)` in a form an index can serve (`none`: '' is among the keys).
  */
 export type GroupSource =
   | { kind: "usage"; dim: Dim }
-  | { kind: "attr"; rollupDim: string | null; rawFrom: (events: SQL) => SQL; rawKey: SQL; rawKeyIn?: (keys: string[]) => SQL };
+  | { kind: "attr"; rollupDim: string | null; rawFrom: (events: SQL) => SQL; rawKey: SQL; rawKeyIn?: (list: SQL, none: boolean) => SQL };
 
 const plainFrom = (events: SQL) => sql`${events} e`;
 
@@ -34,8 +34,7 @@ export const groupSources = {
     // The same rows as coalesce(e.user_id, '') = ANY(keys), but through cost_events_user_idx
     // (project_id, user_id, ts): a few users' events in a range are a few index ranges, where the
     // coalesce was a filter on every event of the range (an hour at 5M: ~4 ms per statement).
-    rawKeyIn: (keys: string[]) =>
-      keys.includes("") ? sql`(e.user_id = ANY(${keysArray(keys)}) OR e.user_id IS NULL)` : sql`e.user_id = ANY(${keysArray(keys)})`,
+    rawKeyIn: (list: SQL, none: boolean) => (none ? sql`(e.user_id = ANY(${list}) OR e.user_id IS NULL)` : sql`e.user_id = ANY(${list})`),
   } as GroupSource,
   session: { kind: "attr", rollupDim: null, rawFrom: plainFrom, rawKey: sql`coalesce(e.session_id, '')` } as GroupSource,
   tag: {
@@ -139,7 +138,8 @@ export function attributionParts(
     parts.push(sql`SELECT ${tExpr ? sql`${tExpr} AS t, ` : sql``}r.key, ${METRICS_FROM_ROLLUP}
       FROM ${sql.raw(table)} r WHERE ${sql.join(conds, sql` AND `)} GROUP BY ${tExpr ? sql`1, 2` : sql`1`}`);
   }
-  const keyFilter = keyList === null ? null : Array.isArray(keys) && src.rawKeyIn ? src.rawKeyIn(keys) : sql`${src.rawKey} = ANY(${keyList})`;
+  // A key list given as SQL (another relation of the statement) may hold the "(none)" key too.
+  const keyFilter = keyList === null ? null : src.rawKeyIn ? src.rawKeyIn(keyList, !Array.isArray(keys) || keys.includes("")) : sql`${src.rawKey} = ANY(${keyList})`;
   const rawT = bucket ? sql`date_trunc(${bucket}, e.ts, 'UTC') AS t, ` : sql``;
   const rawGroup = bucket ? sql`1, 2` : sql`1`;
   const folded = foldedOnly ? sql`, rollup_fold_state fs` : sql``;
