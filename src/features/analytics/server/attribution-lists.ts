@@ -385,17 +385,21 @@ const mixRow = z.object({ user_id: z.string(), kind: z.string(), value: z.string
  * The costliest feature and model in the window of users with no unfolded event, from
  * user_mix_totals minus their folded events outside the window (none for whole-history users);
  * a feature or model with no call left in the window is not a candidate. Same ties as costliest.
+ * The events outside are grouped by (user, feature, model) before each group is split into its
+ * feature and model: a user with a long history has thousands of calls before a 30-day window and
+ * a few dozen such groups, so the split and the second grouping see the groups, not the calls.
  */
 async function costliestFromTotals(db: DbOrTx, projectId: string, f: Filters, users: string[]) {
   const out = new Map<string, { feature: string | null; model: string | null }>();
   if (users.length === 0) return out;
   const rows = await queryRows(db, mixRow, sql`
-    WITH o AS (
-      SELECT e.user_id, k.kind, k.value, count(*) AS calls, coalesce(sum(e.cost_usd), 0) AS cost
-      FROM cost_events e CROSS JOIN LATERAL ${sql.raw(USER_MIX_SQL("e"))}, rollup_fold_state fs
+    WITH fm AS (
+      SELECT e.user_id, e.feature, e.model, count(*) AS calls, coalesce(sum(e.cost_usd), 0) AS cost
+      FROM cost_events e, rollup_fold_state fs
       WHERE e.project_id = ${projectId} AND e.user_id = ANY(${keysArray(users)}) AND ${outsideWindow(f)} AND fs.id = 1 AND ${FOLDED_E}
       GROUP BY 1, 2, 3
-    )
+    ),
+    o AS (SELECT fm.user_id, k.kind, k.value, sum(fm.calls) AS calls, sum(fm.cost) AS cost FROM fm CROSS JOIN LATERAL ${sql.raw(USER_MIX_SQL("fm"))} GROUP BY 1, 2, 3)
     SELECT DISTINCT ON (m.user_id, m.kind) m.user_id, m.kind, m.value
     FROM user_mix_totals m LEFT JOIN o ON o.user_id = m.user_id AND o.kind = m.kind AND o.value = m.value
     WHERE m.project_id = ${projectId} AND m.user_id = ANY(${keysArray(users)}) AND m.calls > coalesce(o.calls, 0)
