@@ -26,9 +26,10 @@ const SMOKE: Record<string, Smoke> = {
     prints: [/csv over HTTP\s+[\d,]+ rows\/s.*rows 1,500 OK/, /ndjson over HTTP.*rows 1,500 OK/, /COPY, postgres\.js in-process\s+[\d,]+ rows\/s/, /targets\s+CSV/],
   },
   query: {
-    args: ["--events", "3000", "--iterations", "2", "--deep", "200", "--warmup", "20", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
+    args: ["--events", "3000", "--iterations", "2", "--deep", "200", "--warmup", "20", "--history-users", "3", "--history-calls", "40", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
     prints: [
       /server warmed by 20 requests/,
+      /users\.list 30 d, long history\s+p50 [\d.]+.*\(3 users, \d+ calls in the window, \d+ before it\)/,
       /events\.list first page\s+p50 [\d.]+/,
       /stats\.timeseries 30 d by day\s+p50/,
       /keyset 200 deep\s+p50/,

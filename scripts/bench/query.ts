@@ -1,4 +1,5 @@
 // npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--warmup 3000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop]
+//   [--history-users 200] [--history-calls 2000] (heavy users with a long history, in a project of their own; 0: none)
 //   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
 // ingestion service, starts `next start` on it and times every analytics procedure over HTTP (one
@@ -14,6 +15,7 @@ import { intArg } from "../lib/args";
 import { clusterNodes, createDatabase, dropDatabase } from "../lib/citus-cluster";
 import { seedEvents } from "../lib/seed";
 import { attributionBench } from "./lib/attribution-bench";
+import { seedHistory } from "./lib/history-bench";
 import { buildId, DEFAULT_PG, ensureBuild, startNextServer } from "./lib/harness";
 import { createGetter, type Getter } from "./lib/http-client";
 import { fmtInt, fmtMs, percentiles } from "./lib/loop";
@@ -63,6 +65,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
   const warmup = intArg(args, "warmup", 3000);
   const users = intArg(args, "users", 100_000);
   const tags = intArg(args, "tags", 50);
+  const historyUsers = intArg(args, "history-users", 200);
+  const historyCalls = intArg(args, "history-calls", 2000);
   const dbName = args.get("name") ?? DEFAULT_DB_NAME;
   if (!/^acp_bench_\w{1,40}$/.test(dbName)) throw new Error("--name must start with acp_bench_ (letters, digits, _)");
   const adminUrl = args.get("pg") ?? DEFAULT_PG;
@@ -106,6 +110,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
         await client.sql.unsafe(`VACUUM ANALYZE ${t}`);
       }
     }
+    const history = historyUsers > 0 ? await seedHistory(client, { users: historyUsers, calls: historyCalls }) : null;
     await foldAll(client.sql); // a seeding run cut short leaves a tail: the figures are for folded rollups
     const [{ total } = { total: 0 }] = await client.sql<{ total: number }[]>`
       SELECT count(*)::int AS total FROM cost_events WHERE project_id = ${projectId}`;
@@ -164,6 +169,20 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       from,
       deepRows: Math.min(9_900, depth * 50),
     });
+    let historyLine: string | null = null;
+    if (history) {
+      const heavy = createGetter(server.baseUrl, { authorization: `Bearer ${history.key}` });
+      try {
+        const q = encodeURIComponent(JSON.stringify(superjson.serialize({ from, limit: 100 })));
+        const timing = await timeIt("users.list 30 d, long history", iterations, async () => {
+          const res = await heavy.get(`/api/trpc/users.list?input=${q}`);
+          if (res.status !== 200) throw new Error(`users.list (history): HTTP ${res.status} ${res.text.slice(0, 300)}`);
+        });
+        historyLine = `${line(timing)}   (${fmtInt(historyUsers)} users, ${fmtInt(history.inside)} calls in the window, ${fmtInt(history.before)} before it)`;
+      } finally {
+        heavy.close();
+      }
+    }
 
     // Inside the database: keyset vs OFFSET for the same first and deep pages, with their plans.
     const plan = async (query: string, params: (string | number)[]) => {
@@ -211,6 +230,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     for (const timing of timings) console.log(line(timing));
     console.log(`attribution (≥ ${fmtInt(users)} users and ${tags} tags generated; target: ≤ 30 ms p95 and ≥ 20× the raw GROUP BY):`);
     for (const l of attribution) console.log(l);
+    if (historyLine) console.log(historyLine);
     console.log("inside PostgreSQL (EXPLAIN ANALYZE execution time, plan):");
     for (const l of inDb) console.log(l);
     console.log("targets (issue 16; quiet machine, 5M events):");
