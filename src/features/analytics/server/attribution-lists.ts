@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
-import { queryRows } from "~/server/db/query";
+import { int8, queryRows } from "~/server/db/query";
 import { metadataKeyOf, NONE_KEY, type BreakdownBy, type BreakdownInput, type UserOrder, type UsersInput } from "../attribution-schemas";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { DIMENSION_KEYS } from "~/lib/list-filters";
@@ -363,10 +363,10 @@ export async function topUsersByCost(
  * folded events outside the window), else from their events in the window.
  */
 export async function userItems(db: DbOrTx, projectId: string, f: Filters, page: AttributionRow[], sides: Map<string, Side> = new Map()): Promise<UserItem[]> {
-  const keys = page.map((r) => r.key);
+  const mix = await mixCheaper(db, projectId, f, page.filter((r) => sides.has(r.key)));
   const [fromMix, fromEvents] = await Promise.all([
-    costliestFromTotals(db, projectId, f, keys.filter((k) => sides.has(k))),
-    costliest(db, projectId, f, keys.filter((k) => !sides.has(k))),
+    costliestFromTotals(db, projectId, f, [...mix]),
+    costliest(db, projectId, f, page.flatMap((r) => (mix.has(r.key) ? [] : [r.key]))),
   ]);
   const top = new Map([...fromEvents, ...fromMix]);
   return page.map((r) => ({
@@ -377,6 +377,22 @@ export async function userItems(db: DbOrTx, projectId: string, f: Filters, page:
     topFeature: top.get(r.key)?.feature ?? null,
     topModel: top.get(r.key)?.model ?? null,
   }));
+}
+
+/**
+ * Of the users read from a totals row (`rows`, with their window's figures), those whose costliest
+ * feature and model are read from user_mix_totals minus their folded calls outside the window:
+ * the ones with no more calls outside than inside (all-time calls from user_totals). The others,
+ * such as a customer of years who is active this month (thousands of calls before a 30-day
+ * window), are read from their calls in the window, so the work is bounded by the window either
+ * way. Exact both ways. Without a window nothing lies outside: all of them.
+ */
+async function mixCheaper(db: DbOrTx, projectId: string, f: Filters, rows: AttributionRow[]): Promise<Set<string>> {
+  if (rows.length === 0 || (!f.from && !f.to)) return new Set(rows.map((r) => r.key));
+  const allTime = await queryRows(db, z.object({ user_id: z.string(), calls: int8 }), sql`
+    SELECT user_id, calls FROM user_totals WHERE project_id = ${projectId} AND user_id = ANY(${keysArray(rows.map((r) => r.key))})`);
+  const calls = new Map(allTime.map((r) => [r.user_id, Number(r.calls)]));
+  return new Set(rows.flatMap((r) => ((calls.get(r.key) ?? 0) - Number(r.calls) <= Number(r.calls) ? [r.key] : [])));
 }
 
 const mixRow = z.object({ user_id: z.string(), kind: z.string(), value: z.string() });
