@@ -360,7 +360,8 @@ export async function topUsersByCost(
 /**
  * Rows of attributionQuery over users as items, with each user's costliest feature and model:
  * from user_mix_totals for users read from their all-time row (`sides`: whole, or minus their
- * folded events outside the window), else from their events in the window.
+ * folded events outside the window) when that is the smaller side (mixCheaper), else from their
+ * events in the window.
  */
 export async function userItems(db: DbOrTx, projectId: string, f: Filters, page: AttributionRow[], sides: Map<string, Side> = new Map()): Promise<UserItem[]> {
   const mix = await mixCheaper(db, projectId, f, page.filter((r) => sides.has(r.key)));
