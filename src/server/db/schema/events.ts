@@ -69,7 +69,7 @@ export const costEvents = pgTable(
     // A user's drill-down (events, sessions, costliest feature) reads a range, not the window.
     // Partial: events without a user do not pay for it at ingestion. INCLUDE (feature, model,
     // cost_usd, xid) in the database (drizzle/0029; the index builder has no INCLUDE): a user's
-    // costliest feature/model and spend are read index-only.
+    // costliest feature and model are read index-only.
     index("cost_events_user_idx")
       .on(t.projectId, t.userId, t.ts.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.userId} IS NOT NULL`),
