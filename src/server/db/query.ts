@@ -1,7 +1,38 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { DbOrTx } from "./index";
+import type { Db, DbOrTx } from "./index";
+
+const dialect = new PgDialect();
+// Open read snapshots (readSnapshot) whose statements are planned for their values only.
+const customPlanned = new WeakSet<object>();
+
+/**
+ * `fn` in one REPEATABLE READ READ ONLY transaction (several statements that must see one state,
+ * e.g. the same fold), whose queryRows statements are named prepared statements: once a text has
+ * been seen on the connection (postgres.js keeps one per text and connection), a statement is
+ * Bind and Execute in one round trip, where drizzle's unnamed ones are Parse and Describe, a round
+ * trip for the parameter types, then Bind and Execute. Their plans are still made for each call's
+ * values: the transaction sets `plan_cache_mode = force_custom_plan` (a generic plan would guess a
+ * window's rows and a list's keys). Outside such a transaction queryRows sends unnamed statements,
+ * and the connection's other prepared statements (ingestion's) keep their cached generic plans.
+ */
+export function readSnapshot<T>(db: Db, fn: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  return db.transaction(
+    async (tx) => {
+      await tx.execute(sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`);
+      customPlanned.add(tx);
+      return fn(tx);
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
+function execute(db: DbOrTx, query: SQL): Promise<unknown> {
+  if (!customPlanned.has(db)) return db.execute(query);
+  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, "prepared", false).execute();
+}
 
 /**
  * A raw SQL query whose rows are checked against a zod schema: the only way raw results get a
@@ -9,7 +40,7 @@ import type { DbOrTx } from "./index";
  * a client's 400 — so the error is a plain Error, not the ZodError the input validators raise.
  */
 export async function queryRows<S extends z.ZodType>(db: DbOrTx, row: S, query: SQL): Promise<z.output<S>[]> {
-  return parseRows(row, await db.execute(query));
+  return parseRows(row, await execute(db, query));
 }
 
 /** Rows from any driver (postgres.js, a cursor's batch) checked against their schema, as queryRows does. */

@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { decodeCursor, encodeCursor, type CursorScope } from "~/server/db/cursor";
-import { int8, queryRows } from "~/server/db/query";
+import { int8, queryRows, readSnapshot } from "~/server/db/query";
 import { metadataKeyOf, NONE_KEY, type BreakdownBy, type BreakdownInput, type UserOrder, type UsersInput } from "../attribution-schemas";
 import { filterFingerprint, type Filters, type ListInput } from "../schemas";
 import { DIMENSION_KEYS } from "~/lib/list-filters";
@@ -89,7 +89,7 @@ async function pageOf(
  * fold between them would move a user across the cursor unseen).
  */
 function oneSnapshot<T>(db: Db, needed: boolean, fn: (q: DbOrTx) => Promise<T>): Promise<T> {
-  return needed ? db.transaction((tx) => fn(tx), { isolationLevel: "repeatable read", accessMode: "read only" }) : fn(db);
+  return needed ? readSnapshot(db, fn) : fn(db);
 }
 
 /** The users by cost can be read in all-time cost order (topUsersByCost): a window and no other filter. */
