@@ -57,17 +57,24 @@ const SET_ANCHOR_HOUR = `UPDATE user_recent_totals t SET anchor_hour_cost = h.co
 
 type AnchorRow = { span_days: number; anchor: Date | null; due: Date };
 
-/** Builds missing anchors and moves each to the hour `span` days ago (FOLD_LOCK held by the caller). */
-export async function advanceRecentTotals(tx: TransactionSql): Promise<void> {
+/**
+ * Builds missing anchors and moves each to the hour `span` days ago (FOLD_LOCK held by the caller).
+ * True when an anchor was built or moved (rows of user_recent_totals rewritten).
+ */
+export async function advanceRecentTotals(tx: TransactionSql): Promise<boolean> {
   const rows = await tx.unsafe<AnchorRow[]>(
     `SELECT s.d AS span_days, a.anchor, date_trunc('hour', now() - make_interval(days => s.d), 'UTC') AS due
      FROM unnest($1::int[]) s(d) LEFT JOIN user_recent_anchors a ON a.span_days = s.d`,
     [[...RECENT_SPANS_DAYS]],
   );
+  let changed = false;
   for (const r of rows) {
     const due = new Date(r.due).toISOString();
-    if (r.anchor === null) await buildRecentSpan(tx, r.span_days, due);
-    else if (new Date(r.anchor).getTime() < new Date(r.due).getTime()) {
+    if (r.anchor === null) {
+      await buildRecentSpan(tx, r.span_days, due);
+      changed = true;
+    } else if (new Date(r.anchor).getTime() < new Date(r.due).getTime()) {
+      changed = true;
       const params = [new Date(r.anchor).toISOString(), due, r.span_days];
       await tx.unsafe(DROP_GONE, params);
       await tx.unsafe(SUBTRACT, params);
@@ -75,6 +82,7 @@ export async function advanceRecentTotals(tx: TransactionSql): Promise<void> {
       await tx.unsafe(`UPDATE user_recent_anchors SET anchor = $2::timestamptz WHERE span_days = $1`, [r.span_days, due]);
     }
   }
+  return changed;
 }
 
 /** (Re)builds one span's rows and anchor at `anchor` (a whole hour) from the folded events (under FOLD_LOCK). */
