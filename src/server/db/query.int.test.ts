@@ -30,12 +30,14 @@ describeWithDb("queryRows and readSnapshot", () => {
 
     const inside = await readSnapshot(db, async (tx) => {
       const mode = (await queryRows(tx, setting, sql`SELECT current_setting('plan_cache_mode') AS mode`))[0]?.mode;
+      const isolation = (await queryRows(tx, setting, sql`SELECT current_setting('transaction_isolation') AS mode`))[0]?.mode;
       const first = await queryRows(tx, values, marker(3));
       const again = await queryRows(tx, values, marker(5)); // same text, other values: the same statement
       const [count] = await queryRows(tx, prepared, countPrepared);
-      return { mode, first, again, count: count?.n };
+      return { mode, isolation, first, again, count: count?.n };
     });
     expect(inside.mode).toBe("force_custom_plan");
+    expect(inside.isolation).toBe("repeatable read");
     expect(inside.count).toBe(1);
     expect(inside.first).toEqual(outside);
     expect(inside.again.map((r) => r.v)).toEqual([1, 2, 3, 4, 5]);

@@ -19,15 +19,17 @@ const customPlanned = new WeakSet<object>();
  * and the connection's other prepared statements (ingestion's) keep their cached generic plans.
  */
 export function readSnapshot<T>(db: Db, fn: (tx: DbOrTx) => Promise<T>): Promise<T> {
-  return db.transaction(
-    async (tx) => {
-      await tx.execute(sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`);
-      customPlanned.add(tx);
-      return fn(tx);
-    },
-    { isolationLevel: "repeatable read", accessMode: "read only" },
-  );
+  return db.transaction(async (tx) => {
+    // One round trip after BEGIN (a simple query of two statements; drizzle's own isolation option
+    // would send SET TRANSACTION on its own).
+    await tx.execute(SNAPSHOT_SETUP);
+    customPlanned.add(tx);
+    return fn(tx);
+  });
 }
+const SNAPSHOT_SETUP = sql.raw(
+  "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
+);
 
 function execute(db: DbOrTx, query: SQL): Promise<unknown> {
   if (!customPlanned.has(db)) return db.execute(query);
