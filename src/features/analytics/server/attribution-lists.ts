@@ -226,17 +226,18 @@ function cutBeforeCursor(projectId: string, totals: Totals, f: Filters, after: [
   const ranges = [...(f.from && !inAnchorHour ? [{ from: totals.since, to: ceilToHour(f.from) }] : []), ...(f.to ? [{ from: floorToHour(f.to) }] : [])];
   const parts = ranges.map((r) => attributionParts(projectId, r, groupSources.user, null, sql`ARRAY(SELECT key FROM b)`, { foldedOnly: true }));
   const bounds = parts.length ? sql` UNION ALL SELECT key, NULL, -cost FROM (${sql.join(parts, sql` UNION ALL `)}) p` : sql``;
-  // One grouping of the all-time costs and the negated bounds (no join: the planner cannot size b).
+  // One grouping of the all-time costs and the negated bounds (no join: the planner cannot size b);
+  // none when the window starts in the anchor's hour (the bound is on each row).
   return sql`WITH b AS MATERIALIZED (
       SELECT t.user_id AS key, ${inAnchorHour ? sql`t.cost_usd - t.anchor_hour_cost` : sql`t.cost_usd`} AS cost, ${sideOf(f)} AS side FROM ${totals.table} t
       WHERE ${totals.scope} AND (${partial}) AND t.cost_usd >= ${after[0]}::numeric
         AND (t.cost_usd > ${after[0]}::numeric OR t.user_id <= ${after[1]}) AND NOT (t.user_id = ANY(${keysArray(skip)}))
     ),
-    l AS (
-      SELECT key, max(side) AS side, sum(cost) AS least
-      FROM (SELECT key, side, cost FROM b${bounds}) x
-      GROUP BY key
-    ),
+    l AS (${
+      parts.length
+        ? sql`SELECT key, max(side) AS side, sum(cost) AS least FROM (SELECT key, side, cost FROM b${bounds}) x GROUP BY key`
+        : sql`SELECT key, side, cost AS least FROM b` /* one row per user already: no grouping */
+    }),
     s AS (SELECT key, side, least > ${after[0]}::numeric OR (least = ${after[0]}::numeric AND key <= ${after[1]}) AS sure FROM l)
     SELECT key, side, NULL AS set_aside FROM s WHERE NOT sure
     UNION ALL SELECT NULL, NULL, count(*)::text FROM s WHERE sure`;
@@ -290,25 +291,30 @@ export async function topUsersByCost(
     for (const k of fresh) seen.add(k);
     return fresh;
   };
+  // Users claimed before the first candidates (the tail's, a deep page's cut users) are summed with
+  // the first candidates' own statement of each kind: one statement each instead of two. Their rows
+  // reach `best` before the loop first compares its k-th row with the bound, as if summed at once.
+  const deferred = { inside: [] as string[], outside: [] as string[] };
   const sumInside = async (keys: string[]) => {
-    const fresh = claim(keys);
+    const fresh = [...deferred.inside.splice(0), ...claim(keys)];
     for (let i = 0; i < fresh.length; i += 5000) {
       const chunk = fresh.slice(i, i + 5000);
       keep(await queryRows(db, attributionRowSchema, attributionQuery(projectId, f, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: !withNone, keys: chunk })));
     }
   };
   const subtractOutside = async (keys: string[]) => {
-    const fresh = claim(keys);
+    const fresh = [...deferred.outside.splice(0), ...claim(keys)];
     for (let i = 0; i < fresh.length; i += 5000) {
       const rows = await queryRows(db, attributionRowSchema, outsideRows(projectId, totals, f, fresh.slice(i, i + 5000)));
       for (const r of rows) sides.set(r.key, "outside");
       keep(rows);
     }
   };
+  const defer = (side: "inside" | "outside", keys: string[]) => void deferred[side].push(...claim(keys));
   const totals = await totalsFor(db, projectId, f);
   const tail = await queryRows(db, z.object({ user_id: z.string() }), sql`
     SELECT DISTINCT e.user_id FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })} AND e.user_id IS NOT NULL`);
-  await sumInside([...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
+  defer("inside", [...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
   const bySide = async (candidates: z.output<typeof totalsRow>[]) => {
     const direct: AttributionRow[] = [];
     const outside: string[] = [];
@@ -333,8 +339,8 @@ export async function topUsersByCost(
       const cut = await queryRows(db, cutRow, cutBeforeCursor(projectId, totals, f, after, [...seen]));
       setAside = Number(cut.find((r) => r.key === null)?.set_aside ?? 0);
       const keysOf = (side: "outside" | "inside") => cut.flatMap((r) => (r.key !== null && r.side === side ? [r.key] : []));
-      await subtractOutside(keysOf("outside"));
-      await sumInside(keysOf("inside"));
+      defer("outside", keysOf("outside"));
+      defer("inside", keysOf("inside"));
     }
     position = { cost: after[0], key: after[1] };
   }
@@ -346,7 +352,10 @@ export async function topUsersByCost(
       : sql`true`;
     const candidates = await queryRows(db, totalsRow, totalsRows(totals, f, bound, chunk));
     const last = candidates[candidates.length - 1];
-    if (!last) break;
+    if (!last) {
+      await bySide([]); // what was deferred
+      break;
+    }
     await bySide(candidates);
     position = { cost: last.cost, key: last.key };
     const kth = best[limit - 1];
