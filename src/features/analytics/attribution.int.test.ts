@@ -175,6 +175,13 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
     // edge hours (a few minutes after mid, early and late), and one not folded yet.
     const minutesAfter = (iso: string, m: number) => new Date(new Date(iso).getTime() + m * 60_000).toISOString();
     await ingestEvents(testDb(), projectId, [mid, early, late].map((t, i) => ({ ...base, id: `no-user-${i}`, timestamp: minutesAfter(t, 4) })));
+    // A whole-history user whose features and models tie on cost (unpriced: 0 each): the smaller
+    // name wins on every path.
+    const tie = { ...base, userId: "tie-user", timestamp: new Date(END - 1_800_000).toISOString() };
+    await ingestEvents(testDb(), projectId, [
+      { ...tie, id: "tie-1", feature: "tie-b", model: "acme-unpriced-b" },
+      { ...tie, id: "tie-2", feature: "tie-a", model: "acme-unpriced-a" },
+    ]);
     await foldAll(sql);
     await ingestEvents(testDb(), projectId, [{ ...base, id: "no-user-tail", timestamp: minutesAfter(at, 1) }]);
     for (const w of windows) {
@@ -208,6 +215,8 @@ describeWithDb("attribution: users, sessions, breakdown (createCaller, real Post
       SELECT (SELECT feature FROM cost_events WHERE project_id = ${projectId} AND user_id = 'user-3' GROUP BY 1 ORDER BY coalesce(sum(cost_usd), 0) DESC, 1 LIMIT 1) AS feature,
         (SELECT model FROM cost_events WHERE project_id = ${projectId} AND user_id = 'user-3' GROUP BY 1 ORDER BY coalesce(sum(cost_usd), 0) DESC, 1 LIMIT 1) AS model`;
     expect([one?.topFeature, one?.topModel]).toEqual([hand?.feature || null, hand?.model]);
+    const tied = listed.items.find((u) => u.userId === "tie-user");
+    expect([tied?.topFeature, tied?.topModel, tied?.unpricedCalls]).toEqual(["tie-a", "acme-unpriced-a", 2]);
   });
 
   it("users.list honours the filters (feature, tag, metadata) and matches raw figures", async () => {

@@ -6,7 +6,10 @@ import { latencyBucket, latencyBucketUpperMs } from "~/lib/latency";
 import { createApiKey } from "~/server/auth/api-keys";
 import { foldAll } from "~/server/rollups/fold";
 import { startEmbeddedTestDb } from "~/test/embedded";
-import { aggregateItems, aggregatesQuery, getSummary, type AggregateRow } from "./server";
+import { createContext } from "~/server/api/trpc";
+import { queryRows } from "~/server/db/query";
+import { createCaller } from "~/trpc/root";
+import { aggregateItems, aggregatesQuery, attributionQuery, attributionRowSchema, getSummary, groupSources, userItems, type AggregateRow } from "./server";
 
 const db = startEmbeddedTestDb("acp-pglite-rollups-");
 const DAY = 86_400_000;
@@ -43,5 +46,33 @@ describe("latency rollups on the embedded database", () => {
     const rows = (await db.client.db.execute(aggregatesQuery(projectId, "features", window, null, null))) as unknown as AggregateRow[];
     const items = await aggregateItems(db.client.db, projectId, "features", window, rows);
     expect(Object.fromEntries(items.map((i) => [i.feature, i.p95LatencyMs]))).toEqual({ chat: p95(latencies.chat ?? []), search: p95(latencies.search ?? []) });
+  });
+});
+
+describe("users by cost on the embedded database", () => {
+  it("reads users from their totals in one read snapshot, costliest feature and model included, as the general path does", async () => {
+    const { projectId, key } = await createApiKey(db.client.db, "embedded-users");
+    const features = ["chat", "search", "summarize"];
+    const events = Array.from({ length: 90 }, (_, i) => ({
+      id: `u-${i}`,
+      // Users 0–5 over three days; a window from the second day cuts the ones seen on the first.
+      timestamp: new Date(T0 + (i % 3) * DAY + 3_600_000 + i * 1000).toISOString(),
+      provider: "openai",
+      model: i % 4 === 0 ? "gpt-4o" : "gpt-4o-mini",
+      feature: features[(i * 7) % 3],
+      userId: `user-${i % 6}`,
+      inputTokens: 100 + i,
+      outputTokens: 10,
+    }));
+    expect((await ingestEvents(db.client, projectId, events)).accepted).toBe(90);
+    await foldAll(db.client.sql);
+    const caller = createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }), client: db.client }));
+    for (const window of [{}, { from: new Date(T0 + DAY) }]) {
+      const listed = await caller.users.list({ ...window, limit: 4 });
+      const next = listed.nextCursor ? await caller.users.list({ ...window, limit: 4, cursor: listed.nextCursor }) : { items: [] };
+      const rows = await queryRows(db.client.db, attributionRowSchema, attributionQuery(projectId, window, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
+      expect([...listed.items, ...next.items]).toEqual(await userItems(db.client.db, projectId, window, rows));
+      expect(listed.items[0]?.topFeature).toBeTruthy();
+    }
   });
 });

@@ -369,16 +369,17 @@ export async function topUsersByCost(
 /**
  * Rows of attributionQuery over users as items, with each user's costliest feature and model:
  * from user_mix_totals for users read from their all-time row (`sides`: whole, or minus their
- * folded events outside the window) when that is the smaller side (mixCheaper), else from their
+ * folded events outside the window) when that is the smaller side (mixCheaper) — at once from
+ * user_mix_totals_top_idx when their whole folded history is in the window — else from their
  * events in the window.
  */
 export async function userItems(db: DbOrTx, projectId: string, f: Filters, page: AttributionRow[], sides: Map<string, Side> = new Map()): Promise<UserItem[]> {
-  const mix = await mixCheaper(db, projectId, f, page.filter((r) => sides.has(r.key)));
+  const { mix, tops } = await mixCheaper(db, projectId, f, page.filter((r) => sides.has(r.key)));
   const [fromMix, fromEvents] = await Promise.all([
-    costliestFromTotals(db, projectId, f, [...mix]),
+    costliestFromTotals(db, projectId, f, [...mix].filter((k) => !tops.has(k))),
     costliest(db, projectId, f, page.flatMap((r) => (mix.has(r.key) ? [] : [r.key]))),
   ]);
-  const top = new Map([...fromEvents, ...fromMix]);
+  const top = new Map([...fromEvents, ...fromMix, ...tops]);
   return page.map((r) => ({
     userId: r.key,
     ...toMetrics(r),
@@ -389,20 +390,40 @@ export async function userItems(db: DbOrTx, projectId: string, f: Filters, page:
   }));
 }
 
+type Top = { feature: string | null; model: string | null };
+const mixCheaperRow = z.object({ user_id: z.string(), calls: int8, whole: z.boolean(), feature: z.string().nullable(), model: z.string().nullable() });
+
 /**
  * Of the users read from a totals row (`rows`, with their window's figures), those whose costliest
- * feature and model are read from user_mix_totals minus their folded calls outside the window:
- * the ones with no more calls outside than inside (all-time calls from user_totals). The others,
- * such as a customer of years who is active this month (thousands of calls before a 30-day
- * window), are read from their calls in the window, so the work is bounded by the window either
- * way. Exact both ways. Without a window nothing lies outside: all of them.
+ * feature and model are read from user_mix_totals (`mix`):
+ * - every user whose folded history lies whole in the window (all-time first and last seen from
+ *   user_totals): nothing to subtract, so each kind's costliest is the first entry of its range of
+ *   user_mix_totals_top_idx, read here (`tops`: cost desc, then the name, among values with calls —
+ *   what costliestFromTotals finds with nothing outside);
+ * - the others with no more calls outside than inside (all-time calls from user_totals), read by
+ *   costliestFromTotals. The rest, such as a customer of years who is active this month
+ *   (thousands of calls before a 30-day window), are read from their calls in the window, so the
+ *   work is bounded by the window either way. Exact every way.
  */
-async function mixCheaper(db: DbOrTx, projectId: string, f: Filters, rows: AttributionRow[]): Promise<Set<string>> {
-  if (rows.length === 0 || (!f.from && !f.to)) return new Set(rows.map((r) => r.key));
-  const allTime = await queryRows(db, z.object({ user_id: z.string(), calls: int8 }), sql`
-    SELECT user_id, calls FROM user_totals WHERE project_id = ${projectId} AND user_id = ANY(${keysArray(rows.map((r) => r.key))})`);
-  const calls = new Map(allTime.map((r) => [r.user_id, Number(r.calls)]));
-  return new Set(rows.flatMap((r) => ((calls.get(r.key) ?? 0) - Number(r.calls) <= Number(r.calls) ? [r.key] : [])));
+async function mixCheaper(db: DbOrTx, projectId: string, f: Filters, rows: AttributionRow[]): Promise<{ mix: Set<string>; tops: Map<string, Top> }> {
+  const tops = new Map<string, Top>();
+  if (rows.length === 0) return { mix: new Set(), tops };
+  const whole = sql.join([sql`true`, ...(f.from ? [sql`t.first_seen >= ${iso(f.from)}::timestamptz`] : []), ...(f.to ? [sql`t.last_seen < ${iso(f.to)}::timestamptz`] : [])], sql` AND `);
+  const first = (kind: "feature" | "model") => sql`CASE WHEN w.whole THEN (SELECT m.value FROM user_mix_totals m
+    WHERE m.project_id = t.project_id AND m.user_id = t.user_id AND m.kind = ${kind} AND m.calls > 0
+    ORDER BY m.cost_usd DESC, m.value LIMIT 1) END`;
+  const found = await queryRows(db, mixCheaperRow, sql`
+    SELECT t.user_id, t.calls, w.whole, ${first("feature")} AS feature, ${first("model")} AS model
+    FROM user_totals t CROSS JOIN LATERAL (SELECT ${whole} AS whole) w
+    WHERE t.project_id = ${projectId} AND t.user_id = ANY(${keysArray(rows.map((r) => r.key))})`);
+  const mix = new Set<string>();
+  const windowCalls = new Map(rows.map((r) => [r.key, Number(r.calls)]));
+  for (const r of found) {
+    const inside = windowCalls.get(r.user_id) ?? 0;
+    if (r.whole) tops.set(r.user_id, { feature: r.feature === "" ? null : r.feature, model: r.model });
+    if (r.whole || Number(r.calls) - inside <= inside) mix.add(r.user_id);
+  }
+  return { mix, tops };
 }
 
 const mixRow = z.object({ user_id: z.string(), kind: z.string(), value: z.string() });

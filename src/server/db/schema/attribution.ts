@@ -61,7 +61,12 @@ export const userMixTotals = pgTable(
     calls: counter("calls"),
     costUsd: costSum("cost_usd"),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.userId, t.kind, t.value] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId, t.kind, t.value] }),
+    // INCLUDE (calls) in the database (drizzle/0030): each kind's costliest value of a user is
+    // the first entry of its range.
+    index("user_mix_totals_top_idx").on(t.projectId, t.userId, t.kind, t.costUsd.desc(), t.value),
+  ],
 );
 
 // The metadata keys a project rolls up (at most MAX_PROMOTED_KEYS): grouping by any other key
