@@ -7,9 +7,10 @@ import { ingestEvents } from "~/features/ingestion/server";
 import { queryRows } from "~/server/db/query";
 import { createContext } from "~/server/api/trpc";
 import { createCaller } from "~/trpc/root";
-import { closeTestDb, describeWithDb, newProject, pageAll, testDb } from "~/test/integration";
+import { createDbClient } from "~/server/db";
+import { closeTestDb, describeWithDb, newProject, pageAll, pgUrl, testDb } from "~/test/integration";
 import { generateEvents } from "../../../scripts/lib/generate";
-import { FOLD_LOCK, foldAll } from "~/server/rollups/fold";
+import { FOLD_LOCK, foldAll, waitForSnapshotsBefore } from "~/server/rollups/fold";
 import { buildRecentSpan } from "~/server/rollups/recent-totals";
 
 afterAll(closeTestDb);
@@ -86,5 +87,43 @@ describeWithDb("recent user totals (last N days, anchors following the clock)", 
     const k = exact[9];
     const deep = await topUsersByCost(db, p.projectId, { from }, k ? [k.cost, k.key] : null, 10);
     expect(deep.rows.map((r) => [r.key, r.cost, r.calls, r.first_seen])).toEqual(exact.slice(10, 20).map((r) => [r.key, r.cost, r.calls, r.first_seen]));
+  });
+
+  it("the vacuum after a move waits for the snapshots taken before it (a vacuum keeps what they may see)", async () => {
+    const { sql } = testDb();
+    const holder = createDbClient(pgUrl ?? "", { max: 1 });
+    let release = () => {};
+    const released = new Promise<void>((res) => (release = res));
+    let snapshotTaken = () => {};
+    const taken = new Promise<void>((res) => (snapshotTaken = res));
+    // A read that began before the "move" and is still running.
+    const reading = holder.sql.begin("isolation level repeatable read", async (tx) => {
+      await tx`SELECT 1`;
+      snapshotTaken();
+      await released;
+    });
+    try {
+      await taken;
+      const [w] = await sql.begin(async (tx) => tx<{ xid: string }[]>`SELECT (pg_current_xact_id()::text::bigint % 4294967296)::text AS xid`);
+      const xid = w?.xid ?? "";
+      expect(xid).toMatch(/^\d+$/);
+      expect(await waitForSnapshotsBefore(sql, xid, 100)).toBe(false);
+      let releasedAt = 0;
+      const waited = waitForSnapshotsBefore(sql, xid, 20_000).then((ok) => ({ ok, afterRelease: releasedAt > 0 }));
+      await new Promise((res) => setTimeout(res, 200));
+      releasedAt = Date.now();
+      release();
+      await reading;
+      expect(await waited).toEqual({ ok: true, afterRelease: true });
+      // A snapshot taken after the transaction committed is not waited for.
+      await holder.sql.begin("isolation level repeatable read", async (tx) => {
+        await tx`SELECT 1`;
+        expect(await waitForSnapshotsBefore(sql, xid, 5_000)).toBe(true);
+      });
+    } finally {
+      release();
+      await reading.catch(() => undefined);
+      await holder.sql.end();
+    }
   });
 });

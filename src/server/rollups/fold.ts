@@ -78,10 +78,13 @@ async function moveRecentAnchors(sql: Sql, citus: boolean): Promise<boolean> {
     const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS ok`;
     if (!lock?.ok) return null;
     if (citus) await tx`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`;
-    return advanceRecentTotals(tx);
+    if (!(await advanceRecentTotals(tx))) return false;
+    // The move's own transaction id (32 bits, as pg_stat_activity shows snapshots' xmin).
+    const [row] = await tx<{ xid: string }[]>`SELECT (pg_current_xact_id()::text::bigint % 4294967296)::text AS xid`;
+    return row?.xid ?? "";
   });
   if (moved === null) return false;
-  if (moved) await vacuumRecentTotals(sql);
+  if (moved !== false) await vacuumRecentTotals(sql, moved);
   return true;
 }
 
@@ -92,14 +95,44 @@ async function moveRecentAnchors(sql: Sql, citus: boolean): Promise<boolean> {
  * 9,900 users deep made 8,874 heap fetches (7.8 ms of its ~17 in PostgreSQL). Autovacuum waits
  * for a fifth of the table to change (and is off on some servers), so the fold vacuums the table
  * itself after a move: once an hour, only the pages the move touched plus its two indexes.
+ * Not at once, though: a vacuum keeps every row version that a snapshot still open may see, and
+ * under read traffic a request that began before the move's commit is almost always still running
+ * when the fold returns (bench:query at 5M: a vacuum right after the move left 49,064 of the
+ * rows it replaced and 65% of the pages not all-visible, and a deep page of breakdown by user went
+ * from 22 to 60 ms p95 for the next hour). So it first waits — at most SNAPSHOT_WAIT_MS, then it
+ * vacuums anyway — until no other session of this database holds a snapshot from before the move.
  * SKIP_LOCKED: another instance vacuuming it already does the job (on Citus too: the shards are
- * vacuumed from the coordinator). A failure only costs speed.
+ * vacuumed from the coordinator, and the wait looks at the coordinator's sessions, where every
+ * read of them starts). A failure only costs speed.
  */
-async function vacuumRecentTotals(sql: Sql): Promise<void> {
+async function vacuumRecentTotals(sql: Sql, moveXid: string): Promise<void> {
   try {
+    if (moveXid) await waitForSnapshotsBefore(sql, moveXid, SNAPSHOT_WAIT_MS);
     await sql.unsafe("VACUUM (SKIP_LOCKED) user_recent_totals");
   } catch (err) {
     logger.warn("vacuum of user_recent_totals after an anchor move failed", errorFields(err));
+  }
+}
+
+const SNAPSHOT_WAIT_MS = 5_000;
+
+/**
+ * Waits until no other session of this database holds a snapshot that may not see transaction
+ * `xid` (32-bit, as text) as committed — its xmin at or before `xid` — or until `timeoutMs` has
+ * passed. True when none is left.
+ */
+export async function waitForSnapshotsBefore(sql: Sql, xid: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [r] = await sql.unsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age($1::text::xid)`,
+      [xid],
+    );
+    if ((r?.n ?? 0) === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((res) => setTimeout(res, 25));
   }
 }
 
