@@ -1,6 +1,7 @@
-// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--warmup 3000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop]
+// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--warmup 3000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop] [--shuffled]
 //   [--history-users 200] [--history-calls 2000] (heavy users with a long history, in a project of their own; 0: none)
 //   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
+//   --shuffled: seed every batch over all 30 days (the heap in random time order), not in arrival order
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
 // ingestion service, starts `next start` on it and times every analytics procedure over HTTP (one
 // keep-alive node:http socket; the time includes reading and parsing the answer), plus
@@ -87,6 +88,8 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       const r = await seedEvents(client, projectId, events - n, {
         seed: 1000 + n,
         idPrefix: `q${n}`,
+        // In arrival order, as a live project's rows are (--shuffled: every batch over all 30 days).
+        chronological: !args.has("shuffled"),
         days: 30,
         users,
         tags,
