@@ -124,16 +124,21 @@ const SNAPSHOT_WAIT_MS = 5_000;
 export async function waitForSnapshotsBefore(sql: Sql, xid: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [r] = await sql.unsafe<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age($1::text::xid)`,
-      [xid],
-    );
-    if ((r?.n ?? 0) === 0) return true;
+    if ((await snapshotsBefore(sql, xid)).length === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((res) => setTimeout(res, 25));
   }
+}
+
+/** The other sessions of this database whose snapshot may not see transaction `xid` as committed (their pids). */
+export async function snapshotsBefore(sql: Sql, xid: string): Promise<number[]> {
+  const rows = await sql.unsafe<{ pid: number }[]>(
+    `SELECT pid FROM pg_stat_activity
+      WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age($1::text::xid)`,
+    [xid],
+  );
+  return rows.map((r) => r.pid);
 }
 
 /** Folds until nothing committed is left unfolded (waits for a concurrent fold to finish). */
