@@ -1,7 +1,7 @@
 // user_recent_totals: each user's folded usage since the anchor of a window length, kept exact as
 // the anchor follows the clock (users dropped, first_seen moved), and the users list that reads it.
 import { afterAll, expect, it } from "vitest";
-import { attributionQuery, attributionRowSchema, groupSources, topUsersByCost, userItems } from "~/features/analytics/server";
+import { attributionQuery, attributionRowSchema, groupSources, toBreakdownItem, topUsersByCost, userItems } from "~/features/analytics/server";
 import { totalsFor } from "./server/attribution-lists";
 import { ingestEvents } from "~/features/ingestion/server";
 import { queryRows } from "~/server/db/query";
@@ -87,6 +87,37 @@ describeWithDb("recent user totals (last N days, anchors following the clock)", 
     const k = exact[9];
     const deep = await topUsersByCost(db, p.projectId, { from }, k ? [k.cost, k.key] : null, 10);
     expect(deep.rows.map((r) => [r.key, r.cost, r.calls, r.first_seen])).toEqual(exact.slice(10, 20).map((r) => [r.key, r.cost, r.calls, r.first_seen]));
+
+    // A window taken before the last move starts before the anchor (a page opened earlier, then
+    // scrolled): read from these rows all the same ("ahead"), with the users seen in the 20
+    // minutes before the anchor added — one only there (the costliest), one there and later.
+    await ingestEvents(testDb(), p.projectId, [
+      { ...base, id: "early-1", userId: "early-only", inputTokens: 900_000, timestamp: new Date(anchor - 10 * 60_000).toISOString() },
+      { ...base, id: "early-2", userId: "early-and-later", timestamp: new Date(anchor - 5 * 60_000).toISOString() },
+      { ...base, id: "early-3", userId: "early-and-later", timestamp: new Date(anchor + 3 * HOUR).toISOString() },
+      { ...base, id: "early-4", userId: "before-window", timestamp: new Date(anchor - 30 * 60_000).toISOString() },
+    ]);
+    await foldAll(sql);
+    const early = new Date(anchor - 20 * 60_000);
+    const aheadTotals = await totalsFor(db, p.projectId, { from: early });
+    expect(aheadTotals.since?.getTime()).toBe(anchor);
+    // With an end, or more than an hour before the anchor: the next anchor below (7 days), as before.
+    expect((await totalsFor(db, p.projectId, { from: early, to: new Date(now) })).since?.getTime()).toBeLessThan(early.getTime());
+    expect((await totalsFor(db, p.projectId, { from: new Date(anchor - 61 * 60_000) })).since?.getTime()).toBeLessThan(anchor - HOUR);
+    const exactEarly = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from: early }, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
+    expect(exactEarly[0]?.key).toBe("early-only");
+    expect(exactEarly.map((r) => r.key)).toContain("early-and-later");
+    expect(exactEarly.map((r) => r.key)).not.toContain("before-window");
+    const listedEarly = await pageAll((cursor) => caller.users.list({ from: early, limit: 7, cursor }));
+    expect(listedEarly).toEqual(await userItems(db, p.projectId, { from: early }, exactEarly));
+    for (const at of [0, 6, 13]) {
+      const c = exactEarly[at];
+      const page = await topUsersByCost(db, p.projectId, { from: early }, c ? [c.cost, c.key] : null, 10);
+      expect(page.rows, `after row ${at}`).toEqual(exactEarly.slice(at + 1, at + 11));
+    }
+    const byUser = await pageAll((cursor) => caller.breakdown.list({ by: "user", from: early, limit: 9, cursor }));
+    const exactByUser = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from: early }, groupSources.user, { order: "cost", after: null, limit: null }));
+    expect(byUser).toEqual(exactByUser.map(toBreakdownItem));
   });
 
   it("the vacuum after a move waits for the snapshots taken before it (a vacuum keeps what they may see)", async () => {

@@ -80,7 +80,7 @@ async function pageOf(
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > input.limit && last ? encodeCursor(secret, scope, [ORDERS[order].pick(last), last.key]) : null;
-  return { page, nextCursor, sides: top?.sides ?? new Map<string, "whole" | "outside" | "inside">() };
+  return { page, nextCursor, sides: top?.sides ?? new Map<string, Side>() };
 }
 
 /**
@@ -121,10 +121,12 @@ export async function listUsers(db: Db, secret: Buffer, projectId: string, input
  * - "whole": every folded event of theirs is in the window — the row itself;
  * - "outside": most of their history is in the window — the row minus their folded events
  *   outside it (before `from`, at or after `to`);
- * - "inside": summed over the window (attribution rollups + tail + raw edges).
- * The first two are exact only for users with no unfolded event (tail users are summed first).
+ * - "inside": summed over the window (attribution rollups + tail + raw edges);
+ * - "ahead": recent totals that start after the window's start, plus the user's folded events
+ *   between the two (aheadRows).
+ * All but "inside" are exact only for users with no unfolded event (tail users are summed first).
  */
-type Side = "whole" | "outside" | "inside";
+type Side = "whole" | "outside" | "inside" | "ahead";
 const totalsRow = attributionRowSchema.extend({ side: z.enum(["whole", "outside", "inside"]) });
 const TS_TEXT = (col: SQL) => sql`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
@@ -149,20 +151,51 @@ function sideOf(f: Filters): SQL {
 }
 
 /**
- * The per-user totals a users list reads `t` from, with where they start: the recent totals of
- * the shortest window length whose anchor is at or before the window's start (they hold only
- * the events since it, so the window cuts only the users seen between the two), else the
- * all-time user_totals. Read in the list's snapshot, like the rows.
+ * The per-user totals a users list reads `t` from, with where they start (`since`): the recent
+ * totals of the window length whose anchor is the nearest at or before the window's start (they
+ * hold only the events since it, so the window cuts only the users seen between the two), else
+ * the all-time user_totals. Anchors move on the hour, so a window taken before a move (a page
+ * opened earlier, then scrolled) starts up to an hour before the anchor of its length, and the
+ * next one below is days earlier: when that anchor is at most an hour after the window's start
+ * (and the window has no end), it is read instead, `since` after `from` — the users seen between
+ * the two are then added to its rows (aheadRows). Read in the list's snapshot, like the rows.
  */
 type Totals = { table: SQL; scope: SQL; since: Date | undefined };
 const anchorRow = z.object({ span_days: z.number(), anchor: z.string() });
+/** How far after a window's start an anchor may be read from (aheadRows reads the events in between). */
+export const AHEAD_MAX_MS = 3_600_000;
 export async function totalsFor(db: DbOrTx, projectId: string, f: Filters): Promise<Totals> {
-  const [recent] = f.from
-    ? await queryRows(db, anchorRow, sql`SELECT span_days, ${TS_TEXT(sql`anchor`)} AS anchor FROM user_recent_anchors
-        WHERE anchor <= ${iso(f.from)}::timestamptz ORDER BY anchor DESC LIMIT 1`)
-    : [];
-  if (!recent) return { table: sql`user_totals`, scope: sql`t.project_id = ${projectId}`, since: undefined };
-  return { table: sql`user_recent_totals`, scope: sql`t.project_id = ${projectId} AND t.span_days = ${recent.span_days}`, since: new Date(recent.anchor) };
+  const allTime: Totals = { table: sql`user_totals`, scope: sql`t.project_id = ${projectId}`, since: undefined };
+  if (!f.from) return allTime;
+  const from = f.from.getTime();
+  const anchors = (await queryRows(db, anchorRow, sql`SELECT span_days, ${TS_TEXT(sql`anchor`)} AS anchor FROM user_recent_anchors`))
+    .map((r) => ({ span: r.span_days, at: new Date(r.anchor) }));
+  const below = anchors.filter((a) => a.at.getTime() <= from).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  const above = anchors.filter((a) => a.at.getTime() > from).sort((a, b) => a.at.getTime() - b.at.getTime())[0];
+  const pick = below && from - below.at.getTime() <= AHEAD_MAX_MS ? below : above && !f.to && above.at.getTime() - from <= AHEAD_MAX_MS ? above : below;
+  if (!pick) return allTime;
+  return { table: sql`user_recent_totals`, scope: sql`t.project_id = ${projectId} AND t.span_days = ${pick.span}`, since: pick.at };
+}
+
+/** The totals start after the window's start (see totalsFor): their rows miss the window's first minutes. */
+const isAhead = (totals: Totals, f: Filters): totals is Totals & { since: Date } =>
+  totals.since !== undefined && f.from !== undefined && totals.since.getTime() > f.from.getTime();
+
+/**
+ * For totals ahead of the window's start (no end): the window's figures of every user with a
+ * folded event between the start and the anchor — those events (rollups and raw, as any window)
+ * plus the user's row, if any (all of which is in the window). The other users' rows hold their
+ * whole window, so with these summed first the rows' order bounds the rest. Same fold state as the
+ * rows (one snapshot).
+ */
+function aheadRows(projectId: string, totals: Totals & { since: Date }, f: Filters): SQL {
+  const parts = attributionParts(projectId, { from: f.from, to: totals.since }, groupSources.user, null, null, { foldedOnly: true });
+  return sql`WITH p AS (${parts}),
+    g AS (SELECT key, ${sql.raw(TOTALS_METRICS.map(([, a]) => `sum(${a}) AS ${a}`).join(", "))}, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+      FROM p WHERE key <> '' GROUP BY key)
+    SELECT g.key, ${totalsMetrics((c, a) => `(coalesce(g.${a}, 0) + coalesce(t.${c}, 0))`)},
+      ${TS_TEXT(sql`g.first_seen`)} AS first_seen, ${TS_TEXT(sql`coalesce(t.last_seen, g.last_seen)`)} AS last_seen
+    FROM g LEFT JOIN ${totals.table} t ON ${totals.scope} AND t.user_id = g.key`;
 }
 
 /** user_totals rows as attribution rows (same text forms as attributionColumns) with their side, in all-time cost order. */
@@ -315,6 +348,14 @@ export async function topUsersByCost(
   const tail = await queryRows(db, z.object({ user_id: z.string() }), sql`
     SELECT DISTINCT e.user_id FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })} AND e.user_id IS NOT NULL`);
   defer("inside", [...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
+  const ahead = isAhead(totals, f);
+  if (ahead) {
+    // The users seen before the anchor, exact (those with unfolded events are the tail's).
+    const rows = (await queryRows(db, attributionRowSchema, aheadRows(projectId, totals, f))).filter((r) => !seen.has(r.key));
+    claim(rows.map((r) => r.key));
+    for (const r of rows) sides.set(r.key, "ahead");
+    keep(rows);
+  }
   const bySide = async (candidates: z.output<typeof totalsRow>[]) => {
     const direct: AttributionRow[] = [];
     const outside: string[] = [];
@@ -335,7 +376,8 @@ export async function topUsersByCost(
   let setAside = 0; // users before the cursor the window cuts, known to stay before it without summing
   if (after) {
     // Users before the cursor in all-time order whose window holds less than all their events.
-    if (f.from || f.to) {
+    // (Ahead totals cut nobody: every row's events are in the window.)
+    if ((f.from || f.to) && !ahead) {
       const cut = await queryRows(db, cutRow, cutBeforeCursor(projectId, totals, f, after, [...seen]));
       setAside = Number(cut.find((r) => r.key === null)?.set_aside ?? 0);
       const keysOf = (side: "outside" | "inside") => cut.flatMap((r) => (r.key !== null && r.side === side ? [r.key] : []));
@@ -368,8 +410,8 @@ export async function topUsersByCost(
 
 /**
  * Rows of attributionQuery over users as items, with each user's costliest feature and model:
- * from user_mix_totals for users read from their all-time row (`sides`: whole, or minus their
- * folded events outside the window) when that is the smaller side (mixCheaper) — at once from
+ * from user_mix_totals for users read from a totals row (`sides`: whole, minus their folded
+ * events outside the window, or ahead; none has an unfolded event in the window) when that is the smaller side (mixCheaper) — at once from
  * user_mix_totals_top_idx when their whole folded history is in the window — else from their
  * events in the window.
  */
