@@ -195,7 +195,7 @@ function aheadRows(projectId: string, totals: Totals & { since: Date }, f: Filte
       FROM p WHERE key <> '' GROUP BY key)
     SELECT g.key, ${totalsMetrics((c, a) => `(coalesce(g.${a}, 0) + coalesce(t.${c}, 0))`)},
       ${TS_TEXT(sql`g.first_seen`)} AS first_seen, ${TS_TEXT(sql`coalesce(t.last_seen, g.last_seen)`)} AS last_seen
-    FROM g LEFT JOIN ${totals.table} t ON ${totals.scope} AND t.user_id = g.key`;
+    FROM g LEFT JOIN (SELECT * FROM ${totals.table} t WHERE ${totals.scope} AND t.user_id = ANY(ARRAY(SELECT key FROM g))) t ON t.user_id = g.key`;
 }
 
 /** user_totals rows as attribution rows (same text forms as attributionColumns) with their side, in all-time cost order. */
