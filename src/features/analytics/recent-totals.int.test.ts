@@ -96,7 +96,13 @@ describeWithDb("recent user totals (last N days, anchors following the clock)", 
       { ...base, id: "early-2", userId: "early-and-later", timestamp: new Date(anchor - 5 * 60_000).toISOString() },
       { ...base, id: "early-3", userId: "early-and-later", timestamp: new Date(anchor + 3 * HOUR).toISOString() },
       { ...base, id: "early-4", userId: "before-window", timestamp: new Date(anchor - 30 * 60_000).toISOString() },
+      // The cheapest of all, only there: found once every row has been read (the last page).
+      { ...base, id: "early-5", userId: "early-cheap", inputTokens: 1, outputTokens: 0, timestamp: new Date(anchor - 2 * 60_000).toISOString() },
     ]);
+    // More users than one read of rows (100), so the reading can go on past the first.
+    await ingestEvents(testDb(), p.projectId, Array.from({ length: 150 }, (_, i) => ({
+      ...base, id: `many-${i}`, userId: `many-${i}`, inputTokens: 10 + ((i * 7919) % 5000), timestamp: new Date(anchor + HOUR + i * 1000).toISOString(),
+    })));
     await foldAll(sql);
     const early = new Date(anchor - 20 * 60_000);
     const aheadTotals = await totalsFor(db, p.projectId, { from: early });
@@ -104,16 +110,37 @@ describeWithDb("recent user totals (last N days, anchors following the clock)", 
     // With an end, or more than an hour before the anchor: the next anchor below (7 days), as before.
     expect((await totalsFor(db, p.projectId, { from: early, to: new Date(now) })).since?.getTime()).toBeLessThan(early.getTime());
     expect((await totalsFor(db, p.projectId, { from: new Date(anchor - 61 * 60_000) })).since?.getTime()).toBeLessThan(anchor - HOUR);
-    const exactEarly = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from: early }, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
+    let exactEarly = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from: early }, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
     expect(exactEarly[0]?.key).toBe("early-only");
     expect(exactEarly.map((r) => r.key)).toContain("early-and-later");
     expect(exactEarly.map((r) => r.key)).not.toContain("before-window");
+    expect(exactEarly[exactEarly.length - 1]?.key).toBe("early-cheap");
+    // A user on the first page of 5 by its calls before the anchor plus its row, though neither
+    // alone would place it there: its row is below the first 100 rows read (the cost per input
+    // token is early-cheap's), so it is found only by reading on or settling it at once.
+    const perToken = Number(exactEarly[exactEarly.length - 1]?.cost);
+    const fifth = Number(exactEarly[4]?.cost);
+    const [row100] = await sql<{ cost: string }[]>`SELECT cost_usd::text AS cost FROM user_recent_totals
+      WHERE project_id = ${p.projectId} AND span_days = 1 ORDER BY cost_usd DESC, user_id OFFSET 99 LIMIT 1`;
+    const r100 = Number(row100?.cost);
+    expect(perToken).toBeGreaterThan(0);
+    expect(fifth - 0.5 * r100).toBeGreaterThan(0);
+    await ingestEvents(testDb(), p.projectId, [
+      { ...base, id: "early-8", userId: "early-mid", inputTokens: Math.floor((fifth - 0.5 * r100) / perToken), outputTokens: 0, timestamp: new Date(anchor - 12 * 60_000).toISOString() },
+      { ...base, id: "early-9", userId: "early-mid", inputTokens: Math.floor((0.9 * r100) / perToken), outputTokens: 0, timestamp: new Date(anchor + 2 * HOUR).toISOString() },
+    ]);
+    await foldAll(sql);
+    exactEarly = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from: early }, groupSources.user, { order: "cost", after: null, limit: null, withoutNone: true }));
+    expect(exactEarly.slice(0, 5).map((r) => r.key)).toContain("early-mid");
     const listedEarly = await pageAll((cursor) => caller.users.list({ from: early, limit: 7, cursor }));
     expect(listedEarly).toEqual(await userItems(db, p.projectId, { from: early }, exactEarly));
-    for (const at of [0, 6, 13]) {
-      const c = exactEarly[at];
-      const page = await topUsersByCost(db, p.projectId, { from: early }, c ? [c.cost, c.key] : null, 10);
-      expect(page.rows, `after row ${at}`).toEqual(exactEarly.slice(at + 1, at + 11));
+    // Every page, settling the pending users at once and (settleAtOnce 1) only after reading on.
+    for (const settleAtOnce of [300, 1]) {
+      for (let at = -1; at < exactEarly.length; at += 9) {
+        const c = exactEarly[at];
+        const page = await topUsersByCost(db, p.projectId, { from: early }, c ? [c.cost, c.key] : null, 5, { settleAtOnce });
+        expect(page.rows, `after row ${at}, settling ${settleAtOnce} at once`).toEqual(exactEarly.slice(at + 1, at + 6));
+      }
     }
     const byUser = await pageAll((cursor) => caller.breakdown.list({ by: "user", from: early, limit: 9, cursor }));
     const exactByUser = await queryRows(db, attributionRowSchema, attributionQuery(p.projectId, { from: early }, groupSources.user, { order: "cost", after: null, limit: null }));

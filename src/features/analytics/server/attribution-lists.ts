@@ -181,21 +181,47 @@ export async function totalsFor(db: DbOrTx, projectId: string, f: Filters): Prom
 const isAhead = (totals: Totals, f: Filters): totals is Totals & { since: Date } =>
   totals.since !== undefined && f.from !== undefined && totals.since.getTime() > f.from.getTime();
 
+/** Pending users settled in one statement when the reading could stop (topUsersByCost's `settleAtOnce`). */
+const SETTLE_AT_ONCE = 300;
+
 /**
- * For totals ahead of the window's start (no end): the window's figures of every user with a
- * folded event between the start and the anchor — those events (rollups and raw, as any window)
- * plus the user's row, if any (all of which is in the window). The other users' rows hold their
- * whole window, so with these summed first the rows' order bounds the rest. Same fold state as the
- * rows (one snapshot).
+ * For totals ahead of the window's start (no end, at most an hour before the anchor): each user's
+ * folded cost between the two (users with calls there only), reading at most half an hour of raw
+ * events — the anchor's previous hour from attribution_hourly minus its folded events before the
+ * window's start when that is the smaller part, else the events from the start to the anchor.
  */
-function aheadRows(projectId: string, totals: Totals & { since: Date }, f: Filters): SQL {
-  const parts = attributionParts(projectId, { from: f.from, to: totals.since }, groupSources.user, null, null, { foldedOnly: true });
-  return sql`WITH p AS (${parts}),
-    g AS (SELECT key, ${sql.raw(TOTALS_METRICS.map(([, a]) => `sum(${a}) AS ${a}`).join(", "))}, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-      FROM p WHERE key <> '' GROUP BY key)
-    SELECT g.key, ${totalsMetrics((c, a) => `(coalesce(g.${a}, 0) + coalesce(t.${c}, 0))`)},
-      ${TS_TEXT(sql`g.first_seen`)} AS first_seen, ${TS_TEXT(sql`coalesce(t.last_seen, g.last_seen)`)} AS last_seen
-    FROM g LEFT JOIN (SELECT * FROM ${totals.table} t WHERE ${totals.scope} AND t.user_id = ANY(ARRAY(SELECT key FROM g))) t ON t.user_id = g.key`;
+function aheadCosts(projectId: string, totals: Totals & { since: Date }, f: Filters): SQL {
+  const from = f.from ?? totals.since;
+  const hour = new Date(totals.since.getTime() - 3_600_000);
+  const raw = (a: Date, b: Date, sign: "" | "-") => sql`SELECT e.user_id AS key, ${sql.raw(sign)}count(*) AS calls, ${sql.raw(sign)}coalesce(sum(e.cost_usd), 0) AS cost
+    FROM cost_events e, rollup_fold_state fs
+    WHERE e.project_id = ${projectId} AND e.ts >= ${a.toISOString()}::timestamptz AND e.ts < ${b.toISOString()}::timestamptz
+      AND e.user_id IS NOT NULL AND fs.id = 1 AND ${FOLDED_E} GROUP BY 1`;
+  const parts = from.getTime() - hour.getTime() < totals.since.getTime() - from.getTime()
+    ? sql`SELECT h.key, h.calls, h.cost_usd AS cost FROM attribution_hourly h
+        WHERE h.project_id = ${projectId} AND h.dim = 'user' AND h.hour = ${hour.toISOString()}::timestamptz AND h.key <> ''
+      UNION ALL ${raw(hour, from, "-")}`
+    : raw(from, totals.since, "");
+  return sql`SELECT key, sum(cost)::text AS cost FROM (${parts}) x GROUP BY key HAVING sum(calls) > 0`;
+}
+
+/**
+ * For totals ahead of the window's start (no end): the window's figures of users `keys` who may
+ * have folded events between the window's start and the anchor — those events (raw, one range of
+ * under an hour, through the user index) plus the user's row, if any (all of which is in the
+ * window); users with neither are left out. Same fold state as the rows (one snapshot).
+ */
+function aheadRows(projectId: string, totals: Totals & { since: Date }, f: Filters, keys: string[]): SQL {
+  const parts = attributionParts(projectId, { from: f.from, to: totals.since }, groupSources.user, null, keys, { foldedOnly: true });
+  const g = (a: string) => `coalesce(g.${a}, 0)`;
+  return sql`WITH g AS (SELECT key, ${sql.raw(TOTALS_METRICS.map(([, a]) => `sum(${a}) AS ${a}`).join(", "))}, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+      FROM (${parts}) p GROUP BY key)
+    SELECT u.key, ${totalsMetrics((c, a) => `(${g(a)} + coalesce(t.${c}, 0))`)},
+      ${TS_TEXT(sql`coalesce(g.first_seen, t.first_seen)`)} AS first_seen, ${TS_TEXT(sql`coalesce(t.last_seen, g.last_seen)`)} AS last_seen
+    FROM unnest(${keysArray(keys)}) u(key)
+      LEFT JOIN g ON g.key = u.key
+      LEFT JOIN (SELECT * FROM ${totals.table} t WHERE ${totals.scope} AND t.user_id = ANY(${keysArray(keys)})) t ON t.user_id = u.key
+    WHERE g.key IS NOT NULL OR t.user_id IS NOT NULL`;
 }
 
 /** user_totals rows as attribution rows (same text forms as attributionColumns) with their side, in all-time cost order. */
@@ -239,6 +265,7 @@ function outsideRows(projectId: string, totals: Totals, f: Filters, keys: string
 }
 
 // The users left (key and side), then one row (no key) with the count set aside.
+const boundRow = z.object({ key: z.string(), cost: z.string() });
 const cutRow = z.object({ key: z.string().nullable(), side: z.enum(["outside", "inside"]).nullable(), set_aside: z.string().nullable() });
 
 /**
@@ -296,7 +323,7 @@ export async function topUsersByCost(
   f: Filters,
   after: [string, string] | null,
   limit: number,
-  { withNone = false }: { withNone?: boolean } = {},
+  { withNone = false, settleAtOnce = SETTLE_AT_ONCE }: { withNone?: boolean; settleAtOnce?: number } = {},
 ): Promise<{ rows: AttributionRow[]; sides: Map<string, Side>; setAside: number }> {
   // Each row's cost parsed once: the sorts below compare thousands of rows on a deep page.
   const parsed = new WeakMap<AttributionRow, bigint>();
@@ -348,27 +375,40 @@ export async function topUsersByCost(
   const tail = await queryRows(db, z.object({ user_id: z.string() }), sql`
     SELECT DISTINCT e.user_id FROM ${unfoldedEvents()} WHERE ${rawConditions(projectId, f, { from: f.from ?? null, to: f.to ?? null })} AND e.user_id IS NOT NULL`);
   defer("inside", [...(withNone ? [""] : []), ...tail.map((r) => r.user_id)]);
+  // Totals ahead of the window's start: every user with folded events between the window's start
+  // and the anchor (those with unfolded events are the tail's), with their cost there (aheadCosts).
+  // Their window is their row plus that part: until it is found (settle: when their row is read, or
+  // when that part could lift them past the k-th), they stay pending, and the reading below stops
+  // only when neither the rows left nor they can pass the k-th.
   const ahead = isAhead(totals, f);
-  if (ahead) {
-    // The users seen before the anchor, exact (those with unfolded events are the tail's).
-    const rows = (await queryRows(db, attributionRowSchema, aheadRows(projectId, totals, f))).filter((r) => !seen.has(r.key));
-    claim(rows.map((r) => r.key));
-    for (const r of rows) sides.set(r.key, "ahead");
-    keep(rows);
-  }
+  const pending = new Map<string, bigint>();
+  if (ahead) for (const b of await queryRows(db, boundRow, aheadCosts(projectId, totals, f))) if (!seen.has(b.key)) pending.set(b.key, picos(b.cost));
+  const settle = async (keys: string[]) => {
+    const fresh = claim(keys.filter((k) => pending.delete(k)));
+    for (let i = 0; i < fresh.length && ahead; i += 5000) {
+      const rows = await queryRows(db, attributionRowSchema, aheadRows(projectId, totals, f, fresh.slice(i, i + 5000)));
+      for (const r of rows) sides.set(r.key, "ahead");
+      keep(rows);
+    }
+  };
+  /** Pending users whose bound reaches `least` (all of them when null). */
+  const pendingFrom = (least: bigint | null) => [...pending].flatMap(([k, b]) => (least === null || b >= least ? [k] : []));
   const bySide = async (candidates: z.output<typeof totalsRow>[]) => {
     const direct: AttributionRow[] = [];
     const outside: string[] = [];
     const inside: string[] = [];
+    const settling: string[] = [];
     for (const { side, ...row } of candidates) {
       if (seen.has(row.key)) continue;
-      if (side === "whole") {
+      if (pending.has(row.key)) settling.push(row.key);
+      else if (side === "whole") {
         seen.add(row.key);
         sides.set(row.key, "whole");
         direct.push(row);
       } else (side === "outside" ? outside : inside).push(row.key);
     }
     keep(direct);
+    await settle(settling);
     await subtractOutside(outside);
     await sumInside(inside);
   };
@@ -401,8 +441,23 @@ export async function topUsersByCost(
     await bySide(candidates);
     position = { cost: last.cost, key: last.key };
     const kth = best[limit - 1];
-    if ((kth && costOf(kth) > picos(last.cost)) || candidates.length < chunk) break;
+    if (kth && costOf(kth) > picos(last.cost)) {
+      // A pending user's row not read yet costs at most the last one read (or is before the cursor,
+      // and so are they): those whose part before the anchor makes up the difference are settled —
+      // at once when they are few, else once more rows are read (each lowers their reach).
+      const reach = pendingFrom(costOf(kth) - picos(last.cost));
+      if (reach.length <= settleAtOnce || candidates.length < chunk) {
+        await settle(reach);
+        break;
+      }
+    } else if (candidates.length < chunk) break;
     chunk = Math.min(chunk * 2, 5000);
+  }
+  // Every row read (or none left after the cursor): the pending users' rows, if any, are before the
+  // cursor (then so are they) — what they have left is their part before the anchor.
+  if (pending.size > 0) {
+    const kth = best[limit - 1];
+    await settle(pendingFrom(kth ? costOf(kth) : null));
   }
   const onPage = new Set(best.map((r) => r.key));
   return { rows: best, sides: new Map([...sides].filter(([k]) => onPage.has(k))), setAside };
