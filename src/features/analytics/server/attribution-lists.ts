@@ -382,6 +382,7 @@ export async function topUsersByCost(
   // only when neither the rows left nor they can pass the k-th.
   const ahead = isAhead(totals, f);
   const pending = new Map<string, bigint>();
+  const readPending: string[] = []; // pending users whose row was read
   if (ahead) for (const b of await queryRows(db, boundRow, aheadCosts(projectId, totals, f))) if (!seen.has(b.key)) pending.set(b.key, picos(b.cost));
   const settle = async (keys: string[]) => {
     const fresh = claim(keys.filter((k) => pending.delete(k)));
@@ -397,10 +398,9 @@ export async function topUsersByCost(
     const direct: AttributionRow[] = [];
     const outside: string[] = [];
     const inside: string[] = [];
-    const settling: string[] = [];
     for (const { side, ...row } of candidates) {
       if (seen.has(row.key)) continue;
-      if (pending.has(row.key)) settling.push(row.key);
+      if (pending.has(row.key)) readPending.push(row.key);
       else if (side === "whole") {
         seen.add(row.key);
         sides.set(row.key, "whole");
@@ -408,7 +408,6 @@ export async function topUsersByCost(
       } else (side === "outside" ? outside : inside).push(row.key);
     }
     keep(direct);
-    await settle(settling);
     await subtractOutside(outside);
     await sumInside(inside);
   };
@@ -440,6 +439,9 @@ export async function topUsersByCost(
     }
     await bySide(candidates);
     position = { cost: last.cost, key: last.key };
+    // Pending users whose row was read are settled with the others below, in one statement — or
+    // now, when the k-th is not found without them.
+    if (!best[limit - 1]) await settle(readPending.splice(0));
     const kth = best[limit - 1];
     if (kth && costOf(kth) > picos(last.cost)) {
       // A pending user's row not read yet costs at most the last one read (or is before the cursor,
@@ -447,7 +449,7 @@ export async function topUsersByCost(
       // at once when they are few, else once more rows are read (each lowers their reach).
       const reach = pendingFrom(costOf(kth) - picos(last.cost));
       if (reach.length <= settleAtOnce || candidates.length < chunk) {
-        await settle(reach);
+        await settle([...readPending.splice(0), ...reach]);
         break;
       }
     } else if (candidates.length < chunk) break;
@@ -455,9 +457,10 @@ export async function topUsersByCost(
   }
   // Every row read (or none left after the cursor): the pending users' rows, if any, are before the
   // cursor (then so are they) — what they have left is their part before the anchor.
+  // (With those whose row was read, in one statement: a k-th found before them is at most the true one.)
   if (pending.size > 0) {
     const kth = best[limit - 1];
-    await settle(pendingFrom(kth ? costOf(kth) : null));
+    await settle([...readPending.splice(0), ...pendingFrom(kth ? costOf(kth) : null)]);
   }
   const onPage = new Set(best.map((r) => r.key));
   return { rows: best, sides: new Map([...sides].filter(([k]) => onPage.has(k))), setAside };
