@@ -1,7 +1,9 @@
-// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--warmup 3000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop] [--shuffled]
+// npm run bench:query -- [--events 5000000] [--iterations 200] [--deep 10000] [--warmup 3000] [--users 100000] [--tags 50] [--pg URL] [--fresh] [--drop] [--shuffled] [--from-before-anchor N]
 //   [--history-users 200] [--history-calls 2000] (heavy users with a long history, in a project of their own; 0: none)
 //   [--name acp_bench_query] (another database name: the smoke test uses its own, never the kept one)
 //   --shuffled: seed every batch over all 30 days (the heap in random time order), not in arrival order
+//   --from-before-anchor N: the 30-day window starts N minutes (1..60) before the recent user totals'
+//     30-day anchor, as a page opened before the hour's move and scrolled after it
 // Seeds (or reuses) a database `acp_bench_query` on the real PostgreSQL with ≥ N events through the
 // ingestion service, starts `next start` on it and times every analytics procedure over HTTP (one
 // keep-alive node:http socket; the time includes reading and parsing the answer), plus
@@ -150,7 +152,17 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     if (warmup > 0) console.log(`[bench] server warmed by ${fmtInt(warmup)} requests (events.list through its direct path, projectSettings.get through tRPC) in ${((performance.now() - warmStart) / 1000).toFixed(1)} s`);
     const deep = await deepCursor({}, depth);
     const deepFeature = await deepCursor({ feature }, depth);
-    const from = new Date(Date.now() - 30 * DAY);
+    // The window as a page opened earlier and scrolled after the hour's move: --from-before-anchor N
+    // starts it N minutes before the 30-day anchor of the recent user totals (at most 60).
+    const beforeAnchor = args.has("from-before-anchor") ? intArg(args, "from-before-anchor", 30) : null;
+    let from = new Date(Date.now() - 30 * DAY);
+    if (beforeAnchor !== null) {
+      if (beforeAnchor < 1 || beforeAnchor > 60) throw new Error("--from-before-anchor must be 1..60 (minutes)");
+      const [a] = await client.sql<{ ms: number }[]>`SELECT (extract(epoch FROM anchor) * 1000)::float8 AS ms FROM user_recent_anchors WHERE span_days = 30`;
+      if (!a) throw new Error("--from-before-anchor: no 30-day anchor yet (the fold builds it)");
+      from = new Date(a.ms - beforeAnchor * 60_000);
+      console.log(`[bench] window from ${from.toISOString()}: ${beforeAnchor} min before the 30-day anchor ${new Date(a.ms).toISOString()}`);
+    }
     const timings: Timing[] = [];
     const t = async (label: string, proc: string, input: unknown) =>
       timings.push(await timeIt(label, iterations, async () => void (await call(proc, input))));
