@@ -1,6 +1,6 @@
 // The near-duplicate edge set depends on the vectors only: embedding order, batch size, several
-// workers, or a bulk load (index dropped, vectors stored, index built once, then linked) all give
-// the same edges. The bulk path runs in a database of its own (it drops the shared HNSW index).
+// workers, or a bulk load (index dropped, vectors stored, index built once, then linked prompt by
+// prompt or in memory) all give the same edges. The bulk path runs in a database of its own (it drops the shared HNSW index).
 import { afterAll, expect, it } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server";
 import { createApiKey } from "~/server/auth/api-keys";
@@ -99,6 +99,24 @@ describeWithDb("near-duplicate edges do not depend on the embedding order (real 
       expect(rest.linked).toBe(texts.length);
       expect(await hnswIndexExists(client.sql)).toBe(true);
       expect(await edgeSet(client.sql, bulk)).toEqual(a);
+
+      // The same backlog linked in memory: nothing due, the queue counts as large, so one pass
+      // links it all before the index is built again.
+      const memory = (await createApiKey(client.db, "links-memory")).projectId;
+      expect((await ingestEvents(client, memory, texts.map((t) => promptEvent(t)))).rejected).toEqual([]);
+      await processBatch({ sql: client.sql, embedder: local, projectId: memory, batchSize: 8, bulkMinBacklog: 1 });
+      expect(await hnswIndexExists(client.sql)).toBe(false);
+      let inMemory = 0;
+      for (let i = 0; i < 20; i++) {
+        const r = await processBatch({ sql: client.sql, embedder: local, projectId: memory, batchSize: 8, bulkMinBacklog: 1, bulkLinkMinQueued: 1 });
+        if (r.claimed === 0 && r.linked > 0) inMemory = r.linked;
+        if (r.claimed === 0) break;
+      }
+      expect(inMemory).toBe(texts.length);
+      expect(await hnswIndexExists(client.sql)).toBe(true);
+      const [queued] = await client.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM prompt_link_queue WHERE project_id = ${memory}`;
+      expect(queued?.n).toBe(0);
+      expect(await edgeSet(client.sql, memory)).toEqual(a);
     } finally {
       await client.sql.end({ timeout: 5 });
       await fresh.drop();

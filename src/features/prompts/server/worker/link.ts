@@ -134,7 +134,7 @@ async function lookupCandidates(tx: TransactionSql, o: LinkOptions, keys: string
  * Offers every candidate pair in both directions; a list takes an offer that can be among its
  * best k, then drops what fell beyond k (order: similarity desc, then neighbour id).
  */
-async function mergeOffers(tx: TransactionSql, o: LinkOptions, candidates: string): Promise<number> {
+export async function mergeOffers(tx: TransactionSql, o: LinkOptions, candidates: string): Promise<number> {
   const inserted = z.array(affectedRow).parse(
     await tx`
       WITH c AS (SELECT * FROM jsonb_to_recordset(${candidates}::jsonb) AS c(project_id uuid, a bigint, b bigint, sim text)),

@@ -4,6 +4,7 @@ import { isCitus } from "~/server/db/citus";
 import { errorFields, logger } from "~/server/logger";
 import { sleep } from "../embedders/retry";
 import { PermanentEmbedError, type Embedder } from "../embedders/types";
+import { bulkLinkQueued, bulkLinkRunning } from "./bulk-link";
 import { BULK, buildIndexIfMissing, dropIndexForBacklog, hnswIndexExists } from "./index-maintenance";
 import { linkQueued, queueLinks, type LinkOptions } from "./link";
 import { claimPrompts, markDone, markFailed, storeVectors, type Claimed } from "./queue";
@@ -35,6 +36,8 @@ export type WorkerOptions = {
   random?: () => number;
   /** Backlog from which the index is dropped while storing (tests); BULK.minBacklog when absent. */
   bulkMinBacklog?: number;
+  /** Queue from which a project is linked in memory (tests); BULK_LINK.minQueued when absent. */
+  bulkLinkMinQueued?: number;
 };
 
 export type BatchResult = { claimed: number; embedded: number; reused: number; failed: number; done: number; linked: number; edges: number };
@@ -64,9 +67,12 @@ async function maybeDropIndex(o: WorkerOptions, claimed: number, limit: number):
   if (await hnswIndexExists(o.sql)) await dropIndexForBacklog(o.sql, { minBacklog: o.bulkMinBacklog });
 }
 
-/** Links queued prompts, only while the index exists (without it every lookup would be a scan). */
+/**
+ * Links queued prompts, only while the index exists (without it every lookup would be a scan) and
+ * no bulk link is running (it links the whole queue faster than lookups here would).
+ */
 async function linkSome(o: WorkerOptions, model: string): Promise<{ linked: number; edges: number }> {
-  if (!(await hnswIndexExists(o.sql))) return { linked: 0, edges: 0 };
+  if (!(await hnswIndexExists(o.sql)) || (await bulkLinkRunning(o.sql))) return { linked: 0, edges: 0 };
   return linkQueued(o.sql, { ...linkOptions(model), limit: WORKER_DEFAULTS.linkBatch, projectId: o.projectId });
 }
 
@@ -118,8 +124,11 @@ export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
   const result = emptyResult();
   result.claimed = claimed.length;
   if (claimed.length === 0) {
+    // Nothing due: a large queue is linked in memory (no index needed), while another worker
+    // builds the index if a backlog left it dropped; what is left is linked prompt by prompt.
+    Object.assign(result, await bulkLinkQueued(sql, { ...linkOptions(embedder.model), projectId: o.projectId, minQueued: o.bulkLinkMinQueued }));
     await buildIndexIfMissing(sql);
-    Object.assign(result, await linkSome(o, embedder.model));
+    if (result.linked === 0) Object.assign(result, await linkSome(o, embedder.model));
     return result;
   }
   await maybeDropIndex(o, claimed.length, limit);
