@@ -94,13 +94,21 @@ async function loadVectors(sql: Sql, model: string, projectId: string): Promise<
   });
 }
 
-/** Gives the event loop a turn every few milliseconds: the worker may share its process with the web server. */
-function yielder(everyMs = 10): () => Promise<void> | null {
+/**
+ * Gives the event loop a turn every few milliseconds (the worker may share its process with the
+ * web server) and calls `renew` every minute.
+ */
+function yielder(renew: () => Promise<unknown>, everyMs = 10): () => Promise<unknown> | null {
   let last = performance.now();
+  let renewed = last;
   return () => {
     const now = performance.now();
     if (now - last < everyMs) return null;
     last = now;
+    if (now - renewed >= 60_000) {
+      renewed = now;
+      return renew();
+    }
     return new Promise((resolve) => setImmediate(resolve));
   };
 }
@@ -110,7 +118,7 @@ function yielder(everyMs = 10): () => Promise<void> | null {
  * its insertion met and what a lookup among all vectors finds (`candidates` of them), at or above
  * the floor less the 8-bit margin.
  */
-async function candidatePairs(g: Graph, o: LinkOptions): Promise<Map<number, Set<number>>> {
+async function candidatePairs(g: Graph, o: LinkOptions, renew: () => Promise<unknown>): Promise<Map<number, Set<number>>> {
   const floor = o.floor - BULK_LINK.margin;
   const pairs = new Map<number, Set<number>>();
   const add = (q: number, ids: Int32Array, sims: Float32Array, max: number) => {
@@ -118,7 +126,7 @@ async function candidatePairs(g: Graph, o: LinkOptions): Promise<Map<number, Set
     if (!set) pairs.set(q, (set = new Set()));
     for (let j = 0; j < ids.length && j < max; j++) if ((sims[j] ?? 0) >= floor) set.add(ids[j] ?? 0);
   };
-  const pause = yielder();
+  const pause = yielder(renew);
   for (const slot of g.linked) {
     g.hnsw.insert(slot);
     await pause();
@@ -200,7 +208,8 @@ export async function bulkLinkQueued(sql: Sql, o: LinkOptions & { projectId?: st
       const g = await loadVectors(sql, o.model, p.project_id);
       if (!g) continue;
       const loaded = performance.now();
-      const pairs = await candidatePairs(g, o);
+      const renew = () => acquireLease(db, holder, BULK_LINK.leaseMs, BULK_LINK.leaseName);
+      const pairs = await candidatePairs(g, o, renew);
       const searched = performance.now();
       for (let i = 0; i < g.queued.length; i += BULK_LINK.chunk) {
         const chunk = g.queued.slice(i, i + BULK_LINK.chunk).map((q) => ({
@@ -210,7 +219,7 @@ export async function bulkLinkQueued(sql: Sql, o: LinkOptions & { projectId?: st
         const r = await mergeChunk(sql, o, p.project_id, chunk);
         total.linked += r.linked;
         total.edges += r.edges;
-        await acquireLease(db, holder, BULK_LINK.leaseMs, BULK_LINK.leaseName);
+        await renew();
       }
       logger.info("link queue linked in memory", {
         projectId: p.project_id,
