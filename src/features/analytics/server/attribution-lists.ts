@@ -167,7 +167,7 @@ const anchorRow = z.object({ span_days: z.number(), anchor: z.string() });
  * and their users settled): at 5M events, 30 minutes before the anchor a deep page was still ~10 ms
  * faster than from the next span, 55 minutes before it slower on every page (session 33).
  */
-export const AHEAD_MAX_MS = 30 * 60_000;
+const AHEAD_MAX_MS = 30 * 60_000;
 export async function totalsFor(db: DbOrTx, projectId: string, f: Filters): Promise<Totals> {
   const allTime: Totals = { table: sql`user_totals`, scope: sql`t.project_id = ${projectId}`, since: undefined };
   if (!f.from) return allTime;
@@ -203,7 +203,7 @@ function aheadCosts(projectId: string, totals: Totals & { since: Date }, f: Filt
 /**
  * For totals ahead of the window's start (no end): the window's figures of users `keys` who may
  * have folded events between the window's start and the anchor — those events (raw, one range of
- * under an hour, through the user index) plus the user's row, if any (all of which is in the
+ * at most 30 minutes, through the user index) plus the user's row, if any (all of which is in the
  * window); users with neither are left out. Same fold state as the rows (one snapshot).
  */
 function aheadRows(projectId: string, totals: Totals & { since: Date }, f: Filters, keys: string[]): SQL {
