@@ -30,8 +30,11 @@ export const BULK_LINK = {
   /** Above this many vectors (~0.8 KB each in memory at 512 dimensions) the queue is linked prompt by prompt. */
   maxVectors: 2_000_000,
   efConstruction: 64,
-  /** Candidates whose 8-bit similarity is this far below the floor are still scored exactly. */
-  margin: 0.03,
+  /**
+   * Candidates whose 8-bit similarity is this far below the floor are still scored exactly (the
+   * 8-bit error measured on the bench corpus: 0.012 at most over 1.3M pairs).
+   */
+  margin: 0.02,
   /** Queued prompts merged per transaction (their queue rows are deleted in it). */
   chunk: 2000,
   leaseMs: 10 * 60_000,
@@ -114,17 +117,22 @@ function yielder(renew: () => Promise<unknown>, everyMs = 10): () => Promise<unk
 }
 
 /**
- * The graph (the vectors already linked first) and the candidate pairs of each queued prompt: what
- * its insertion met and what a lookup among all vectors finds (`candidates` of them), at or above
- * the floor less the 8-bit margin.
+ * The graph (the vectors already linked first) and the candidate pairs of each queued prompt: the
+ * nearest `candidates` its insertion met and the nearest `candidates` a lookup among all vectors
+ * finds, at or above the floor less the 8-bit margin.
  */
 async function candidatePairs(g: Graph, o: LinkOptions, renew: () => Promise<unknown>): Promise<Map<number, Set<number>>> {
   const floor = o.floor - BULK_LINK.margin;
   const pairs = new Map<number, Set<number>>();
-  const add = (q: number, ids: Int32Array, sims: Float32Array, max: number) => {
+  // A pair of two queued prompts is scored once, with the first that finds it: the merge offers
+  // every pair in both directions.
+  const add = (q: number, ids: Int32Array, sims: Float32Array) => {
     let set = pairs.get(q);
     if (!set) pairs.set(q, (set = new Set()));
-    for (let j = 0; j < ids.length && j < max; j++) if ((sims[j] ?? 0) >= floor) set.add(ids[j] ?? 0);
+    for (let j = 0; j < ids.length && j < o.candidates; j++) {
+      const b = ids[j] ?? 0;
+      if ((sims[j] ?? 0) >= floor && !pairs.get(b)?.has(q)) set.add(b);
+    }
   };
   const pause = yielder(renew);
   for (const slot of g.linked) {
@@ -133,12 +141,12 @@ async function candidatePairs(g: Graph, o: LinkOptions, renew: () => Promise<unk
   }
   for (const q of g.queued) {
     const met = g.hnsw.insert(q);
-    add(q, met.ids, met.sims, met.ids.length);
+    add(q, met.ids, met.sims);
     await pause();
   }
   for (const q of g.queued) {
     const found = g.hnsw.search(q, Math.max(o.efSearch, o.candidates));
-    add(q, found.ids, found.sims, o.candidates);
+    add(q, found.ids, found.sims);
     await pause();
   }
   return pairs;
