@@ -1,6 +1,7 @@
 // Realistic synthetic LLM traffic for the demo, `npm run db:seed` and the benchmarks:
 // a dozen features, models across providers, prompt templates with variations and exact
 // repeats, long-tailed latency, some errors, cached tokens. Deterministic for a given seed.
+import { seededRandom } from "~/lib/seeded-random";
 
 export type GeneratedEvent = {
   id: string;
@@ -23,17 +24,8 @@ export type GeneratedEvent = {
   tags?: string[];
 };
 
-/** mulberry32: tiny, fast, good enough for synthetic data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded numbers for synthetic data (mulberry32). */
+export const rng = seededRandom;
 
 type ModelSpec = { provider: string; model: string; weight: number; speed: number; reasoning?: boolean; anthropicCache?: boolean };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatPicos } from "../../lib/money";
+import { seededRandom } from "../../lib/seeded-random";
 import { loadCatalog, toPrice, type Price } from "./catalog";
 import { computeCostBreakdown, computeCostPicos, type TokenUsage } from "./compute";
 import { createPriceResolver } from "./resolve";
@@ -194,17 +195,8 @@ describe("computeCostPicos rules", () => {
   });
 });
 
-// Deterministic PRNG (mulberry32) so a failure reproduces; no extra libraries needed.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG so a failure reproduces.
+const rng = seededRandom;
 
 describe("properties over every catalog price", () => {
   const prices = loadCatalog().map((e) => toPrice(e));

@@ -1,3 +1,4 @@
+import { seededRandom } from "~/lib/seeded-random";
 import { createDotKernel, MAX_BATCH, type DotKernel } from "./dots";
 
 // An HNSW graph in the worker's memory, for linking a large backlog in one pass (bulk-link.ts):
@@ -83,18 +84,6 @@ class Heap {
   }
 }
 
-/** Deterministic levels (mulberry32), so a run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class MemoryHnsw {
   readonly kernel: DotKernel;
   private readonly m: number;
@@ -123,7 +112,8 @@ export class MemoryHnsw {
     this.m = o.m ?? 16;
     this.m0 = 2 * this.m;
     this.ef = Math.max(o.efConstruction ?? 64, this.m0);
-    this.random = seeded(o.seed ?? 1);
+    // Seeded: the graph's levels, so a run can be repeated.
+    this.random = seededRandom(o.seed ?? 1);
     this.ml = 1 / Math.log(this.m);
     this.kernel = createDotKernel(o.dim, o.capacity);
     this.links0 = new Int32Array(o.capacity * this.m0);

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny, fast seeded generator of numbers in [0, 1) — deterministic runs (the bulk
+ * link's graph levels), reproducible test failures and synthetic bench data. Not for secrets.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
