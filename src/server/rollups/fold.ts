@@ -84,9 +84,13 @@ async function moveRecentAnchors(sql: Sql, citus: boolean): Promise<boolean> {
     return row?.xid ?? "";
   });
   if (moved === null) return false;
-  if (moved !== false) await vacuumRecentTotals(sql, moved);
+  // A vacuum that failed (on Citus, a shard moving at that moment) is owed: the next fold of this
+  // process runs it, without waiting for snapshots any more.
+  if (moved !== false || vacuumOwed) vacuumOwed = !(await vacuumRecentTotals(sql, moved === false ? "" : moved));
   return true;
 }
+
+let vacuumOwed = false;
 
 /**
  * A move rewrites the rows of every user seen in the hours it leaves behind (tens of thousands
@@ -103,14 +107,16 @@ async function moveRecentAnchors(sql: Sql, citus: boolean): Promise<boolean> {
  * vacuums anyway — until no other session of this database holds a snapshot from before the move.
  * SKIP_LOCKED: another instance vacuuming it already does the job (on Citus too: the shards are
  * vacuumed from the coordinator, and the wait looks at the coordinator's sessions, where every
- * read of them starts). A failure only costs speed.
+ * read of them starts). A failure only costs speed, and the next fold tries again.
  */
-async function vacuumRecentTotals(sql: Sql, moveXid: string): Promise<void> {
+async function vacuumRecentTotals(sql: Sql, moveXid: string): Promise<boolean> {
   try {
     if (moveXid) await waitForSnapshotsBefore(sql, moveXid, SNAPSHOT_WAIT_MS);
     await sql.unsafe("VACUUM (SKIP_LOCKED) user_recent_totals");
+    return true;
   } catch (err) {
-    logger.warn("vacuum of user_recent_totals after an anchor move failed", errorFields(err));
+    logger.warn("vacuum of user_recent_totals after an anchor move failed; owed to the next fold", errorFields(err));
+    return false;
   }
 }
 
