@@ -133,7 +133,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
 
     step(`HNSW build (m ${m}, ef_construction ${efConstruction})`);
     await client.sql`VACUUM ANALYZE prompt_embeddings`;
-    const built = await buildIndex(client, { m, efConstruction, memory: "1GB" });
+    const built = await buildIndex(client, { m, efConstruction, memory: "1GB", dims: embedder.dimensions });
     out.push(row("HNSW build", `${built.seconds.toFixed(1)} s for ${fmtInt(n + noise)} × 512 (m ${m}, ef_construction ${efConstruction}, maintenance_work_mem 1GB)`));
     out.push(row("HNSW index size", `${(built.bytes / 1048576).toFixed(0)} MiB`));
 

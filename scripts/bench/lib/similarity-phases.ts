@@ -3,7 +3,7 @@
 import http from "node:http";
 import superjson from "superjson";
 import { ingestEvents } from "~/features/ingestion/server";
-import { type Embedder, findSimilar, type SearchTuning, drainQueue } from "~/features/prompts/server";
+import { createHnsw, type Embedder, findSimilar, type SearchTuning, drainQueue } from "~/features/prompts/server";
 import { createDbClient, type DbClient } from "~/server/db";
 import { rng } from "../../lib/generate";
 import { closedLoop, type LoopResult } from "./loop";
@@ -106,16 +106,15 @@ export async function edgeRecall(client: DbClient, projectId: string, model: str
 }
 
 /** Drops and rebuilds the HNSW index; returns the build time and the index size. */
-export async function buildIndex(client: DbClient, o: { m: number; efConstruction: number; memory: string }) {
+export async function buildIndex(client: DbClient, o: { m: number; efConstruction: number; memory: string; dims: number }) {
   const sql = client.sql;
   return sql.begin(async (tx) => {
     // A build whose graph fits in maintenance_work_mem is several times faster; bench-local setting.
     await tx.unsafe(`SET LOCAL maintenance_work_mem = '${o.memory.replace(/[^\w]/g, "")}'`);
     await tx.unsafe(`DROP INDEX IF EXISTS prompt_embeddings_hnsw_idx`);
     const t0 = performance.now();
-    await tx.unsafe(
-      `CREATE INDEX prompt_embeddings_hnsw_idx ON prompt_embeddings USING hnsw (embedding vector_cosine_ops) WITH (m = ${Math.trunc(o.m)}, ef_construction = ${Math.trunc(o.efConstruction)})`,
-    );
+    // The app's index (half precision, worker/hnsw.ts) with this run's graph parameters.
+    await tx.unsafe(`${createHnsw(o.dims)} WITH (m = ${Math.trunc(o.m)}, ef_construction = ${Math.trunc(o.efConstruction)})`);
     const seconds = (performance.now() - t0) / 1000;
     const [size] = await tx<{ bytes: string }[]>`SELECT pg_relation_size('prompt_embeddings_hnsw_idx')::text AS bytes`;
     return { seconds, bytes: Number(size?.bytes ?? 0) };

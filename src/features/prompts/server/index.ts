@@ -10,6 +10,7 @@ export { DEFAULT_TUNING, findSimilar, type SearchTuning } from "./similar";
 export { listClusters } from "./clusters/list";
 export { computeClusters } from "./clusters/compute";
 export { prepareRebuild } from "./worker/rebuild";
+export { createHnsw } from "./worker/hnsw";
 export { checkVectorSpace, startEmbeddingWorker } from "./worker/start";
 export { drainQueue, runWorker, WORKER_DEFAULTS } from "./worker/worker";
 // Input schemas, for scripts (the client index also carries React components).

@@ -8,6 +8,7 @@ import { UNFOLDED_EVENTS_SQL } from "~/server/rollups/tail";
 import type { SimilarInput } from "../schemas";
 import { toVectorLiteral, type Embedder } from "./embedders/types";
 import { embedQuery } from "./query-cache";
+import { halfVector, spaceDimensions } from "./worker/hnsw";
 
 const PREVIEW_CHARS = 300;
 
@@ -95,15 +96,19 @@ async function inSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql)
  * The search for a query vector `q` (the stored vector's subquery, or a literal). The distance
  * filter sits outside the MATERIALIZED CTE (pgvector's advice): inside, an iterative scan would
  * keep walking the graph looking for rows that can never qualify. relaxed_order may hand rows back
- * slightly out of order: over-fetch a little, re-sort outside.
+ * slightly out of order: over-fetch a little, re-sort outside. The index orders by the
+ * half-precision distance (worker/hnsw.ts); `d`, the similarity returned and the final order are
+ * the float4 distance, and the same over-fetch covers the rows whose rank differs between the two
+ * (their distances differ by about 1e-3 at most).
  */
 function nearest(c: Sql, projectId: string, model: string, input: SimilarInput, q: Fragment): Fragment {
+  const half = halfVector(spaceDimensions(model));
   return c`
     WITH nn AS MATERIALIZED (
       SELECT e.prompt_id, e.embedding <=> ${q} AS d
       FROM prompt_embeddings e
       WHERE e.project_id = ${projectId} AND e.model = ${model} AND e.prompt_id <> ${input.promptId}::bigint AND ${q} IS NOT NULL
-      ORDER BY e.embedding <=> ${q}
+      ORDER BY e.embedding::${c.unsafe(half)} <=> (${q})::${c.unsafe(half)}
       LIMIT ${input.limit + 10}
     )
     SELECT p.id::text AS id, left(p.text, ${PREVIEW_CHARS}) AS preview, p.original_length AS length, p.truncated,

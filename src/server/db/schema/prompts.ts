@@ -77,7 +77,8 @@ export const promptEmbeddings = pgTable(
   (t) => [
     primaryKey({ columns: [t.projectId, t.promptId, t.model] }),
     promptRef("prompt_embeddings_prompt_fk", t),
-    index("prompt_embeddings_hnsw_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+    // Half precision (migration 0032; features/prompts/server/worker/hnsw.ts says why).
+    index("prompt_embeddings_hnsw_idx").using("hnsw", sql`(${t.embedding}::halfvec(${sql.raw(String(EMBEDDING_COLUMN_DIMENSIONS))})) halfvec_cosine_ops`),
   ],
 );
 

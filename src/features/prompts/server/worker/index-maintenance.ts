@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { TransactionSql } from "postgres";
 import type { Sql } from "~/server/db";
 import { logger } from "~/server/logger";
-import { CREATE_HNSW, HNSW_INDEX } from "./hnsw";
+import { createHnsw, HNSW_INDEX } from "./hnsw";
+import { vectorColumnDimensions } from "./queue";
 
 // The HNSW index during large backlogs. Inserting a vector into a live HNSW graph costs several
 // times what building the graph once costs per vector (measured: 22k vectors took 52 s of live
@@ -73,7 +74,9 @@ export async function buildIndexIfMissing(sql: Sql): Promise<boolean> {
     if (await hnswIndexExists(tx)) return false;
     const t0 = performance.now();
     await tx`SELECT set_config('maintenance_work_mem', ${BULK.buildMemory}, true)`;
-    await tx.unsafe(CREATE_HNSW);
+    const dims = await vectorColumnDimensions(tx);
+    if (dims === null) throw new Error("prompt_embeddings.embedding has no dimension: cannot build the HNSW index");
+    await tx.unsafe(createHnsw(dims));
     logger.info("embedding backlog stored: HNSW index built", { seconds: Math.round((performance.now() - t0) / 100) / 10 });
     return true;
   });

@@ -3,6 +3,7 @@ import type { TransactionSql } from "postgres";
 import { z } from "zod";
 import type { Sql } from "~/server/db";
 import { retryTransient } from "~/server/db/retry";
+import { halfVector, spaceDimensions } from "./hnsw";
 
 // The link stage: near-duplicate edges for prompts whose vectors are stored (prompt_link_queue).
 //
@@ -110,7 +111,11 @@ const EXACT_LINK_MAX = 5000;
  */
 async function lookupCandidates(tx: TransactionSql, o: LinkOptions, keys: string, exact: boolean) {
   if (keys === "[]") return [];
-  const order = exact ? tx`(e2.embedding <=> s.embedding) + 0, e2.prompt_id` : tx`e2.embedding <=> s.embedding`;
+  // The index serves the half-precision order (hnsw.ts); the similarity kept is the float4 one,
+  // and the `candidates` (40 for a list of 10) cover the rows whose rank differs between the two.
+  const order = exact
+    ? tx`(e2.embedding <=> s.embedding) + 0, e2.prompt_id`
+    : tx`e2.embedding::${tx.unsafe(halfVector(spaceDimensions(o.model)))} <=> s.embedding::${tx.unsafe(halfVector(spaceDimensions(o.model)))}`;
   return z.array(candidateRow).parse(
     await tx`
       SELECT s.project_id::text, s.id::text AS a, n.prompt_id::text AS b, (1 - n.d)::real::text AS sim

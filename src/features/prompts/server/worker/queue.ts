@@ -1,5 +1,6 @@
 import "server-only";
 import type { Sql } from "~/server/db";
+import type { TransactionSql } from "postgres";
 import { retryTransient } from "~/server/db/retry";
 import { toVectorLiteral } from "../embedders/types";
 
@@ -76,7 +77,7 @@ export async function markFailed(sql: Sql, items: (Claimed & { delaySeconds: num
 }
 
 /** The dimension of the live vector column (pgvector stores it as the type modifier). */
-export async function vectorColumnDimensions(sql: Sql): Promise<number | null> {
+export async function vectorColumnDimensions(sql: Sql | TransactionSql): Promise<number | null> {
   const rows = await sql<{ dims: number }[]>`
     SELECT atttypmod AS dims FROM pg_attribute
     WHERE attrelid = 'prompt_embeddings'::regclass AND attname = 'embedding' AND NOT attisdropped`;

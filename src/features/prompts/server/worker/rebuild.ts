@@ -1,7 +1,7 @@
 import "server-only";
 import type { Sql } from "~/server/db";
 import type { Embedder } from "../embedders/types";
-import { CREATE_HNSW, HNSW_INDEX } from "./hnsw";
+import { createHnsw, HNSW_INDEX } from "./hnsw";
 import { vectorColumnDimensions } from "./queue";
 
 export { HNSW_INDEX };
@@ -30,7 +30,7 @@ export async function prepareRebuild(sql: Sql, embedder: Embedder, o: { keepOld?
       await tx.unsafe(`ALTER TABLE prompt_embeddings ALTER COLUMN embedding TYPE vector(${dims})`);
       // A type change resets the column's storage to the type's default: keep vectors in the row (migration 0008).
       await tx.unsafe(`ALTER TABLE prompt_embeddings ALTER COLUMN embedding SET STORAGE PLAIN`);
-      await tx.unsafe(CREATE_HNSW);
+      await tx.unsafe(createHnsw(dims));
       const res = await tx`
         UPDATE prompts SET embed_done = false, embed_model = NULL, embed_attempts = 0, embed_next_at = NULL
         WHERE (embed_done OR embed_attempts > 0 OR embed_next_at IS NOT NULL) AND text <> ''`;
