@@ -99,7 +99,7 @@ async function inSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql)
  * slightly out of order: over-fetch a little, re-sort outside. The index orders by the
  * half-precision distance (worker/hnsw.ts); `d`, the similarity returned and the final order are
  * the float4 distance, and the same over-fetch covers the rows whose rank differs between the two
- * (their distances differ by about 1e-3 at most).
+ * (the two distances differ by less than 1e-4 at 512 dimensions).
  */
 function nearest(c: Sql, projectId: string, model: string, input: SimilarInput, q: Fragment): Fragment {
   const half = halfVector(spaceDimensions(model));
