@@ -113,9 +113,8 @@ async function lookupCandidates(tx: TransactionSql, o: LinkOptions, keys: string
   if (keys === "[]") return [];
   // The index serves the half-precision order (hnsw.ts); the similarity kept is the float4 one,
   // and the `candidates` (40 for a list of 10) cover the rows whose rank differs between the two.
-  const order = exact
-    ? tx`(e2.embedding <=> s.embedding) + 0, e2.prompt_id`
-    : tx`e2.embedding::${tx.unsafe(halfVector(spaceDimensions(o.model)))} <=> s.embedding::${tx.unsafe(halfVector(spaceDimensions(o.model)))}`;
+  const half = halfVector(spaceDimensions(o.model));
+  const order = exact ? tx`(e2.embedding <=> s.embedding) + 0, e2.prompt_id` : tx.unsafe(`e2.embedding::${half} <=> s.embedding::${half}`);
   return z.array(candidateRow).parse(
     await tx`
       SELECT s.project_id::text, s.id::text AS a, n.prompt_id::text AS b, (1 - n.d)::real::text AS sim
