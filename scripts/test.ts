@@ -5,12 +5,14 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { type PlaywrightSuite, playwrightFailures, type VitestReport, vitestFailures } from "./lib/test-failures";
 
 const out = path.resolve("test-results");
 fs.mkdirSync(out, { recursive: true });
 const chromium = "/usr/bin/chromium";
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
+const failures: string[] = []; // printed again just above the last line: CI keeps only the tail
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
@@ -30,12 +32,8 @@ function vitest(name: string, args: string[], env: Record<string, string> = {}) 
   const status = run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], env);
   let failed = 0;
   if (fs.existsSync(json)) {
-    const report = JSON.parse(fs.readFileSync(json, "utf8")) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      numPendingTests: number;
-      numTodoTests: number;
-    };
+    const report = JSON.parse(fs.readFileSync(json, "utf8")) as VitestReport;
+    failures.push(...vitestFailures(report, name));
     totals.passed += report.numPassedTests;
     totals.failed += report.numFailedTests;
     totals.skipped += report.numPendingTests + report.numTodoTests;
@@ -44,7 +42,10 @@ function vitest(name: string, args: string[], env: Record<string, string> = {}) 
   if (status !== 0) {
     exitCode = 1;
     // A crash before any test ran (e.g. a failing global setup) must still count as a failure.
-    if (failed === 0) totals.failed += 1;
+    if (failed === 0) {
+      totals.failed += 1;
+      failures.push(`  [${name}] vitest exited with status ${status} and no failed test (an unhandled error or a failing setup: see above)`);
+    }
   }
 }
 
@@ -59,16 +60,20 @@ if (hasSpecs && fs.existsSync(chromium)) {
     PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
   });
   if (fs.existsSync(pwJson)) {
-    const report = JSON.parse(fs.readFileSync(pwJson, "utf8")) as {
+    const report = JSON.parse(fs.readFileSync(pwJson, "utf8")) as PlaywrightSuite & {
       stats: { expected: number; unexpected: number; flaky: number; skipped: number };
     };
+    failures.push(...playwrightFailures(report));
     totals.passed += report.stats.expected + report.stats.flaky;
     totals.failed += report.stats.unexpected;
     totals.skipped += report.stats.skipped;
   }
   if (status !== 0) {
     exitCode = 1;
-    if (totals.failed === 0) totals.failed += 1;
+    if (totals.failed === 0) {
+      totals.failed += 1;
+      failures.push(`  [playwright] exited with status ${status} and no failed spec (see above)`);
+    }
   }
 } else if (hasSpecs) {
   console.warn(`[skipped] browser tests: Chromium is absent (${chromium}); install it with: bash scripts/setup-services.sh --chromium`);
@@ -87,5 +92,6 @@ if (citusUrl) {
 }
 
 if (totals.failed > 0) exitCode = 1;
+if (failures.length > 0) console.log(`\nfailed:\n${failures.join("\n")}\n`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(exitCode);
