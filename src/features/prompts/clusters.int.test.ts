@@ -179,6 +179,93 @@ describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
     expect(compared).toBeGreaterThan(10);
   });
 
+  it("leaves out only the lone prompts that cannot repeat within the TTL: the same clusters as simulating every prompt", async () => {
+    const p = await newProject("clusters-call-gap");
+    const base = Math.floor((Date.now() - 6 * 86_400_000) / 60_000) * 60_000;
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    // 30 lone prompts (no embeddings: each its own cluster) with 2-6 calls at gaps around the TTLs
+    // asked below. A third arrive in time order, one chunk after another; the rest in any order
+    // (their first call in the first chunk), with some calls at the same instant.
+    const gapsMin = [5, 30, 59, 60, 61, 90, 240, 1500, 3000];
+    const chunks: ReturnType<typeof promptEvent>[][] = [[], [], [], []];
+    const inOrder = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const text = `Lone prompt ${i}: list the open invoices of customer ${i * 37}.`;
+      const ordered = i % 3 === 0;
+      if (ordered) inOrder.add(text);
+      const n = 2 + (i % 5);
+      let t = base + rand(600) * 60_000 + rand(1000);
+      for (let j = 0; j < n; j++) {
+        if (j > 0) t += !ordered && rand(6) === 0 ? 0 : (gapsMin[rand(gapsMin.length)] ?? 60) * 60_000 + rand(3) * 1000;
+        const chunk = ordered ? Math.floor((j * 4) / n) : j === 0 ? 0 : rand(4);
+        chunks[chunk]?.push(promptEvent(text, { at: new Date(t), costUsd: `0.00${1 + rand(9)}` }));
+      }
+    }
+    // And one whose only close pair appears when a call lands between two folded ones.
+    const between = "Between: summarise the refund policy for enterprise customers.";
+    chunks[0]?.push(promptEvent(between, { at: new Date(base), costUsd: "0.004" }), promptEvent(between, { at: new Date(base + 180 * 60_000), costUsd: "0.004" }));
+    chunks[1]?.push(promptEvent(between, { at: new Date(base + 30 * 60_000), costUsd: "0.004" }));
+    for (const [k, chunk] of chunks.entries()) {
+      expect((await ingestEvents(testDb(), p.projectId, chunk)).rejected).toEqual([]);
+      if (k < 3) await foldAll(testDb().sql); // the last chunk stays in the tail (unless another file's server folds it)
+    }
+    const inputs = [{}, { from: new Date(base + 600 * 60_000) }, { from: new Date(base + 100 * 60_000), to: new Date(base + 5000 * 60_000) }].flatMap((w) =>
+      [300, 3600, 5400, 86_400].flatMap((cacheTtlSeconds) => {
+        const input = clustersInputSchema.parse({ ...w, cacheTtlSeconds });
+        return [input, { ...input, status: "success" as const }]; // from the counters, then from the calls
+      }),
+    );
+    const computeAll = () => Promise.all(inputs.map((input) => computeClusters(testDb().db, p.projectId, local.model, input)));
+    const withTail = await computeAll();
+
+    // The bound, everything folded: never above the true smallest gap between two instants, and
+    // equal to it for the prompts whose calls came in order.
+    await foldAll(testDb().sql);
+    const rows = await testDb().sql<{ text: string; bound: string | null; truth: string | null }[]>`
+      SELECT p.text, p.call_gap_us::text AS bound, (
+        SELECT min(g)::text FROM (
+          SELECT (extract(epoch FROM ts - lag(ts) OVER (ORDER BY ts)) * 1000000)::bigint AS g
+          FROM cost_events e WHERE e.project_id = p.project_id AND e.prompt_hash = p.hash
+        ) d WHERE g > 0) AS truth
+      FROM prompts p WHERE p.project_id = ${p.projectId}`;
+    expect(rows).toHaveLength(31);
+    expect(rows.find((r) => r.text === between)).toEqual({ text: between, bound: "0", truth: "1800000000" });
+    for (const r of rows) {
+      if (r.truth === null) expect(r.bound, r.text).toBeNull();
+      else expect(BigInt(r.bound ?? "-1"), r.text).toBeLessThanOrEqual(BigInt(r.truth));
+      if (inOrder.has(r.text)) expect(r.bound, r.text).toBe(r.truth);
+    }
+    const pruned = rows.filter((r) => r.bound !== null && BigInt(r.bound) > 3_600_000_000n).length;
+    expect(pruned).toBeGreaterThan(2); // the 1 h TTL's pass leaves these out
+
+    // References: every prompt in the simulation, as before the bound existed — the bound not
+    // covering every folded call (as after a fold of an older version), then a bound of 0.
+    const folded = await computeAll();
+    await testDb().sql`UPDATE prompts SET call_gap_calls = call_gap_calls - 1 WHERE project_id = ${p.projectId}`;
+    const uncovered = await computeAll();
+    await testDb().sql`UPDATE prompts SET call_gap_us = 0 WHERE project_id = ${p.projectId}`;
+    const reference = await computeAll();
+    expect(withTail).toEqual(reference);
+    expect(folded).toEqual(reference);
+    expect(uncovered).toEqual(reference);
+
+    // A fold after calls the bound did not cover leaves it at 0, however far the new call is.
+    const far = rows.find((r) => r.bound !== null && BigInt(r.bound) > 3_600_000_000n)?.text ?? "";
+    await testDb().sql`UPDATE prompts SET call_gap_us = 9000000000000, call_gap_calls = 1 WHERE project_id = ${p.projectId}`;
+    expect((await ingestEvents(testDb(), p.projectId, [promptEvent(far, { at: new Date(base + 9000 * 60_000), costUsd: "0.001" })])).accepted).toBe(1);
+    await foldAll(testDb().sql);
+    const [after] = await testDb().sql<{ bound: string; calls: string; occurrences: string }[]>`
+      SELECT call_gap_us::text AS bound, call_gap_calls::text AS calls, occurrences::text FROM prompts WHERE project_id = ${p.projectId} AND text = ${far}`;
+    expect(after).toEqual({ bound: "0", calls: after?.occurrences, occurrences: after?.occurrences });
+    const listed = reference.map((r) => r.clusters.length);
+    expect(Math.min(...listed)).toBeGreaterThan(0);
+    expect(Math.max(...listed)).toBeLessThan(30); // some prompts did not repeat within the TTL
+  });
+
   it("rejects a tampered cursor, a cursor from other filters, and a threshold below the stored edges", async () => {
     const code = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as TRPCError).code;
     expect(await code(embedded.prompts.clusters({ cursor: "abc.def" }))).toBe("BAD_REQUEST");

@@ -91,12 +91,38 @@ latency_daily_up AS (
   RETURNING 1
 )`;
 
-/** The prompts' counters (the row itself is inserted at ingestion with zeros). */
+/**
+ * Microseconds from timestamptz `a` to `b`: exact (the interval's epoch is numeric) and immutable
+ * (Citus refuses the timestamptz's own epoch, a stable function, in a distributed UPDATE's CASE).
+ */
+const micros = (a: string, b: string) => `(extract(epoch FROM ${b} - ${a}) * 1000000)::bigint`;
+
+/**
+ * The prompts' counters (the row itself is inserted at ingestion with zeros), and call_gap_us: a
+ * lower bound on the time between any two of the prompt's folded calls at different instants
+ * (NULL while there are none), which lets the clusters' cache simulation leave out lone prompts
+ * that cannot repeat within a cache's lifetime (migration 0033). Any two calls are at least as far
+ * apart as the closest pair of consecutive instants, so the bound is the smallest gap between
+ * consecutive instants: within the new calls, and from the last folded instant (at most
+ * last_seen) to the first new one when they come after it. New calls that come at or before it
+ * may fall between folded ones, where the gap is unknown without reading them: the bound becomes
+ * 0 (the prompt always takes part in the simulation, as before this column). call_gap_calls
+ * counts the folded calls the bound covers: a fold without this column (an older version during
+ * a rolling upgrade) leaves it behind occurrences, and the bound is not trusted any more (0).
+ */
 const PROMPTS_FOLD = `prompts_up AS (
   UPDATE prompts p SET first_seen = least(p.first_seen, x.first_seen), last_seen = greatest(p.last_seen, x.last_seen),
-    occurrences = p.occurrences + x.n, total_cost_usd = p.total_cost_usd + x.cost
-  FROM (SELECT project_id, prompt_hash, count(*) AS n, coalesce(sum(cost_usd), 0) AS cost, min(ts) AS first_seen, max(ts) AS last_seen
-        FROM fresh WHERE prompt_hash IS NOT NULL GROUP BY 1, 2) x
+    occurrences = p.occurrences + x.n, total_cost_usd = p.total_cost_usd + x.cost,
+    call_gap_us = CASE WHEN p.occurrences = 0 THEN x.gap
+      WHEN p.call_gap_calls = p.occurrences AND x.first_seen > p.last_seen THEN least(p.call_gap_us, x.gap, ${micros("p.last_seen", "x.first_seen")})
+      ELSE 0 END,
+    call_gap_calls = p.occurrences + x.n
+  FROM (SELECT project_id, prompt_hash, count(*) AS n, coalesce(sum(cost_usd), 0) AS cost, min(ts) AS first_seen, max(ts) AS last_seen,
+          min(gap) FILTER (WHERE gap > 0) AS gap
+        FROM (SELECT project_id, prompt_hash, cost_usd, ts,
+                ${micros("lag(ts) OVER (PARTITION BY project_id, prompt_hash ORDER BY ts)", "ts")} AS gap
+              FROM fresh WHERE prompt_hash IS NOT NULL) f
+        GROUP BY 1, 2) x
   WHERE p.project_id = x.project_id AND p.hash = x.prompt_hash
   RETURNING 1
 )`;

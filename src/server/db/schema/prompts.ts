@@ -38,6 +38,11 @@ export const prompts = pgTable(
     lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
     occurrences: bigint("occurrences", { mode: "bigint" }).notNull(),
     totalCostUsd: numeric("total_cost_usd", { precision: 30, scale: 12 }).notNull(),
+    // A lower bound on the microseconds between two folded calls at different instants (NULL:
+    // none yet), valid while callGapCalls = occurrences; kept by the fold, read by the clusters'
+    // cache simulation (drizzle/0033).
+    callGapUs: bigint("call_gap_us", { mode: "bigint" }),
+    callGapCalls: bigint("call_gap_calls", { mode: "bigint" }).notNull().default(sql`0`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     // Embedding queue (src/features/prompts/server/worker/). Ingestion only inserts the defaults,
     // so a new prompt is queued without a trigger or a second statement. Done = a vector for
