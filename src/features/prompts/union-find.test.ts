@@ -8,10 +8,10 @@ describe("clusters as connected components", () => {
     expect(compareIds("42", "42")).toBe(0);
   });
 
-  it("labels each component with its smallest id and ignores edges to unknown ids", () => {
-    const ids = ["10", "2", "30", "4", "50", "6"];
-    const m = components(ids, [["10", "30"], ["30", "4"], ["50", "6"], ["2", "999"]]);
-    expect(Object.fromEntries(m)).toEqual({ "10": "4", "30": "4", "4": "4", "2": "2", "50": "6", "6": "6" });
+  it("labels each component with its smallest id, ignores edges to unknown ids and leaves lone ids out", () => {
+    const ids = ["10", "2", "30", "4", "50", "6", "7"];
+    const m = components(ids, [["10", "30"], ["30", "4"], ["50", "6"], ["2", "999"], ["7", "7"]]);
+    expect(Object.fromEntries(m)).toEqual({ "10": "4", "30": "4", "4": "4", "50": "6", "6": "6" });
   });
 
   it("handles a long chain without recursion", () => {

@@ -6,11 +6,14 @@ export function compareIds(a: string, b: string): number {
 }
 
 /**
- * Maps every id to its component's representative: the smallest id in the component, so a
- * cluster keeps its id while new variants join it (unless an older prompt joins).
+ * Maps every id of a component of two or more ids to its representative: the smallest id in the
+ * component, so a cluster keeps its id while new variants join it (unless an older prompt joins).
+ * An id alone in its component (no edge to another of `ids`) is left out: it is its own
+ * representative. Most prompts of a window are alone, so only the ids the edges touch are mapped.
  */
 export function components(ids: string[], edges: [string, string][]): Map<string, string> {
-  const parent = new Map<string, string>(ids.map((id) => [id, id]));
+  const known = new Set(ids);
+  const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
     for (let p = parent.get(root); p !== undefined && p !== root; p = parent.get(root)) root = p;
@@ -24,7 +27,9 @@ export function components(ids: string[], edges: [string, string][]): Map<string
     return root;
   };
   for (const [a, b] of edges) {
-    if (!parent.has(a) || !parent.has(b)) continue;
+    if (a === b || !known.has(a) || !known.has(b)) continue;
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
     const ra = find(a);
     const rb = find(b);
     if (ra === rb) continue;
@@ -33,6 +38,6 @@ export function components(ids: string[], edges: [string, string][]): Map<string
     else parent.set(ra, rb);
   }
   const out = new Map<string, string>();
-  for (const id of ids) out.set(id, find(id));
+  for (const id of parent.keys()) out.set(id, find(id));
   return out;
 }

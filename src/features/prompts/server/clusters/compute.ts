@@ -266,17 +266,21 @@ async function computeIn(db: DbOrTx, projectId: string, model: string, input: Cl
   const ids = active.map((p) => p.id);
   const root = components(ids, await edgesAmong(db, projectId, model, ids, input.minSimilarity));
 
+  // The clusters the pass simulates: every group of near-duplicates, and each lone prompt that may
+  // repeat exactly. A lone prompt called once, or whose calls are all further apart than the
+  // cache's lifetime, has neither an exact repeat nor a variant: it is left out.
   const members = new Map<string, ActivePrompt[]>();
   for (const p of active) {
-    const r = root.get(p.id) ?? p.id;
+    const r = root.get(p.id);
+    if (r === undefined) {
+      if (p.calls !== "1" && p.repeats) members.set(p.id, [p]);
+      continue;
+    }
     const list = members.get(r);
     if (list) list.push(p);
     else members.set(r, [p]);
   }
-  // A lone prompt called once, or whose calls are all further apart than the cache's lifetime, has
-  // neither an exact repeat nor a variant: leave it out of the pass.
-  const candidates = [...members.entries()].filter(([, m]) => m.length > 1 || (m[0] !== undefined && m[0].calls !== "1" && m[0].repeats));
-  const map = candidates.flatMap(([r, m]) => m.map((p): [string, string, boolean] => [p.id, r, m.length > 1]));
+  const map = [...members].flatMap(([r, m]) => m.map((p): [string, string, boolean] => [p.id, r, m.length > 1]));
   const rows = await savings(db, projectId, input, map);
 
   const clusters: ClusterRow[] = [];
