@@ -43,11 +43,12 @@ const activePromptSchema = promptStatSchema.extend({ repeats: z.boolean() });
 const FOLDED = sql.raw(FOLDED_SQL("e", "fs"));
 
 /**
- * The window's prompts by cost (then id), at most MAX_PROMPTS + 1, each with `repeats`: whether two of its calls in the window
- * may be at most the cache's lifetime apart. It is false when the fold's bound on the prompt's
- * gaps between calls (prompts.call_gap_us, over all its folded calls: the window's are a subset,
- * never closer) exceeds the lifetime, covers all its folded calls (call_gap_calls) and no call of
- * it is still unfolded; such a prompt, alone in its cluster, has no exact repeat to simulate.
+ * The window's prompts by cost (then id), at most MAX_PROMPTS + 1, each with `repeats`: whether
+ * two of its calls in the window may be at most the cache's lifetime apart. It is false when the
+ * fold's bound on the prompt's gaps between calls (prompts.call_gap_us, over all its folded calls:
+ * the window's are a subset, never closer) exceeds the lifetime, covers all its folded calls
+ * (call_gap_calls) and no call of it is still unfolded; such a prompt, alone in its cluster, has
+ * no exact repeat to simulate.
  * With no filter but the window, from the prompts' folded counters (activeFromCounters);
  * otherwise from the window's calls.
  */
@@ -118,12 +119,16 @@ function activeFromCounters(db: DbOrTx, projectId: string, input: ClustersInput)
       GROUP BY e.prompt_hash
     )`;
   const repeatsCol = repeats(input, sql`t.calls IS NOT NULL`);
+  // A prompt the window holds whole (only built with a window).
+  const holds = sql.join(
+    [...(from ? [sql`p.first_seen >= ${from.toISOString()}::timestamptz`] : []), ...(to ? [sql`p.last_seen < ${to.toISOString()}::timestamptz`] : [])],
+    sql` AND `,
+  );
   const rows =
     from || to
       ? sql`
     WITH pw AS (
-      SELECT p.id, p.hash, p.occurrences, p.total_cost_usd, p.call_gap_us, p.call_gap_calls,
-        ${sql.join([...(from ? [sql`p.first_seen >= ${from.toISOString()}::timestamptz`] : []), ...(to ? [sql`p.last_seen < ${to.toISOString()}::timestamptz`] : [])], sql` AND `)} AS whole
+      SELECT p.id, p.hash, p.occurrences, p.total_cost_usd, p.call_gap_us, p.call_gap_calls, ${holds} AS whole
       FROM prompts p WHERE p.project_id = ${projectId}
     ),
     cut AS (
