@@ -18,7 +18,7 @@ const exact = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x 
 describe("8-bit dot products in WebAssembly SIMD", () => {
   it("match a plain loop within the quantization error, for dimensions that need padding too", () => {
     for (const dim of [512, 100, 7]) {
-      const vs = Array.from({ length: 40 }, (_, i) => unit(dim, i + 1));
+      const vs = Array.from({ length: 44 }, (_, i) => unit(dim, i + 1));
       // A near-duplicate of the first: similarity close to 1.
       const first = vs[0] ?? new Float32Array(dim);
       vs.push(first.map((x, i) => (i % 9 === 0 ? x * 0.5 : x)));
@@ -32,6 +32,12 @@ describe("8-bit dot products in WebAssembly SIMD", () => {
         expect(k.dot(j, 0)).toBeCloseTo(out[j] ?? 0, 6);
       }
       expect(out[0]).toBeGreaterThan(0.99);
+      // Eight at a time, then four, then one by one: every count gives the same products.
+      for (const n of [1, 3, 4, 5, 8, 12, 13, 15, 16, 20]) {
+        const part = new Float32Array(n);
+        k.dots(0, ids.slice(ids.length - n), n, part);
+        expect(Array.from(part)).toEqual(Array.from(out.subarray(ids.length - n)));
+      }
     }
   });
 

@@ -183,13 +183,25 @@ export class MemoryHnsw {
       const c = cand.topId();
       if (res.size >= ef && cSim < res.topSim()) break;
       cand.pop();
-      const { links, n } = this.neighbours(c, level);
       let k = 0;
-      for (let j = 0; j < n; j++) {
-        const id = links[j] ?? 0;
-        if (visited[id] === stamp) continue;
-        visited[id] = stamp;
-        this.batchIds[k++] = id;
+      if (level === 0) {
+        // The ground layer read in place (no view per visit: most of a search is here).
+        const base = c * this.m0;
+        const n = this.n0[c] ?? 0;
+        for (let j = 0; j < n; j++) {
+          const id = this.links0[base + j] ?? 0;
+          if (visited[id] === stamp) continue;
+          visited[id] = stamp;
+          this.batchIds[k++] = id;
+        }
+      } else {
+        const { links, n } = this.neighbours(c, level);
+        for (let j = 0; j < n; j++) {
+          const id = links[j] ?? 0;
+          if (visited[id] === stamp) continue;
+          visited[id] = stamp;
+          this.batchIds[k++] = id;
+        }
       }
       if (k === 0) continue;
       this.kernel.dots(q, this.batchIds, k, this.batchOut);
