@@ -52,15 +52,22 @@ export async function runPipeline(url: string, embedder: Embedder, workers: numb
   const stages: PipelineStages = { stored: 0, indexed: 0, linked: 0 };
   let running = true;
   const t0 = performance.now();
+  // A stage seen finished is not looked at again: once every prompt is stored, the scan for one
+  // that is not (140 ms over 120k prompts and their dead row versions on this machine) took a
+  // fifth of a core from the pipeline it measures.
   const watch = (async () => {
+    const open = { due: true, noindex: true };
     while (running) {
-      const [r] = await watcher.sql<{ due: boolean; noindex: boolean; queued: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM prompts WHERE NOT embed_done) AS due,
-          to_regclass('prompt_embeddings_hnsw_idx') IS NULL AS noindex,
+      const w = watcher.sql;
+      const [r] = await w<{ due: boolean; noindex: boolean; queued: boolean }[]>`
+        SELECT ${open.due ? w`EXISTS (SELECT 1 FROM prompts WHERE NOT embed_done)` : w`false`} AS due,
+          ${open.noindex ? w`to_regclass('prompt_embeddings_hnsw_idx') IS NULL` : w`false`} AS noindex,
           EXISTS (SELECT 1 FROM prompt_link_queue) AS queued`;
       const now = (performance.now() - t0) / 1000;
       if (r?.due) stages.stored = now;
+      else if (stages.stored > 0) open.due = false;
       if (r?.noindex) stages.indexed = now;
+      else if (stages.indexed > 0) open.noindex = false;
       if (r?.queued) stages.linked = now;
       await new Promise((res) => setTimeout(res, 500));
     }
