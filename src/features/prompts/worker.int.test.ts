@@ -5,6 +5,7 @@ import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/i
 import { createLocalEmbedder } from "./server/embedders/local";
 import { PermanentEmbedError } from "./server/embedders/types";
 import { claimPrompts, markDone, storeVectors } from "./server/worker/queue";
+import { copyVectors } from "./server/worker/vector-copy";
 import { drainQueue, processBatch } from "./server/worker/worker";
 import { countingEmbedder, promptEvent } from "./testing";
 
@@ -130,6 +131,35 @@ describeWithDb("embedding worker (real PostgreSQL + pgvector)", () => {
     expect(r).toMatchObject({ claimed: 1, reused: 1, embedded: 0, done: 1 });
     expect(counter.calls()).toBe(0);
     expect(await markDone(sql, local.model, stale)).toBe(0); // fenced: attempts moved on
+  });
+
+  it("stores vectors bit for bit through COPY, lets rows already stored win, and refuses a wrong dimension whole", async () => {
+    const projectId = await seed(["stored a", "stored b", "stored c", "stored d"]);
+    const sql = testDb().sql;
+    const ids = (await sql<{ id: string }[]>`SELECT id::text FROM prompts WHERE project_id = ${projectId} ORDER BY id`).map((r) => r.id);
+    const vec = (seed: number) => Float32Array.from({ length: 512 }, (_, j) => (j === 0 ? 1.401298464324817e-45 : j === 1 ? -60000.125 : j === 2 ? 0.1 : Math.sin(seed * 1000 + j) / 3));
+    const stored = async () =>
+      new Map(
+        (await sql<{ id: string; v: Buffer }[]>`SELECT prompt_id::text AS id, vector_send(embedding) AS v FROM prompt_embeddings WHERE project_id = ${projectId} AND model = 'copy-test@512'`).map((r) => [
+          r.id,
+          Array.from({ length: (r.v.length - 4) / 4 }, (_, j) => r.v.readFloatBE(4 + 4 * j)),
+        ]),
+      );
+    // Out of key order on purpose; the first is stored first by itself.
+    await storeVectors(sql, "copy-test@512", [{ projectId, id: ids[1] ?? "", vector: vec(1) }]);
+    await storeVectors(sql, "copy-test@512", [2, 1, 0].map((i) => ({ projectId, id: ids[i] ?? "", vector: vec(10 + i) })));
+    const after = await stored();
+    expect([...after.keys()].sort()).toEqual(ids.slice(0, 3).sort());
+    expect(after.get(ids[1] ?? "")).toEqual(Array.from(vec(1))); // already there: kept
+    expect(after.get(ids[0] ?? "")).toEqual(Array.from(vec(10)));
+    expect(after.get(ids[2] ?? "")).toEqual(Array.from(vec(12)));
+    await expect(storeVectors(sql, "copy-test@512", [{ projectId, id: ids[3] ?? "", vector: new Float32Array(3).fill(0.5) }])).rejects.toThrow(/dimensions/);
+    expect((await stored()).has(ids[3] ?? "")).toBe(false);
+    // The COPY itself: it stores a new row, and says so when it could not (the row is there now).
+    const last = [{ projectId, id: ids[3] ?? "", vector: vec(13) }];
+    expect(await copyVectors(sql, "copy-test@512", last)).toBe(true);
+    expect(await copyVectors(sql, "copy-test@512", last)).toBe(false);
+    expect((await stored()).get(ids[3] ?? "")).toEqual(Array.from(vec(13)));
   });
 
   it("gives up on an embedder call before the lease ends", async () => {

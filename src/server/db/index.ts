@@ -1,4 +1,5 @@
 import "server-only";
+import net from "node:net";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env } from "~/env";
@@ -11,10 +12,25 @@ export type DbClient = { db: Db; sql: Sql };
 /** The database or an open transaction on it: helpers that compose into a caller's transaction take this. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
+/**
+ * A TCP socket with Nagle's algorithm off, as libpq and most drivers open theirs (postgres.js does
+ * not): a message written while an earlier one is unacknowledged otherwise waits for the server's
+ * delayed ACK, up to 40 ms — measured: a COPY's closing message after its data, 56 ms per
+ * statement against 10 with this. postgres.js calls the factory for every (re)connection and, given
+ * a socket, starts the startup exchange at once; a socket still connecting queues those writes, and
+ * its errors and postgres.js's connect timeout work as without the factory.
+ */
+function tcpSocket(o: { host: string[]; port: number[] }): net.Socket {
+  const socket = new net.Socket();
+  socket.setNoDelay(true);
+  socket.connect(o.port[0] ?? 5432, o.host[0] ?? "localhost");
+  return socket;
+}
+
 export function createDbClient(url: string, options: { max?: number } = {}): DbClient {
   const target = connectionTarget(url);
   const sql = postgres(target.url, {
-    ...(target.path ? { path: target.path } : {}),
+    ...(target.path ? { path: target.path } : { socket: tcpSocket }),
     max: options.max ?? env.DB_POOL_MAX,
     // Fail fast when the database is unreachable so callers can answer 503 instead of hanging.
     connect_timeout: 5,

@@ -3,6 +3,7 @@ import type { Sql } from "~/server/db";
 import type { TransactionSql } from "postgres";
 import { retryTransient } from "~/server/db/retry";
 import { toVectorLiteral } from "../embedders/types";
+import { copyInSupported, copyVectors, type VectorRow } from "./vector-copy";
 
 // The embedding queue lives on `prompts` (embed_done = false). Every statement here is short:
 // row locks on prompts are held for one UPDATE, never while calling an embedder or walking the
@@ -41,16 +42,30 @@ async function claimOnce(sql: Sql, o: { limit: number; leaseSeconds: number; mod
   return rows.map((r) => ({ projectId: r.project_id, id: r.id, text: r.text, attempts: r.attempts, hasVector: r.has_vector }));
 }
 
-/** Stores vectors (no prompt row locks: the FK check only takes KEY SHARE). Existing rows win. */
-export async function storeVectors(sql: Sql, model: string, items: { projectId: string; id: string; vector: Float32Array }[]): Promise<void> {
+/**
+ * Stores vectors (no prompt row locks: the FK check only takes KEY SHARE). Existing rows win: a
+ * binary COPY (vector-copy.ts) when the server takes one; when it fails (a row already there, so
+ * it stored nothing) the statement that skips such rows, which also names any other error.
+ */
+export async function storeVectors(sql: Sql, model: string, items: VectorRow[]): Promise<void> {
   if (items.length === 0) return;
-  const rows = items.map((i) => ({ project_id: i.projectId, id: i.id, v: toVectorLiteral(i.vector) }));
+  // Key order, as the statement below inserts in: two workers never take index entries crosswise.
+  const rows = [...items].sort((a, b) => (a.projectId === b.projectId ? compareIds(a.id, b.id) : a.projectId < b.projectId ? -1 : 1));
+  if (await copyInSupported(sql)) {
+    if (await retryTransient(() => copyVectors(sql, model, rows))) return;
+  }
+  const literals = rows.map((i) => ({ project_id: i.projectId, id: i.id, v: toVectorLiteral(i.vector) }));
   await retryTransient(() => sql`
     INSERT INTO prompt_embeddings (project_id, prompt_id, model, embedding)
     SELECT r.project_id, r.id, ${model}, r.v::vector
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(project_id uuid, id bigint, v text)
+    FROM jsonb_to_recordset(${JSON.stringify(literals)}::jsonb) AS r(project_id uuid, id bigint, v text)
     ORDER BY r.project_id, r.id
     ON CONFLICT (project_id, prompt_id, model) DO NOTHING`);
+}
+
+/** Decimal bigint ids in numeric order. */
+function compareIds(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Done, unless the claim was taken over (attempts moved on) in the meantime. */
