@@ -124,10 +124,12 @@ export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
   const result = emptyResult();
   result.claimed = claimed.length;
   if (claimed.length === 0) {
-    // Nothing due: a large queue is linked in memory (no index needed), while another worker
-    // builds the index if a backlog left it dropped; what is left is linked prompt by prompt.
+    // Nothing due: a large queue is linked in memory (no index needed), then the index is built
+    // if a backlog left it dropped; what is left is linked prompt by prompt. Never the build beside
+    // a link in memory: both walk graphs far larger than the caches, and on two cores each ran
+    // at about half its speed alone, so together they took longer than one after the other.
     Object.assign(result, await bulkLinkQueued(sql, { ...linkOptions(embedder.model), projectId: o.projectId, minQueued: o.bulkLinkMinQueued }));
-    await buildIndexIfMissing(sql);
+    if (!(await bulkLinkRunning(sql))) await buildIndexIfMissing(sql);
     if (result.linked === 0) Object.assign(result, await linkSome(o, embedder.model));
     return result;
   }
