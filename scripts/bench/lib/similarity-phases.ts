@@ -47,7 +47,9 @@ export type PipelineStages = { stored: number; indexed: number; linked: number }
  * (prompts due), the index build (index absent) and linking (queue non-empty).
  */
 export async function runPipeline(url: string, embedder: Embedder, workers: number, signal: AbortSignal) {
-  const clients = Array.from({ length: workers }, () => createDbClient(url, { max: 1 }));
+  // Each worker with a pool of its own, as in a server process (DB_POOL_MAX 10 there): a link in
+  // memory merges on one connection while an index build beside it holds another.
+  const clients = Array.from({ length: workers }, () => createDbClient(url, { max: 3 }));
   const watcher = createDbClient(url, { max: 1 });
   const stages: PipelineStages = { stored: 0, indexed: 0, linked: 0 };
   let running = true;

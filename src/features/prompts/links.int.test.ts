@@ -1,10 +1,11 @@
 // The near-duplicate edge set depends on the vectors only: embedding order, batch size, several
 // workers, or a bulk load (index dropped, vectors stored, index built once, then linked prompt by
 // prompt or in memory) all give the same edges. The bulk path runs in a database of its own (it drops the shared HNSW index).
-import { afterAll, expect, it } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
 import { ingestEvents } from "~/features/ingestion/server";
 import { createApiKey } from "~/server/auth/api-keys";
 import { createDbClient, type Sql } from "~/server/db";
+import { logger } from "~/server/logger";
 import { prepareSchema } from "~/startup/bootstrap";
 import { closeTestDb, describeWithDb, newProject, pgUrl, testDb } from "~/test/integration";
 import { createLocalEmbedder } from "./server/embedders/local";
@@ -85,6 +86,9 @@ describeWithDb("near-duplicate edges do not depend on the embedding order (real 
 
     const fresh = await freshDatabase();
     const client = createDbClient(fresh.url, { max: 2 });
+    // How each build ran: with PostgreSQL's parallel workers after the link, or in one process beside it.
+    const info = vi.spyOn(logger, "info");
+    const builds = () => info.mock.calls.filter(([msg]) => msg === "embedding backlog stored: HNSW index built").map(([, f]) => (f as { serial: boolean }).serial);
     try {
       await prepareSchema(fresh.url, client);
       const bulk = (await createApiKey(client.db, "links-bulk")).projectId;
@@ -99,6 +103,7 @@ describeWithDb("near-duplicate edges do not depend on the embedding order (real 
       expect(rest.done).toBe(texts.length - 8);
       expect(rest.linked).toBe(texts.length);
       expect(await hnswIndexExists(client.sql)).toBe(true);
+      expect(builds()).toEqual([false]);
       expect(await edgeSet(client.sql, bulk)).toEqual(a);
 
       // The same backlog linked in memory: nothing due, the queue counts as large, so one pass
@@ -122,10 +127,13 @@ describeWithDb("near-duplicate edges do not depend on the embedding order (real 
       }
       expect(inMemory).toBe(texts.length);
       expect(await hnswIndexExists(client.sql)).toBe(true);
+      // The queue was half the vectors: the index was built beside the link, in one process.
+      expect(builds()).toEqual([false, true]);
       const [queued] = await client.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM prompt_link_queue WHERE project_id = ${memory}`;
       expect(queued?.n).toBe(0);
       expect(await edgeSet(client.sql, memory)).toEqual(a);
     } finally {
+      info.mockRestore();
       await client.sql.end({ timeout: 5 });
       await fresh.drop();
     }

@@ -74,6 +74,9 @@ type Graph = { hnsw: MemoryHnsw; ids: string[]; queued: number[]; linked: number
 /** Every vector of the project's space, in one snapshot, and which of them are queued. */
 async function loadVectors(sql: Sql, model: string, projectId: string): Promise<Graph | null> {
   return sql.begin("ISOLATION LEVEL REPEATABLE READ READ ONLY", async (tx) => {
+    // The table's own order, also while another scan of it runs (an index build beside the link):
+    // a graph built in the same order finds the same candidates from one run to the next.
+    await tx`SELECT set_config('synchronize_seqscans', 'off', true)`;
     const [count] = z.array(z.object({ n: z.number(), dim: z.number().nullable() })).parse(
       await tx`SELECT count(*)::int AS n, max(vector_dims(embedding)) AS dim FROM prompt_embeddings WHERE project_id = ${projectId}::uuid AND model = ${model}`,
     );
@@ -213,13 +216,17 @@ async function mergeChunk(sql: Sql, o: LinkOptions, projectId: string, chunk: { 
  * Links in memory the queues large enough for it (one process at a time: a lease); returns what it
  * linked. `minQueued` lowers the threshold (tests).
  */
-export async function bulkLinkQueued(sql: Sql, o: LinkOptions & { projectId?: string; minQueued?: number }): Promise<{ linked: number; edges: number }> {
+export async function bulkLinkQueued(
+  sql: Sql,
+  o: LinkOptions & { projectId?: string; minQueued?: number; onStart?: (queued: number) => void },
+): Promise<{ linked: number; edges: number }> {
   const total = { linked: 0, edges: 0 };
   const projects = await bulkProjects(sql, { model: o.model, projectId: o.projectId, minQueued: o.minQueued ?? BULK_LINK.minQueued });
   if (projects.length === 0) return total;
   const db = drizzle(sql, { schema });
   const holder = randomUUID();
   if ((await acquireLease(db, holder, BULK_LINK.leaseMs, BULK_LINK.leaseName)) === null) return total;
+  o.onStart?.(projects.reduce((n, p) => n + p.queued, 0));
   try {
     for (const p of projects) {
       const t0 = performance.now();

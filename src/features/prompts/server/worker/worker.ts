@@ -5,7 +5,7 @@ import { errorFields, logger } from "~/server/logger";
 import { sleep } from "../embedders/retry";
 import { PermanentEmbedError, type Embedder } from "../embedders/types";
 import { bulkLinkQueued, bulkLinkRunning } from "./bulk-link";
-import { BULK, buildIndexIfMissing, dropIndexForBacklog, hnswIndexExists } from "./index-maintenance";
+import { BULK, buildBesideLink, buildIndexIfMissing, dropIndexForBacklog, hnswIndexExists } from "./index-maintenance";
 import { linkQueued, queueLinks, type LinkOptions } from "./link";
 import { claimPrompts, markDone, markFailed, storeVectors, type Claimed } from "./queue";
 
@@ -124,11 +124,17 @@ export async function processBatch(o: WorkerOptions): Promise<BatchResult> {
   const result = emptyResult();
   result.claimed = claimed.length;
   if (claimed.length === 0) {
-    // Nothing due: a large queue is linked in memory (no index needed), then the index is built
-    // if a backlog left it dropped; what is left is linked prompt by prompt. Never the build beside
-    // a link in memory: both walk graphs far larger than the caches, and on two cores each ran
-    // at about half its speed alone, so together they took longer than one after the other.
-    Object.assign(result, await bulkLinkQueued(sql, { ...linkOptions(embedder.model), projectId: o.projectId, minQueued: o.bulkLinkMinQueued }));
+    // Nothing due: a large queue is linked in memory (no index needed), and the index is built if
+    // a backlog left it dropped: beside a link long enough to be worth it, on one core (the link's
+    // graph takes the other), else after it with PostgreSQL's parallel workers. What is left is
+    // linked prompt by prompt.
+    let beside: Promise<void> = Promise.resolve();
+    try {
+      const onStart = (queued: number) => void (beside = buildBesideLink(sql, queued));
+      Object.assign(result, await bulkLinkQueued(sql, { ...linkOptions(embedder.model), projectId: o.projectId, minQueued: o.bulkLinkMinQueued, onStart }));
+    } finally {
+      await beside;
+    }
     if (!(await bulkLinkRunning(sql))) await buildIndexIfMissing(sql);
     if (result.linked === 0) Object.assign(result, await linkSome(o, embedder.model));
     return result;
