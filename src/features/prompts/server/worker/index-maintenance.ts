@@ -11,7 +11,8 @@ import { copyInSupported } from "./vector-copy";
 // times what building the graph once costs per vector (measured: 22k vectors took 52 s of live
 // inserts against 6.7 s for one build), so a backlog that is large next to the index (a first
 // start on a big project, a re-embed after changing the model) is stored with the index dropped,
-// and the index is built once when the backlog is stored; linking (which needs it) follows.
+// and the index is built once when the backlog is stored: beside a link in memory of a large
+// queue (which needs no index) or after it; what is left is linked prompt by prompt (which does).
 // While the index is absent, prompts.similar still answers, by an exact scan.
 
 export const BULK = {
@@ -95,8 +96,8 @@ export async function buildIndexIfMissing(sql: Sql, o: { serial?: boolean } = {}
  * build has both cores; beside it, it gets one (`serial`), and the link's graph the other. On this
  * kind of machine (two cores) the build in one process takes about twice its parallel time, and a
  * link in memory about 0.4 ms per queued prompt against 0.2 ms per vector for the parallel build:
- * beside wins once the queue is about half the vectors (bench:similarity's 120k prompts: link then
- * build 71.8 s, the build beside 50.5–58.0 s; docs/benchmarks.md). Resolves when the build is done
+ * beside wins once the queue is about half the vectors (bench:similarity's 100k project linked
+ * again: link then build 71.8 s, the build beside 50.5–58.0 s; docs/benchmarks.md). Resolves when the build is done
  * or was not started; never rejects (a failed build is logged, and built again after the link).
  */
 export async function buildBesideLink(sql: Sql, queued: number): Promise<void> {
