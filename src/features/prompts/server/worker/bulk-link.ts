@@ -51,7 +51,11 @@ export async function bulkLinkRunning(sql: Sql | TransactionSql): Promise<boolea
   return rows.length > 0;
 }
 
-/** Projects whose queue is large enough (next to their vectors) to be linked in memory. */
+/**
+ * Projects whose queue is large enough (next to their vectors) to be linked in memory, the largest
+ * first: its graph then runs beside the start of an index build (bench:similarity, the build beside
+ * the link: 1,624 and 1,695 prompts/s with the 100k project first, 1,468 and 1,496 with it second).
+ */
 async function bulkProjects(sql: Sql, o: { model: string; projectId?: string; minQueued: number }) {
   const scope = o.projectId ? sql`AND project_id = ${o.projectId}::uuid` : sql``;
   const rows = z.array(projectRow).parse(
@@ -59,7 +63,8 @@ async function bulkProjects(sql: Sql, o: { model: string; projectId?: string; mi
       SELECT q.project_id::text, q.queued,
         (SELECT count(*)::int FROM prompt_embeddings e WHERE e.project_id = q.project_id AND e.model = ${o.model}) AS vectors
       FROM (SELECT project_id, count(*)::int AS queued FROM prompt_link_queue WHERE model = ${o.model} ${scope}
-            GROUP BY project_id HAVING count(*) >= ${o.minQueued}) q`,
+            GROUP BY project_id HAVING count(*) >= ${o.minQueued}) q
+      ORDER BY q.queued DESC, q.project_id`,
   );
   return rows.filter((r) => r.queued >= BULK_LINK.queuedPerVector * r.vectors && r.vectors <= BULK_LINK.maxVectors);
 }
