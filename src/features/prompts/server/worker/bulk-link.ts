@@ -53,8 +53,8 @@ export async function bulkLinkRunning(sql: Sql | TransactionSql): Promise<boolea
 
 /**
  * Projects whose queue is large enough (next to their vectors) to be linked in memory, the largest
- * first: its graph then runs beside the start of an index build (bench:similarity, the build beside
- * the link: 1,624 and 1,695 prompts/s with the 100k project first, 1,468 and 1,496 with it second).
+ * first (with an index build beside the link, bench:similarity ran at 1,508–1,695 prompts/s in four
+ * runs with its 100k project first, 1,468 and 1,496 in two with it second; not explained).
  */
 async function bulkProjects(sql: Sql, o: { model: string; projectId?: string; minQueued: number }) {
   const scope = o.projectId ? sql`AND project_id = ${o.projectId}::uuid` : sql``;

@@ -97,8 +97,9 @@ export async function buildIndexIfMissing(sql: Sql, o: { serial?: boolean } = {}
  * kind of machine (two cores) the build in one process takes about twice its parallel time, and a
  * link in memory about 0.4 ms per queued prompt against 0.2 ms per vector for the parallel build:
  * beside wins once the queue is about half the vectors (bench:similarity's 100k project linked
- * again: link then build 71.8 s, the build beside 50.5–58.0 s; docs/benchmarks.md). Resolves when the build is done
- * or was not started; never rejects (a failed build is logged, and built again after the link).
+ * again: link then build 71.8 s, the build beside 50.5–58.0 s; docs/benchmarks.md). Resolves when
+ * the build is done or was not started; never rejects (a failed build is logged, and built again
+ * after the link).
  */
 export async function buildBesideLink(sql: Sql, queued: number): Promise<void> {
   try {
