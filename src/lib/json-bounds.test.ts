@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CLIPPED, clipJson, jsonDepthIssue, mapJson } from "./json-bounds";
+import fc from "fast-check";
+import { CLIPPED, clipJson, jsonDepthIssue, mapJson, withinDepth } from "./json-bounds";
 import { storableJson } from "./storable-text";
 
 const nested = (depth: number) => JSON.parse(`${"[".repeat(depth)}${"]".repeat(depth)}`) as unknown;
@@ -13,6 +14,20 @@ describe("json bounds (issue 18: nothing recursive can overflow)", () => {
     const deep = nested(1_000_000);
     expect(() => JSON.stringify(deep)).toThrow(RangeError);
     expect(jsonDepthIssue({ x: deep }, 20, "metadata")?.path).toMatch(/^metadata\.x\.0\.0\.0\.0\.0\.0\.0…$/);
+  });
+
+  it("withinDepth agrees with jsonDepthIssue, also without recursion (property)", { timeout: 30_000 }, () => {
+    expect(withinDepth({ x: nested(1_000_000) }, 20)).toBe(false);
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "medium" }, fc.string(), fc.integer(), fc.constant(null), tie("array"), tie("object")),
+      array: fc.array(tie("value"), { maxLength: 3 }),
+      object: fc.dictionary(fc.string(), tie("value"), { maxKeys: 3 }),
+    }));
+    fc.assert(
+      fc.property(json.value, fc.integer({ min: 0, max: 6 }), (v, max) => {
+        expect(withinDepth(v, max)).toBe(jsonDepthIssue(v, max) === null);
+      }),
+    );
   });
 
   it("clips and cleans deep values without recursion, keeping odd keys as plain own keys", () => {

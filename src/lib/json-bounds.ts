@@ -44,6 +44,21 @@ export function jsonDepthIssue(value: unknown, maxDepth: number, root = ""): Jso
   return null;
 }
 
+/** jsonDepthIssue(value, maxDepth) === null, without building paths: for the common, valid case. */
+export function withinDepth(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  const stack: [object, number][] = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [v, depth] = top;
+    if (depth > maxDepth) return false;
+    const children: unknown[] = Array.isArray(v) ? v : Object.values(v);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return true;
+}
+
 /** Marks a subtree cut off by clipJson (what a reader sees instead of data nested too deep). */
 export const CLIPPED = "[nested too deep]";
 

@@ -28,9 +28,9 @@ export function storableJson(value: unknown): unknown {
  * overflow): the value itself when its JSON text has no NUL and no unpaired surrogate anywhere.
  * JSON.stringify writes both as `\u` escapes (paired surrogates stay raw), so without such an
  * escape no string or key needs a change; with one (or a backslash-u in the text itself, which
- * only costs the copy) it is storableJson's copy.
+ * only costs the copy) it is storableJson's copy. `json`: the value's JSON text, when the caller
+ * has made it already.
  */
-export function storableBoundedJson(value: unknown): unknown {
-  const json = JSON.stringify(value);
+export function storableBoundedJson(value: unknown, json: string | undefined = JSON.stringify(value)): unknown {
   return json !== undefined && !/\\u(?:0000|[dD][89a-fA-F])/.test(json) ? value : storableJson(value);
 }

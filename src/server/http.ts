@@ -133,15 +133,18 @@ export async function readBodyDecoded(req: Request, maxBytes: number): Promise<B
   }
 }
 
-/** Parses JSON text, then checks its nesting without recursion (see src/lib/json-bounds.ts). */
-export function parseBoundedJson(text: string, maxDepth = MAX_BODY_DEPTH): unknown {
+/**
+ * Parses JSON text, then checks its nesting without recursion (see src/lib/json-bounds.ts);
+ * `maxDepth` null: not checked here (the caller bounds the parts it reads).
+ */
+export function parseBoundedJson(text: string, maxDepth: number | null = MAX_BODY_DEPTH): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
   } catch (err) {
     throw badRequest(`request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
   }
-  const deep = jsonDepthIssue(value, maxDepth);
+  const deep = maxDepth === null ? null : jsonDepthIssue(value, maxDepth);
   if (deep) throw badRequest(`${deep.path} ${deep.message}`, [deep]);
   return value;
 }
@@ -158,5 +161,5 @@ export async function readJsonBody(req: Request, maxBytes: number, maxDepth: num
   }
   const body = await readBodyDecoded(req, maxBytes);
   if (body.length === 0) throw badRequest("request body is empty; send a JSON event or {\"events\": [...]}");
-  return parseBoundedJson(body.toString("utf8"), maxDepth ?? Infinity);
+  return parseBoundedJson(body.toString("utf8"), maxDepth);
 }

@@ -71,7 +71,7 @@ const timestamp = z
 
 const MAX_COST_PICOS = BigInt(MAX_COST_USD) * PICOS_PER_USD;
 /** Compared exactly; a malformed or negative amount is another check's issue (zod runs them all). */
-function withinMaxCost(v: string | number): boolean {
+export function withinMaxCost(v: string | number): boolean {
   try {
     return parseUsdToPicos(v) <= MAX_COST_PICOS;
   } catch {
@@ -79,7 +79,10 @@ function withinMaxCost(v: string | number): boolean {
   }
 }
 
-// Reported cost: a JSON number or a decimal string (strings keep full precision).
+/** A reported cost as a decimal string (strings keep full precision). */
+export const COST_USD_TEXT = /^\d{1,6}(\.\d{1,12})?$/;
+
+// Reported cost: a JSON number or a decimal string.
 const costUsd = z.union(
   [
     z
@@ -88,7 +91,7 @@ const costUsd = z.union(
       .refine(withinMaxCost, `costUsd must be at most ${MAX_COST_USD}`),
     z
       .string()
-      .regex(/^\d{1,6}(\.\d{1,12})?$/, "costUsd must be a non-negative decimal with at most 12 decimals")
+      .regex(COST_USD_TEXT, "costUsd must be a non-negative decimal with at most 12 decimals")
       // Exactly: Number("100000.000000000001") rounds to 100000 and slipped past the maximum.
       .refine(withinMaxCost, `costUsd must be at most ${MAX_COST_USD}`),
   ],
