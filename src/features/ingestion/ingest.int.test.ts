@@ -18,6 +18,7 @@ async function foldedUsage(projectId: string) {
   return { calls: sums?.calls, unpriced: sums?.unpriced };
 }
 import { ingestEvents } from "./server/ingest";
+import { INSERT_EVENTS } from "./server/insert-events";
 
 afterAll(closeTestDb);
 
@@ -109,6 +110,37 @@ describeWithDb("ingestion service on PostgreSQL", () => {
     expect(summarize?.occurrences).toBe(2n);
     const one = computeCostPicos(catalogPrice("openai", "gpt-4o-mini"), base);
     expect(summarize?.totalCostUsd).toBe(formatPicos(one * 2n));
+  });
+
+  // On a Citus cluster ingestion runs the routed statements instead (insert-events.ts), whose
+  // prompt read is an IN list of the batch's hashes.
+  it.skipIf(process.env.TEST_CITUS === "1")("reads only the batch's own prompts, never every prompt of the project (plain PostgreSQL)", async () => {
+    const { projectId } = await newProject();
+    await testDb().sql`INSERT INTO prompts (project_id, hash, text, truncated, original_length, first_seen, last_seen, occurrences, total_cost_usd)
+      SELECT ${projectId}::uuid, sha256(i::text::bytea), 'p' || i, false, 2, now(), now(), 1, 0 FROM generate_series(1, 3000) i`;
+    const event = { event_id: "e1", ts: new Date().toISOString(), provider: "openai", model: "gpt-4o", feature: "", input_tokens: 1, output_tokens: 1,
+      prompt_hash: "ab".repeat(32), cost_source: "unpriced", status: "success" };
+    const prompt = { hash: "ab".repeat(32), text: "hi", truncated: false, length: 2 };
+    // Planned as a fresh connection plans it (no statistics on the new rows) and as a prepared statement reuses it.
+    for (const mode of ["force_custom_plan", "force_generic_plan"]) {
+      const plan = await testDb().sql.begin(async (tx) => {
+        await tx.unsafe(`SET LOCAL plan_cache_mode = ${mode}`);
+        const [row] = await tx.unsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${INSERT_EVENTS}`,
+          [projectId, JSON.stringify([event]), JSON.stringify([prompt]), null]);
+        return row?.["QUERY PLAN"];
+      });
+      const reads: string[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (node["Relation Name"] === "prompts" && node["Node Type"] !== "ModifyTable") {
+          reads.push(JSON.stringify([node["Node Type"], node["Index Cond"]]));
+        }
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      const root = (plan as { Plan: Record<string, unknown> }[])[0];
+      if (root) walk(root.Plan);
+      expect(reads.length).toBeGreaterThan(0);
+      for (const r of reads) expect(r).toMatch(/^\["Index (Only )?Scan",".*hash = /);
+    }
   });
 
   it("stores a 1 MB prompt truncated and flagged instead of rejecting it", async () => {

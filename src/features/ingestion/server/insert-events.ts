@@ -40,7 +40,7 @@ export type PromptRow = { hash: string; text: string; truncated: boolean; length
 // into them (src/server/rollups/), and every read adds the events not folded yet, so figures are
 // exact at every instant while this statement only inserts. Rows are fed in key order so
 // concurrent batches take index locks in the same order.
-const INSERT_EVENTS = `
+export const INSERT_EVENTS = `
 WITH key_ok AS (
   -- $4: the API key the request came with (NULL for callers without one): nothing is stored once
   -- it is revoked, so the route may resolve keys from a cache and still refuse at once.
@@ -71,15 +71,16 @@ prompt_input AS (
 ),
 -- New prompts only (counters start at zero; the fold adds the events). Prompts this statement's
 -- snapshot already sees are skipped by a plain read: an ON CONFLICT probe on them would wait for
--- a fold that is updating their counters, and for batches sharing prompts.
+-- a fold that is updating their counters, and for batches sharing prompts. That read is one index
+-- probe per distinct prompt of the batch (OFFSET 0 keeps the planner from turning it into a join,
+-- which, planned for a small table, read every prompt of the project on every request).
 prompt_new AS (
   INSERT INTO prompts (project_id, hash, text, truncated, original_length, first_seen, last_seen,
     occurrences, total_cost_usd, embed_done)
-  SELECT $1::uuid, f.prompt_hash, pi.text, pi.truncated, pi.length, min(f.ts), max(f.ts), 0, 0, NOT coalesce(pi.embed, true)
-  FROM ins f JOIN prompt_input pi ON decode(pi.hash, 'hex') = f.prompt_hash
-  LEFT JOIN prompts p ON p.project_id = $1::uuid AND p.hash = f.prompt_hash
-  WHERE p.hash IS NULL
-  GROUP BY f.prompt_hash, pi.text, pi.truncated, pi.length, pi.embed
+  SELECT $1::uuid, f.prompt_hash, pi.text, pi.truncated, pi.length, f.first_seen, f.last_seen, 0, 0, NOT coalesce(pi.embed, true)
+  FROM (SELECT prompt_hash, min(ts) AS first_seen, max(ts) AS last_seen FROM ins WHERE prompt_hash IS NOT NULL GROUP BY prompt_hash) f
+  JOIN prompt_input pi ON decode(pi.hash, 'hex') = f.prompt_hash
+  WHERE NOT EXISTS (SELECT 1 FROM prompts p WHERE p.project_id = $1::uuid AND p.hash = f.prompt_hash OFFSET 0)
   ORDER BY f.prompt_hash
   ON CONFLICT (project_id, hash) DO NOTHING
   RETURNING 1
