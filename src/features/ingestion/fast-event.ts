@@ -8,7 +8,7 @@
 import { MAX_JSON_DEPTH, withinDepth } from "~/lib/json-bounds";
 import { SERVICE_TIERS, type ServiceTier } from "~/lib/service-tier";
 import {
-  COST_USD_TEXT, MAX_ERROR_MESSAGE_CHARS, MAX_FUTURE_MS, MAX_METADATA_BYTES, MAX_PAST_MS, MAX_TAG_CHARS, MAX_TAGS,
+  COST_USD_TEXT, MAX_CHARS, MAX_ERROR_MESSAGE_CHARS, MAX_FUTURE_MS, MAX_LATENCY_MS, MAX_METADATA_BYTES, MAX_PAST_MS, MAX_TAG_CHARS, MAX_TAGS,
   MAX_TOKENS, withinMaxCost, type ValidEvent,
 } from "./schemas";
 
@@ -81,13 +81,13 @@ const TIERS: readonly string[] = SERVICE_TIERS;
 export function parseEventFast(item: unknown, now = Date.now()): FastEvent | undefined {
   if (typeof item !== "object" || item === null || Array.isArray(item)) return undefined;
   const i = item as Record<string, unknown>;
-  const provider = identifier(i.provider, 64);
-  const model = identifier(i.model, 200);
+  const provider = identifier(i.provider, MAX_CHARS.provider);
+  const model = identifier(i.model, MAX_CHARS.model);
   if (provider === undefined || model === undefined || !isCount(i.inputTokens) || !isCount(i.outputTokens)) return undefined;
   const e: ValidEvent = { provider, model, inputTokens: i.inputTokens, outputTokens: i.outputTokens };
   let metadataJson: string | undefined;
   if (i.id !== undefined) {
-    const id = identifier(i.id, 128);
+    const id = identifier(i.id, MAX_CHARS.id);
     if (id === undefined) return undefined;
     e.id = id;
   }
@@ -97,7 +97,7 @@ export function parseEventFast(item: unknown, now = Date.now()): FastEvent | und
     e.timestamp = ts;
   }
   if (i.feature !== undefined) {
-    const feature = identifier(i.feature, 200);
+    const feature = identifier(i.feature, MAX_CHARS.feature);
     if (feature === undefined) return undefined;
     e.feature = nfc(feature);
   }
@@ -114,7 +114,7 @@ export function parseEventFast(item: unknown, now = Date.now()): FastEvent | und
   }
   if (i.latencyMs !== undefined) {
     const ms = i.latencyMs;
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > 86_400_000) return undefined;
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > MAX_LATENCY_MS) return undefined;
     e.latencyMs = Math.round(ms);
   }
   if (i.status !== undefined) {
@@ -131,7 +131,7 @@ export function parseEventFast(item: unknown, now = Date.now()): FastEvent | und
   }
   for (const k of ["userId", "sessionId"] as const) {
     if (i[k] === undefined) continue;
-    const id = identifier(i[k], 256);
+    const id = identifier(i[k], MAX_CHARS[k]);
     if (id === undefined) return undefined;
     e[k] = nfc(id);
   }

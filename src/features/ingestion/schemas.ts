@@ -14,6 +14,9 @@ export const MAX_PAST_MS = 366 * 24 * 3600 * 1000; // backfills up to a year
 export const MAX_ERROR_MESSAGE_CHARS = 4096; // longer messages are stored truncated
 export const MAX_TAGS = 20; // tags are for grouping (team, experiment, env), not free text
 export const MAX_TAG_CHARS = 64;
+/** The longest text each identifier may be, in UTF-16 units after trimming. */
+export const MAX_CHARS = { id: 128, provider: 64, model: 200, feature: 200, userId: 256, sessionId: 256 } as const;
+export const MAX_LATENCY_MS = 86_400_000; // one day
 
 const tokens = (name: string) =>
   z
@@ -117,11 +120,11 @@ const metadata = z
 /** One LLM call. Unknown fields are ignored (older and newer SDKs keep working). */
 export const eventSchema = z
   .object({
-    id: identifier("id", 128).optional(),
+    id: identifier("id", MAX_CHARS.id).optional(),
     timestamp: timestamp.optional(),
-    provider: identifier("provider", 64),
-    model: identifier("model", 200),
-    feature: identifier("feature", 200).transform(nfc).optional(),
+    provider: identifier("provider", MAX_CHARS.provider),
+    model: identifier("model", MAX_CHARS.model),
+    feature: identifier("feature", MAX_CHARS.feature).transform(nfc).optional(),
     inputTokens: tokens("inputTokens"),
     outputTokens: tokens("outputTokens"),
     cachedInputTokens: tokens("cachedInputTokens").optional(),
@@ -131,7 +134,7 @@ export const eventSchema = z
     latencyMs: z
       .number({ error: "latencyMs must be a number" })
       .min(0, "latencyMs must not be negative")
-      .max(86_400_000, "latencyMs must be at most one day")
+      .max(MAX_LATENCY_MS, "latencyMs must be at most one day")
       .transform(Math.round)
       .optional(),
     status: z.enum(["success", "error"], { error: 'status must be "success" or "error"' }).optional(),
@@ -140,8 +143,8 @@ export const eventSchema = z
       .transform((s) => s.slice(0, MAX_ERROR_MESSAGE_CHARS))
       .optional(),
     prompt: z.string({ error: "prompt must be a string" }).optional(),
-    userId: identifier("userId", 256).transform(nfc).optional(),
-    sessionId: identifier("sessionId", 256).transform(nfc).optional(),
+    userId: identifier("userId", MAX_CHARS.userId).transform(nfc).optional(),
+    sessionId: identifier("sessionId", MAX_CHARS.sessionId).transform(nfc).optional(),
     tags: tags.optional(),
     metadata: metadata.optional(),
     serviceTier: serviceTierSchema.optional(),
