@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, expect, inject, it } from "vitest";
 import { aggregatesQuery, rawConditions } from "~/features/analytics/server";
 import { ingestEvents, routedEventsInsert, type EventRow } from "~/features/ingestion/server";
+import { claimStatement, markDoneStatement, markFailedStatement } from "~/features/prompts/server";
 import { closeTestDb, describeWithDb, newProject, testDb } from "~/test/integration";
 
 afterAll(closeTestDb);
@@ -16,12 +17,12 @@ async function plan(statement: ReturnType<typeof sql>): Promise<string> {
   return rows.map((r) => r["QUERY PLAN"]).join("\n");
 }
 
-function expectRouter(text: string, label: string) {
+function expectRouter(text: string, label: string, o: { subplans?: boolean } = {}) {
   expect(text, `${label}: a Citus plan`).toContain("Custom Scan (Citus Adaptive)");
   const counts = [...text.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
   expect(counts, `${label}: one task per Citus scan\n${text}`).toEqual(counts.map(() => 1));
   expect(counts.length, label).toBeGreaterThan(0);
-  expect(text, `${label}: no subplans\n${text}`).not.toMatch(/Distributed Subplan/);
+  if (!o.subplans) expect(text, `${label}: no subplans\n${text}`).not.toMatch(/Distributed Subplan/);
 }
 
 describeWithDb("router plans on the Citus cluster", () => {
@@ -78,5 +79,19 @@ describeWithDb("router plans on the Citus cluster", () => {
         WHERE e.project_id = ${projectId} AND e.model = 'local' ORDER BY e.embedding <=> ${q}::vector LIMIT 20`),
       "similarity",
     );
+  });
+
+  it("the embedding worker's claim, done and retry statements each run on the project's shard alone", async () => {
+    // Run on every shard, concurrent workers' claims deadlocked and could claim nothing while
+    // prompts were due (a drain then stopped early).
+    const { projectId } = await newProject("router");
+    const { sql: db } = testDb();
+    const explain = async (statement: PromiseLike<unknown>) =>
+      (await db<{ "QUERY PLAN": string }[]>`EXPLAIN ${statement as ReturnType<typeof db>}`).map((r) => r["QUERY PLAN"]).join("\n");
+    const claimed = [1, 2].map((i) => ({ projectId, id: String(i), text: "t", attempts: 1, hasVector: false, delaySeconds: 30 }));
+    expectRouter(await explain(claimStatement(db, { limit: 16, leaseSeconds: 60, model: "local", projectId })), "claim");
+    expectRouter(await explain(markDoneStatement(db, "local", claimed)), "done");
+    // Its subplan is the JSON list, read on the coordinator; the UPDATE itself is one task.
+    expectRouter(await explain(markFailedStatement(db, claimed)), "retry later", { subplans: true });
   });
 });

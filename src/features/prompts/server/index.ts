@@ -13,5 +13,7 @@ export { prepareRebuild } from "./worker/rebuild";
 export { createHnsw } from "./worker/hnsw";
 export { checkVectorSpace, startEmbeddingWorker } from "./worker/start";
 export { drainQueue, runWorker, WORKER_DEFAULTS } from "./worker/worker";
+// The queue's statements unrun, for the Citus router-plan test.
+export { claimStatement, markDoneStatement, markFailedStatement } from "./worker/queue";
 // Input schemas, for scripts (the client index also carries React components).
 export { clustersInputSchema } from "../schemas";

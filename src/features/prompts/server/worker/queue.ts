@@ -17,29 +17,42 @@ export type Claimed = { projectId: string; id: string; text: string; attempts: n
  * a lease (a crashed worker's prompts come back when it expires) and bumps embed_attempts, which
  * later writes check, so a worker whose lease was taken over cannot write.
  */
-export async function claimPrompts(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
+export async function claimPrompts(sql: Sql, o: ClaimOptions): Promise<Claimed[]> {
   // One statement: cancelled by a deadlock (on a Citus cluster, the distributed deadlock detector
   // can pick it when several workers claim one project's shard) it changed nothing.
   return retryTransient(() => claimOnce(sql, o));
 }
 
-async function claimOnce(sql: Sql, o: { limit: number; leaseSeconds: number; model: string; projectId?: string }): Promise<Claimed[]> {
-  const scope = o.projectId ? sql`AND project_id = ${o.projectId}::uuid` : sql``;
-  const rows = await sql<{ project_id: string; id: string; text: string; attempts: number; has_vector: boolean }[]>`
+type ClaimOptions = { limit: number; leaseSeconds: number; model: string; projectId?: string };
+
+async function claimOnce(sql: Sql, o: ClaimOptions): Promise<Claimed[]> {
+  const rows = await claimStatement(sql, o);
+  return rows.map((r) => ({ projectId: r.project_id, id: r.id, text: r.text, attempts: r.attempts, hasVector: r.has_vector }));
+}
+
+/**
+ * The claim, not yet run. One project's claim names it as a constant in every table's filter, the
+ * vector lookup's too: then Citus runs the whole statement on the project's shard. With the lookup
+ * correlated on p.project_id, it ran the locking read as a subplan and the UPDATE on every shard,
+ * which deadlocked concurrent claims and could claim nothing while prompts were due.
+ */
+export function claimStatement(sql: Sql, o: ClaimOptions) {
+  const scope = (alias: string) => (o.projectId ? sql`AND ${sql(alias)}.project_id = ${o.projectId}::uuid` : sql``);
+  const project = o.projectId ? sql`${o.projectId}::uuid` : sql`p.project_id`;
+  return sql<{ project_id: string; id: string; text: string; attempts: number; has_vector: boolean }[]>`
     WITH c AS (
-      SELECT project_id, id FROM prompts
-      WHERE NOT embed_done AND (embed_next_at IS NULL OR embed_next_at <= now()) ${scope}
+      SELECT project_id, id FROM prompts q
+      WHERE NOT embed_done AND (embed_next_at IS NULL OR embed_next_at <= now()) ${scope("q")}
       ORDER BY embed_next_at NULLS FIRST
       LIMIT ${o.limit}
       FOR UPDATE SKIP LOCKED
     )
     UPDATE prompts p
     SET embed_next_at = now() + make_interval(secs => ${o.leaseSeconds}), embed_attempts = p.embed_attempts + 1
-    FROM c WHERE p.project_id = c.project_id AND p.id = c.id
+    FROM c WHERE p.project_id = c.project_id AND p.id = c.id ${scope("p")}
     RETURNING p.project_id::text, p.id::text, p.text, p.embed_attempts AS attempts,
       EXISTS (SELECT 1 FROM prompt_embeddings e
-              WHERE e.project_id = p.project_id AND e.prompt_id = p.id AND e.model = ${o.model}) AS has_vector`;
-  return rows.map((r) => ({ projectId: r.project_id, id: r.id, text: r.text, attempts: r.attempts, hasVector: r.has_vector }));
+              WHERE e.project_id = ${project} AND e.prompt_id = p.id AND e.model = ${o.model}) AS has_vector`;
 }
 
 /**
@@ -71,24 +84,43 @@ function compareIds(a: string, b: string): number {
 /** Done, unless the claim was taken over (attempts moved on) in the meantime. */
 export async function markDone(sql: Sql, model: string, items: Claimed[]): Promise<number> {
   if (items.length === 0) return 0;
+  const res = await retryTransient(() => markDoneStatement(sql, model, items));
+  return res.count;
+}
+
+/** markDone's statement, not yet run. */
+export function markDoneStatement(sql: Sql, model: string, items: Claimed[]) {
   const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts })));
-  const res = await retryTransient(() => sql`
+  return sql`
     UPDATE prompts p SET embed_done = true, embed_model = ${model}, embed_attempts = 0, embed_next_at = NULL
     FROM jsonb_to_recordset(${rows}::jsonb) AS r(project_id uuid, id bigint, attempts int)
-    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`);
-  return res.count;
+    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done ${oneShard(sql, items)}`;
+}
+
+/**
+ * Items of one project (a worker's batch on a Citus cluster always is): the project named as a
+ * constant, so Citus updates its shard alone rather than every shard (which deadlocks workers).
+ */
+function oneShard(sql: Sql, items: { projectId: string }[]) {
+  const first = items[0]?.projectId;
+  return first !== undefined && items.every((i) => i.projectId === first) ? sql`AND p.project_id = ${first}::uuid` : sql``;
 }
 
 /** Back on the queue after `delaySeconds` (per item: the backoff grows with its attempts). */
 export async function markFailed(sql: Sql, items: (Claimed & { delaySeconds: number })[]): Promise<void> {
   if (items.length === 0) return;
+  await retryTransient(() => markFailedStatement(sql, items));
+}
+
+/** markFailed's statement, not yet run. */
+export function markFailedStatement(sql: Sql, items: (Claimed & { delaySeconds: number })[]) {
   const rows = JSON.stringify(items.map((i) => ({ project_id: i.projectId, id: i.id, attempts: i.attempts, delay: i.delaySeconds })));
-  await retryTransient(() => sql`
+  return sql`
     UPDATE prompts p SET embed_next_at = r.next_at
     -- next_at computed in the subquery: Citus refuses now() next to a column in an UPDATE's SET
     FROM (SELECT x.*, now() + make_interval(secs => x.delay) AS next_at
           FROM jsonb_to_recordset(${rows}::jsonb) AS x(project_id uuid, id bigint, attempts int, delay float8)) r
-    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done`);
+    WHERE p.project_id = r.project_id AND p.id = r.id AND p.embed_attempts = r.attempts AND NOT p.embed_done ${oneShard(sql, items)}`;
 }
 
 /** The dimension of the live vector column (pgvector stores it as the type modifier). */
