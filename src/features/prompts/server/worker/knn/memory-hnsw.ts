@@ -183,25 +183,22 @@ export class MemoryHnsw {
       const c = cand.topId();
       if (res.size >= ef && cSim < res.topSim()) break;
       cand.pop();
+      // The ground layer read in place (no view per visit: most of a search is there).
+      let links = this.links0;
+      let base = c * this.m0;
+      let n = this.n0[c] ?? 0;
+      if (level > 0) {
+        const u = this.upper.get(this.upperKey(c, level));
+        links = u?.links ?? links;
+        base = 0;
+        n = u?.n ?? 0;
+      }
       let k = 0;
-      if (level === 0) {
-        // The ground layer read in place (no view per visit: most of a search is here).
-        const base = c * this.m0;
-        const n = this.n0[c] ?? 0;
-        for (let j = 0; j < n; j++) {
-          const id = this.links0[base + j] ?? 0;
-          if (visited[id] === stamp) continue;
-          visited[id] = stamp;
-          this.batchIds[k++] = id;
-        }
-      } else {
-        const { links, n } = this.neighbours(c, level);
-        for (let j = 0; j < n; j++) {
-          const id = links[j] ?? 0;
-          if (visited[id] === stamp) continue;
-          visited[id] = stamp;
-          this.batchIds[k++] = id;
-        }
+      for (let j = 0; j < n; j++) {
+        const id = links[base + j] ?? 0;
+        if (visited[id] === stamp) continue;
+        visited[id] = stamp;
+        this.batchIds[k++] = id;
       }
       if (k === 0) continue;
       this.kernel.dots(q, this.batchIds, k, this.batchOut);
