@@ -10,7 +10,8 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { pgUrl, redisUrl } from "~/test/integration";
 
-type Smoke = { args: string[]; prints: RegExp[]; needsRedis?: boolean };
+/** `cluster`: the bench is also run on the Citus target (docs/citus.md measures it on a cluster). */
+type Smoke = { args: string[]; prints: RegExp[]; needsRedis?: boolean; cluster?: boolean };
 
 const SMOKE: Record<string, Smoke> = {
   budgets: {
@@ -18,6 +19,7 @@ const SMOKE: Record<string, Smoke> = {
     prints: [/first tick \(raises the alerts\)\s+[\d.]+ ms wall, [\d.]+ ms in the database/, /evaluation tick\s+p50 [\d.]+ ms wall/, /alerts stored.*OK, none repeated/, /ingestion, evaluator every 1 s\s+[\d,]+ events\/s/],
   },
   ingest: {
+    cluster: true,
     args: ["--seconds", "1", "--clients", "2", "--batch", "20", "--warmup", "1", "--single-seconds", "1", "--baseline-seconds", "1"],
     prints: [/events\/s sustained\s+[\d,]+\/s/, /requests\/s\s+[\d,]+\/s/, /HTTP project\s+accepted [\d,]+, cost_events [\d,]+ OK/],
   },
@@ -26,6 +28,7 @@ const SMOKE: Record<string, Smoke> = {
     prints: [/csv over HTTP\s+[\d,]+ rows\/s.*rows 1,500 OK/, /ndjson over HTTP.*rows 1,500 OK/, /COPY, postgres\.js in-process\s+[\d,]+ rows\/s/, /targets\s+CSV/],
   },
   query: {
+    cluster: true,
     args: ["--events", "3000", "--iterations", "2", "--deep", "200", "--warmup", "20", "--history-users", "3", "--history-calls", "40", "--fresh", "--drop", "--name", `acp_bench_smoke_${randomBytes(4).toString("hex")}`],
     prints: [
       /server warmed by 20 requests/,
@@ -191,7 +194,10 @@ describe("benchmarks", () => {
   });
 
   describe.skipIf(!adminUrl)("smoke runs at tiny sizes (real services)", () => {
-    for (const [name, smoke] of Object.entries(SMOKE)) {
+    // On the Citus target, only the benches docs/citus.md runs against a cluster: the others read
+    // and write through the same code there, and the single-node target smoke-runs every bench.
+    const citus = process.env.TEST_CITUS === "1";
+    for (const [name, smoke] of Object.entries(SMOKE).filter(([, s]) => !citus || s.cluster)) {
       it.skipIf(smoke.needsRedis && !redisUrl)(`npm run bench:${name} completes and prints its figures`, { timeout: 300_000 }, async () => {
         const extra = [...(adminUrl ? ["--pg", adminUrl] : []), ...(redisUrl && name !== "ui" && name !== "query" ? ["--redis", redisUrl] : [])];
         const { code, out } = await runBench(name, [...smoke.args, ...extra]);

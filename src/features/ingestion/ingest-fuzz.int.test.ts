@@ -57,6 +57,10 @@ async function stored(projectId: string): Promise<{ events: number; calls: numbe
   return row ?? { events: -1, calls: -1 };
 }
 
+// Fewer on the Citus target, where each run's two folds take a quarter of a second: the checks
+// there are of the routed storage, which every storable run exercises the same way.
+const RUNS = process.env.TEST_CITUS === "1" ? 80 : 200;
+
 describeWithHttp("ingestion fuzzing (fast-check, HTTP)", () => {
   beforeAll(async () => {
     project = await newProject("fuzz");
@@ -85,9 +89,9 @@ describeWithHttp("ingestion fuzzing (fast-check, HTTP)", () => {
         if (accepted > 0) storedRuns += 1;
         if (res.status >= 400) expect(answer.requestId).toBeTruthy();
       }),
-      { numRuns: 200, seed: Number(process.env.FUZZ_SEED ?? 20_261_125) },
+      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20_261_125) },
     );
     // The generator must mostly produce storable events, or the property says little.
-    expect(storedRuns).toBeGreaterThan(50);
+    expect(storedRuns).toBeGreaterThan(RUNS / 4);
   });
 });
