@@ -63,6 +63,8 @@ const SMOKE: Record<string, Smoke> = {
       /recall@10 ef_search 40\s+[\d.]+/,
       /db, 1 client\s+p50/,
       /db, 4 clients\s+p50/,
+      /searches at once\s+(\d+|no limit)/,
+      /busy backends \(4 clients\)\s+\S/,
       /http, 4 clients\s+p50/,
       /prompts\.clusters first page\s+[\d.]+ ms computed/,
       /target pipeline/,

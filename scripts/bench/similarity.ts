@@ -5,7 +5,7 @@
 // embedding pipeline throughput (local embedder), HNSW build time and size, recall@10 against an
 // exact sequential scan of the same data, and p50/p95 in the database and over HTTP (1 and 8 clients).
 import os from "node:os";
-import { computeClusters, createLocalEmbedder, listClusters, DEFAULT_TUNING, WORKER_DEFAULTS } from "~/features/prompts/server";
+import { computeClusters, createLocalEmbedder, listClusters, searchConcurrency, DEFAULT_TUNING, WORKER_DEFAULTS } from "~/features/prompts/server";
 import { clustersInputSchema } from "~/features/prompts/server";
 import { createApiKey } from "~/server/auth/api-keys";
 import { prepareSchema } from "~/startup/bootstrap";
@@ -19,7 +19,7 @@ import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, r
 import { fmtInt, fmtMs, percentiles, type LoopResult } from "./lib/loop";
 import { verdict } from "./lib/load";
 import { commandLine, latencyLine, row } from "./lib/report";
-import { buildIndex, dbLoop, edgeRecall, exactTopK, httpLoop, recallAt, runPipeline, seedPrompts, type PipelineStages } from "./lib/similarity-phases";
+import { buildIndex, dbLoop, edgeRecall, withWaitSamples, exactTopK, httpLoop, recallAt, runPipeline, seedPrompts, type PipelineStages } from "./lib/similarity-phases";
 
 const K = 10;
 // The issue's targets (issue 19): the pipeline near the embedder's speed, searches that scale with
@@ -156,9 +156,13 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     step(`prompts.similar in the database: 1 then ${clients} clients, ${seconds} s each`);
     const loadBefore = os.loadavg()[0] ?? NaN;
     const db1 = await dbLoop(db.url, embedder, projectId, ids, { workers: 1, seconds, signal });
-    const dbN = await dbLoop(db.url, embedder, projectId, ids, { workers: clients, seconds, signal });
+    const dbUrl = db.url;
+    const { result: dbN, waits } = await withWaitSamples(dbUrl, 100, () => dbLoop(dbUrl, embedder, projectId, ids, { workers: clients, seconds, signal }));
     out.push(row("db, 1 client", loopLine(db1)));
     out.push(row(`db, ${clients} clients`, `${loopLine(dbN)}  ${(perSec(dbN) / perSec(db1)).toFixed(2)}× 1 client`));
+    const gate = searchConcurrency();
+    out.push(row("  searches at once", `${gate === 0 ? "no limit" : gate} (SIMILARITY_SEARCH_CONCURRENCY; the rest wait their turn in the app)`));
+    out.push(row(`  busy backends (${clients} clients)`, `${waits} (pg_stat_activity every 100 ms)`));
 
     step("starting next start");
     const redisOk = redis !== "none" && (await redisReachable(redis));

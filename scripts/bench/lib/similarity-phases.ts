@@ -225,3 +225,37 @@ export async function httpLoop(baseUrl: string, key: string, ids: string[], o: {
     agent.destroy();
   }
 }
+
+/**
+ * What the database's busy backends were doing while `work` ran: pg_stat_activity sampled every
+ * `everyMs` (on its own connection), as shares of the samples of active backends — "CPU" where
+ * none was waiting, else the wait event (IO:DataFileRead, IPC:BufferIO, LWLock:BufferMapping…).
+ * It says whether concurrent searches queue for the same thing (buffers, locks) or only for cores.
+ */
+export async function withWaitSamples<T>(url: string, everyMs: number, work: () => Promise<T>): Promise<{ result: T; waits: string }> {
+  const probe = createDbClient(url, { max: 1 });
+  const counts = new Map<string, number>();
+  let total = 0;
+  let done = false;
+  const sampler = (async () => {
+    while (!done) {
+      const rows = await probe.sql<{ w: string }[]>`
+        SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w FROM pg_stat_activity
+        WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()`;
+      for (const r of rows) counts.set(r.w, (counts.get(r.w) ?? 0) + 1);
+      total += rows.length;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  try {
+    const result = await work();
+    return {
+      result,
+      waits: [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, c]) => `${w} ${((100 * c) / Math.max(1, total)).toFixed(0)}%`).join(", "),
+    };
+  } finally {
+    done = true;
+    await sampler.catch(() => undefined);
+    await probe.sql.end({ timeout: 5 });
+  }
+}

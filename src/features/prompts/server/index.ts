@@ -6,7 +6,7 @@ export { createLocalEmbedder } from "./embedders/local";
 export type { Embedder } from "./embedders/types";
 export { getPromptText } from "./prompt-text";
 export { promptRowSchema, promptsQuery, toPromptItem, type PromptRow } from "./prompts-list";
-export { DEFAULT_TUNING, findSimilar, type SearchTuning } from "./similar";
+export { DEFAULT_TUNING, findSimilar, searchConcurrency, type SearchTuning } from "./similar";
 export { listClusters } from "./clusters/list";
 export { computeClusters } from "./clusters/compute";
 export { prepareRebuild } from "./worker/rebuild";

@@ -1,6 +1,9 @@
 import "server-only";
+import { availableParallelism } from "node:os";
 import type postgres from "postgres";
 import { z } from "zod";
+import { env } from "~/env";
+import { createConcurrencyGate, type ConcurrencyGate } from "~/server/concurrency-gate";
 import type { DbClient, Sql } from "~/server/db";
 import { int8, numeric, parseRows } from "~/server/db/query";
 import { AppError } from "~/server/errors";
@@ -62,6 +65,20 @@ type Fragment = postgres.PendingQuery<postgres.Row[]>;
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
 /**
+ * Searches are CPU-bound in PostgreSQL (the graph walk and its distances, ~2–5 ms each): more of
+ * them at once than there are cores only makes every one slower. Measured with 8 clients on 2
+ * cores (session 42, bench:similarity's data): all 8 at once ran 311 searches/s at p95 56 ms and
+ * 6.3 ms of CPU per search; 2 at a time, the other 6 waiting here, 375/s at p95 33 ms and 4.7 ms.
+ * One gate per process (on globalThis: Next may evaluate this module more than once).
+ */
+declare global {
+  var acpSearchGate: ConcurrencyGate | undefined;
+}
+const searchGate = (globalThis.acpSearchGate ??= createConcurrencyGate(env.SIMILARITY_SEARCH_CONCURRENCY ?? availableParallelism()));
+/** How many searches this process runs at once (0: no limit). */
+export const searchConcurrency = () => searchGate.limit;
+
+/**
  * One transaction in ONE round trip: BEGIN, the settings, the statements and COMMIT are sent
  * together on a reserved connection (postgres.js pipelines what is not awaited). A failing
  * statement aborts the transaction, and COMMIT then only ends it. Transaction-local settings
@@ -69,7 +86,11 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
  * keep them. jit off: a millisecond lookup must never pay ~200 ms of JIT compilation because the
  * plan's cost estimate crossed jit_above_cost (large projects, or the "index" plan's disabled sort).
  */
-async function inSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql) => Fragment[]): Promise<postgres.Row[][]> {
+function inSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql) => Fragment[]): Promise<postgres.Row[][]> {
+  return searchGate.run(() => runSearchTransaction(client, t, build));
+}
+
+async function runSearchTransaction(client: Sql, t: SearchTuning, build: (c: Sql) => Fragment[]): Promise<postgres.Row[][]> {
   const c = await client.reserve();
   try {
     // SET LOCAL, not set_config(): on a Citus cluster (citus.propagate_set_commands = 'local')
