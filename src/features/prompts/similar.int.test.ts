@@ -10,7 +10,7 @@ import { rng } from "../../../scripts/lib/generate";
 import { createLocalEmbedder } from "./server/embedders/local";
 import { l2Normalize, type Embedder } from "./server/embedders/types";
 import { clearQueryCache } from "./server/query-cache";
-import { DEFAULT_TUNING, findSimilar } from "./server/similar";
+import { DEFAULT_TUNING, findSimilar, searchConcurrency, searchGateStats } from "./server/similar";
 import { storeVectors } from "./server/worker/queue";
 import { promptEvent, settleProject } from "./testing";
 
@@ -71,6 +71,22 @@ describeWithDb("prompts.similar (HNSW cosine, real PostgreSQL + pgvector)", () =
     const all = await callerFor(main.key).prompts.similar({ promptId: source, minSimilarity: 0, limit: 50 });
     expect(all.items).toHaveLength(VARIANTS.length + UNRELATED.length);
     expect(new Set(all.items.slice(0, VARIANTS.length).map((i) => i.id))).toEqual(variantIds);
+  });
+
+  it("runs at most SIMILARITY_SEARCH_CONCURRENCY searches at once; the rest wait and get the same answers", async () => {
+    const input = { promptId: ids.get(BASE) ?? "", minSimilarity: 0, limit: 20 };
+    const alone = await findSimilar(testDb(), local, main.projectId, input);
+    const limit = searchConcurrency();
+    expect(limit).toBeGreaterThanOrEqual(0);
+    const n = Math.max(3 * limit, 6);
+    // Each call reaches the gate before its first await: the gate's counts are known at once.
+    const all = Array.from({ length: n }, () => findSimilar(testDb(), local, main.projectId, input));
+    expect(searchGateStats()).toEqual(limit === 0 ? { running: 0, waiting: 0 } : { running: limit, waiting: n - limit });
+    for (const r of await Promise.all(all)) expect(r).toEqual(alone);
+    expect(searchGateStats()).toEqual({ running: 0, waiting: 0 });
+    // An unknown prompt: not found, and no slot kept.
+    await expect(findSimilar(testDb(), local, main.projectId, { ...input, promptId: "999999999999" })).rejects.toThrow(/does not exist/);
+    expect(searchGateStats()).toEqual({ running: 0, waiting: 0 });
   });
 
   it("compares only vectors of the same model", async () => {

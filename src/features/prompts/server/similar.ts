@@ -77,6 +77,8 @@ declare global {
 const searchGate = (globalThis.acpSearchGate ??= createConcurrencyGate(env.SIMILARITY_SEARCH_CONCURRENCY ?? availableParallelism()));
 /** How many searches this process runs at once (0: no limit). */
 export const searchConcurrency = () => searchGate.limit;
+/** Searches running and waiting for their turn now. */
+export const searchGateStats = () => searchGate.stats;
 
 /**
  * One transaction in ONE round trip: BEGIN, the settings, the statements and COMMIT are sent
