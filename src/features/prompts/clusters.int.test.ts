@@ -179,6 +179,43 @@ describeWithDb("prompts.clusters (near-duplicate groups and savings)", () => {
     expect(compared).toBeGreaterThan(10);
   });
 
+  it("caps the window's prompts by cost exactly as from the calls: ties, unfolded calls that move a prompt up, a prompt seen only after the fold", async () => {
+    const p = await newProject("clusters-cap");
+    const base = Math.floor((Date.now() - 2 * 86_400_000) / 60_000) * 60_000;
+    const minute = (m: number) => new Date(base + m * 60_000);
+    // 14 prompts, each called twice within the hour (every one may repeat); costs in pairs, so
+    // ties are broken by id. Two near-duplicates among them form a group.
+    const texts = [A, A2, ...Array.from({ length: 12 }, (_, i) => `Cap prompt ${i}: list the overdue invoices of account ${i * 53}.`)];
+    const folded = texts.flatMap((t, i) => [0, 20].map((m) => promptEvent(t, { at: minute(i * 60 + m), costUsd: `0.00${Math.floor(i / 2) + 1}` })));
+    expect((await ingestEvents(testDb(), p.projectId, folded)).rejected).toEqual([]);
+    await settleProject(testDb().sql, p.projectId, local);
+    await foldAll(testDb().sql);
+    // Not folded: a cheap prompt that becomes the most expensive, a tie made by a late call, one
+    // more call of the costliest prompt, and a prompt seen only now.
+    const late = [
+      promptEvent(texts[1] ?? A2, { at: minute(2000), costUsd: "0.05" }),
+      promptEvent(texts[4] ?? A, { at: minute(2010), costUsd: "0.004" }),
+      promptEvent(texts[13] ?? A, { at: minute(2020), costUsd: "0.001" }),
+      promptEvent("Cap prompt seen after the fold: summarise the overdue invoices.", { at: minute(2030), costUsd: "0.006" }),
+      promptEvent("Cap prompt seen after the fold: summarise the overdue invoices.", { at: minute(2031), costUsd: "0.006" }),
+    ];
+    expect((await ingestEvents(testDb(), p.projectId, late)).rejected).toEqual([]);
+    const fromCallsTop = await computeClusters(testDb().db, p.projectId, local.model, clustersInputSchema.parse({ status: "success" }), 3);
+    expect(fromCallsTop.promptsLimited).toBe(true);
+    let capped = 0;
+    for (const w of [{}, { from: minute(60) }]) {
+      for (const max of [1, 2, 3, 5, 8, 13, 15, 16]) {
+        const input = clustersInputSchema.parse({ ...w, cacheTtlSeconds: 3600 });
+        const fromCounters = await computeClusters(testDb().db, p.projectId, local.model, input, max);
+        const fromCalls = await computeClusters(testDb().db, p.projectId, local.model, { ...input, status: "success" }, max);
+        expect(fromCounters, `${JSON.stringify(w)} max ${max}`).toEqual(fromCalls);
+        expect(fromCounters.promptsConsidered).toBe(Math.min(max, Object.keys(w).length === 0 ? 15 : 14));
+        if (fromCounters.promptsLimited) capped++;
+      }
+    }
+    expect(capped).toBeGreaterThan(8);
+  });
+
   it("leaves out only the lone prompts that cannot repeat within the TTL: the same clusters as simulating every prompt", async () => {
     const p = await newProject("clusters-call-gap");
     const base = Math.floor((Date.now() - 6 * 86_400_000) / 60_000) * 60_000;

@@ -58,6 +58,9 @@ export const prompts = pgTable(
     unique("prompts_project_hash_uq").on(t.projectId, t.hash),
     // Small (pending rows only) and on columns ingestion never updates, so its upserts stay HOT.
     index("prompts_embed_queue_idx").on(t.embedNextAt.asc().nullsFirst()).where(sql`NOT ${t.embedDone}`),
+    // The counters the clusters read in cost order, index-only where all-visible (drizzle/0034:
+    // INCLUDE columns, which drizzle cannot declare, so the migration is written by hand).
+    index("prompts_counters_idx").on(t.projectId, t.totalCostUsd.desc(), t.id),
   ],
 );
 

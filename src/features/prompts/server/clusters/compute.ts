@@ -52,8 +52,10 @@ const FOLDED = sql.raw(FOLDED_SQL("e", "fs"));
  * With no filter but the window, from the prompts' folded counters (activeFromCounters);
  * otherwise from the window's calls.
  */
-function activePrompts(db: DbOrTx, projectId: string, input: ClustersInput): Promise<ActivePrompt[]> {
-  return DIMENSION_KEYS.every((k) => input[k] === undefined) ? activeFromCounters(db, projectId, input) : activeFromCalls(db, projectId, input);
+function activePrompts(db: DbOrTx, projectId: string, input: ClustersInput, maxPrompts: number): Promise<ActivePrompt[]> {
+  return DIMENSION_KEYS.every((k) => input[k] === undefined)
+    ? activeFromCounters(db, projectId, input, maxPrompts)
+    : activeFromCalls(db, projectId, input, maxPrompts);
 }
 
 /**
@@ -61,7 +63,7 @@ function activePrompts(db: DbOrTx, projectId: string, input: ClustersInput): Pro
  * prompts (WITH TIES keeps every hash tied at the cut, so the (cost, id) order below is exactly
  * that of joining every call). Every event's hash has its prompt row (ingestion writes both).
  */
-function activeFromCalls(db: DbOrTx, projectId: string, input: ClustersInput): Promise<ActivePrompt[]> {
+function activeFromCalls(db: DbOrTx, projectId: string, input: ClustersInput, maxPrompts: number): Promise<ActivePrompt[]> {
   return queryRows(
     db,
     activePromptSchema,
@@ -72,7 +74,7 @@ function activeFromCalls(db: DbOrTx, projectId: string, input: ClustersInput): P
       WHERE ${rawConditions(projectId, input, windowOf(input))} AND e.prompt_hash IS NOT NULL
       GROUP BY e.prompt_hash
       ORDER BY 3 DESC
-      FETCH FIRST ${MAX_PROMPTS + 1} ROWS WITH TIES
+      FETCH FIRST ${maxPrompts + 1} ROWS WITH TIES
     ),
     tail AS (
       SELECT DISTINCT e.prompt_hash FROM ${unfoldedEvents()}
@@ -83,7 +85,7 @@ function activeFromCalls(db: DbOrTx, projectId: string, input: ClustersInput): P
     FROM g JOIN prompts p ON p.project_id = ${projectId} AND p.hash = g.prompt_hash
     LEFT JOIN tail t ON t.prompt_hash = g.prompt_hash
     ORDER BY g.cost DESC, p.id
-    LIMIT ${MAX_PROMPTS + 1}`,
+    LIMIT ${maxPrompts + 1}`,
   );
 }
 
@@ -106,11 +108,18 @@ const byCost = (rel: string) =>
  * prompt the window holds whole counts its counters; only the prompts the window cuts are summed
  * from their folded calls in the window (none without a window); the calls not folded yet are
  * added from the tail. One statement: counters, fold state and tail are one snapshot.
- * Every prompt row of the project is read, so the work per row is kept small: no window, no
- * join to cut prompts; numeric sums only where there are unfolded calls; text only for the rows
- * kept (bench:similarity's 100k prompts, a busy machine: 198–277 → 145–159 ms).
+ * The counters are read from prompts_counters_idx (drizzle/0034), index-only where the pages are
+ * all-visible: (project, total cost desc, id) with the other counters included.
+ * - Without a window, only the first maxPrompts + 1 prompts in that index's order are read, plus
+ *   the prompts with unfolded calls. Exact: the index's order is byCost's (below the cap the int8
+ *   key is the cost itself, scale 12; above it, the cost), and unfolded calls only add calls and
+ *   non-negative cost (ingestion refuses a negative cost), so a prompt with none, beyond that
+ *   prefix, stays behind all of it. bench:similarity's 100k prompts: 145–168 → 55 ms (session 42).
+ * - With a window every prompt of the project is read, so the work per row is kept small: no
+ *   join to cut prompts; numeric sums only where there are unfolded calls; text only for the rows
+ *   kept (bench:similarity's 100k prompts, a busy machine: 198–277 → 145–159 ms).
  */
-function activeFromCounters(db: DbOrTx, projectId: string, input: ClustersInput): Promise<ActivePrompt[]> {
+function activeFromCounters(db: DbOrTx, projectId: string, input: ClustersInput, maxPrompts: number): Promise<ActivePrompt[]> {
   const { from, to } = windowOf(input);
   const window = rawConditions(projectId, {}, { from, to });
   const tail = sql`tail AS (
@@ -146,17 +155,28 @@ function activeFromCounters(db: DbOrTx, projectId: string, input: ClustersInput)
     )`
       : sql`
     WITH ${tail},
+    folded AS (
+      SELECT p.id, p.hash, p.occurrences, p.total_cost_usd, p.call_gap_us, p.call_gap_calls
+      FROM prompts p WHERE p.project_id = ${projectId} AND p.occurrences > 0
+      ORDER BY p.total_cost_usd DESC, p.id LIMIT ${maxPrompts + 1}
+    ),
+    cand AS (
+      SELECT * FROM folded
+      UNION ALL
+      SELECT p.id, p.hash, p.occurrences, p.total_cost_usd, p.call_gap_us, p.call_gap_calls
+      FROM prompts p WHERE p.project_id = ${projectId} AND p.hash IN (SELECT prompt_hash FROM tail) AND p.id NOT IN (SELECT id FROM folded)
+    ),
     w AS (
       SELECT p.id, ${repeatsCol} AS repeats,
         CASE WHEN t.calls IS NULL THEN p.occurrences ELSE p.occurrences + t.calls END AS calls,
         CASE WHEN t.calls IS NULL THEN p.total_cost_usd ELSE p.total_cost_usd + t.cost END AS cost
-      FROM prompts p LEFT JOIN tail t ON t.prompt_hash = p.hash WHERE p.project_id = ${projectId}
+      FROM cand p LEFT JOIN tail t ON t.prompt_hash = p.hash
     )`;
   return queryRows(
     db,
     activePromptSchema,
     sql`${rows},
-    top AS (SELECT * FROM w WHERE w.calls > 0 ORDER BY ${byCost("w")} LIMIT ${MAX_PROMPTS + 1})
+    top AS (SELECT * FROM w WHERE w.calls > 0 ORDER BY ${byCost("w")} LIMIT ${maxPrompts + 1})
     SELECT top.id::text AS id, top.calls::text AS calls, top.cost::numeric(30, 12)::text AS cost, top.repeats
     FROM top ORDER BY ${byCost("top")}`,
   );
@@ -253,21 +273,21 @@ async function savings(db: DbOrTx, projectId: string, input: ClustersInput, map:
 }
 
 /** Every cluster of the window (unsorted): groups of near-duplicates, and single prompts repeated exactly. */
-export async function computeClusters(db: Db, projectId: string, model: string, input: ClustersInput): Promise<ClusterSet> {
+export async function computeClusters(db: Db, projectId: string, model: string, input: ClustersInput, maxPrompts = MAX_PROMPTS): Promise<ClusterSet> {
   // One transaction with its own settings (transaction-local: pooled connections and PGlite's
   // shared session never keep them): the aggregates over up to 20k prompts and their calls need
   // more than the default 4 MB work_mem, or they spill to disk in batches; no JIT for a query
   // that runs in milliseconds.
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
-    return computeIn(tx, projectId, model, input);
+    return computeIn(tx, projectId, model, input, maxPrompts);
   });
 }
 
-async function computeIn(db: DbOrTx, projectId: string, model: string, input: ClustersInput): Promise<ClusterSet> {
-  const active = await activePrompts(db, projectId, input);
-  const promptsLimited = active.length > MAX_PROMPTS;
-  if (promptsLimited) active.length = MAX_PROMPTS;
+async function computeIn(db: DbOrTx, projectId: string, model: string, input: ClustersInput, maxPrompts: number): Promise<ClusterSet> {
+  const active = await activePrompts(db, projectId, input, maxPrompts);
+  const promptsLimited = active.length > maxPrompts;
+  if (promptsLimited) active.length = maxPrompts;
   const ids = active.map((p) => p.id);
   const root = components(ids, await edgesAmong(db, projectId, model, ids, input.minSimilarity));
 
