@@ -61,10 +61,10 @@ const schema = z.object({
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   EMBEDDING_MODEL: z.preprocess(emptyToUndefined, z.string().default("text-embedding-3-small")),
   EMBEDDING_DIMENSIONS: intWithDefault(512, 64, 2000),
-  // The embedding worker runs inside every server by default; `off` leaves it to `npm run worker`.
   // prompts.similar searches one instance runs at once (the rest wait their turn); unset: the
   // machine's cores. 0 = no limit. More at once than cores only makes each search slower.
   SIMILARITY_SEARCH_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(1000).optional()),
+  // The embedding worker runs inside every server by default; `off` leaves it to `npm run worker`.
   EMBEDDING_WORKER: z.preprocess(emptyToUndefined, z.enum(["on", "off"], { error: "EMBEDDING_WORKER must be on or off" }).default("on")),
   // How often each server folds new events into the rollups (src/server/rollups/); 0 = never (then
   // `foldAll` or another instance must). Reads are exact either way: only the unfolded tail grows.
