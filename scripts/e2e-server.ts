@@ -3,7 +3,7 @@
 // isolation checks), then `next start` against it. The database is dropped when this exits.
 // Writes test-results/e2e-fixture.json (URL, API keys, the owner's credentials, planted prompts) for the specs.
 import { spawn } from "node:child_process";
-import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
+import { serverArgs } from "~/startup/node-flags";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -92,7 +92,7 @@ try {
   fs.mkdirSync(path.dirname(E2E_FIXTURE_PATH), { recursive: true });
   fs.writeFileSync(E2E_FIXTURE_PATH, JSON.stringify(fixture, null, 2));
 
-  child = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], {
+  child = spawn(process.execPath, serverArgs(PORT, "127.0.0.1"), {
     env: {
       ...process.env,
       NODE_ENV: "production",

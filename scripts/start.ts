@@ -1,7 +1,7 @@
 // npm start: the app on real services when configured, else on the embedded default
 // (PGlite with pgvector in this process, served over the wire protocol) with demo data.
 import { spawn } from "node:child_process";
-import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
+import { SERVER_NODE_FLAGS, serverArgs } from "~/startup/node-flags";
 import fs from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
@@ -38,10 +38,13 @@ if (db.embedded) {
 // The Next server opens its own pool; keep only what the embedded server needs in this process.
 await db.client.sql.end({ timeout: 5 });
 
-const nextBin = path.resolve("node_modules/next/dist/bin/next");
+// --dev: `next dev`; otherwise the production server (scripts/serve.mjs: `next start` with the API
+// routes called directly).
 const child = spawn(
   process.execPath,
-  [...SERVER_NODE_FLAGS, nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOSTNAME],
+  dev
+    ? [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "dev", "-p", String(env.PORT), "-H", env.HOSTNAME]
+    : serverArgs(env.PORT, env.HOSTNAME),
   {
     stdio: "inherit",
     env: {

@@ -100,7 +100,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     const batches = batchTemplates(64, cfg.batch, { days: cfg.days });
     const singles = singleTemplates(2000, { days: cfg.days });
     const bodyMiB = batches.reduce((s, t) => s + t.fixedBytes, 0) / 64 / 1048576;
-    console.log(`[bench] starting next start (LOG_LEVEL=warn, Redis ${redisOk ? "on" : "off"})…`);
+    console.log(`[bench] starting the server (LOG_LEVEL=warn, Redis ${redisOk ? "on" : "off"})…`);
     server = await startNextServer(
       {
         DATABASE_URL: db.url,
@@ -181,7 +181,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       ` --single-seconds ${cfg.singleSeconds} --baseline-seconds ${cfg.baselineSeconds} --client ${cfg.client} --days ${cfg.days}`));
     out.push(row("machine", `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, build ${buildId()}`));
     out.push(row("database", `${dbName} on ${redact(cfg.pg)}${cfg.keep ? " (kept)" : " (dropped at the end)"}`));
-    out.push(row("server", `next start pid ${serverPid}, Redis ${redisOk ? "on" : "off"}, client ${cfg.client} keep-alive`));
+    out.push(row("server", `scripts/serve.mjs pid ${serverPid}, Redis ${redisOk ? "on" : "off"}, client ${cfg.client} keep-alive`));
     out.push(row("request body", `${cfg.batch} events ≈ ${(bodyMiB * 1024).toFixed(0)} KiB; 64 templates, ids rewritten per request, timestamps over ${cfg.days} days`));
     out.push("", `HTTP POST /api/v1/events, ${cfg.batch}-event batches, ${cfg.clients} clients, ${s.seconds.toFixed(1)} s (after ${cfg.warmup} s warm-up):`);
     out.push(row("events/s sustained", rate(s.events, s.seconds)));

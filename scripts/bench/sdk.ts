@@ -85,7 +85,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     client = dbc;
     await prepareSchema(db.url, dbc);
     const { key, projectId } = await createApiKey(dbc.db, "bench-sdk", "bench");
-    console.log("[bench] starting next start…");
+    console.log("[bench] starting the server…");
     server = await startNextServer({ DATABASE_URL: db.url, LOG_LEVEL: "warn", RATE_LIMIT_EVENTS_PER_HOUR: "1000000000", REDIS_URL: "" }, signal);
     const errors: ProfilerError[] = [];
     const profiler = createProfiler({ apiKey: key, baseUrl: server.baseUrl, batchSize: batch, maxBufferSize: 50_000, flushOnExit: false, onError: (e) => errors.push(e) });
@@ -121,7 +121,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     const out: string[] = ["", "=== AI Cost Profiler: SDK benchmark ==="];
     out.push(row("command", command));
     out.push(row("machine", `${os.cpus().length} cores, node ${process.version}, build ${buildId()}, server + PostgreSQL on this machine`));
-    out.push("", `Delivery through the SDK to next start (POST /api/v1/events, ${batch}-event batches, one in flight):`);
+    out.push("", `Delivery through the SDK to the server (POST /api/v1/events, ${batch}-event batches, one in flight):`);
     out.push(row("events tracked and delivered", `${fmtInt(stats.delivered - warm)} in ${d.seconds.toFixed(2)} s`));
     out.push(row("events/s end to end", `${fmtInt((stats.delivered - warm) / d.seconds)}/s`));
     out.push(row("requests / retries", `${fmtInt(stats.requests)} / ${fmtInt(stats.retries)} (all phases)`));

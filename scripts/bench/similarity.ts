@@ -166,10 +166,10 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     out.push(row("  searches at once", `${gate === 0 ? "no limit" : gate} (SIMILARITY_SEARCH_CONCURRENCY; the rest wait their turn in the app)`));
     out.push(row(`  busy backends (${clients} clients)`, `${waits} (pg_stat_activity every 100 ms)`));
 
-    step("starting next start");
+    step("starting the server");
     const redisOk = redis !== "none" && (await redisReachable(redis));
     server = await startNextServer({ DATABASE_URL: db.url, LOG_LEVEL: "warn", EMBEDDING_WORKER: "off", REDIS_URL: redisOk ? redis : "" }, signal);
-    console.log(`[bench] prompts.similar over HTTP (next start ${buildId()}): 1 then ${clients} clients…`);
+    console.log(`[bench] prompts.similar over HTTP (scripts/serve.mjs, build ${buildId()}): 1 then ${clients} clients…`);
     await httpLoop(server.baseUrl, key, ids, { workers: 2, seconds: 2, signal }); // warm-up
     const http1 = await httpLoop(server.baseUrl, key, ids, { workers: 1, seconds, signal });
     const httpN = await httpLoop(server.baseUrl, key, ids, { workers: clients, seconds, signal });

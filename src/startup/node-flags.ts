@@ -1,4 +1,7 @@
-// V8 flags for the process that runs `next start` (scripts/start.ts, the test and bench servers).
+// How a production server process is started: scripts/start.ts, the test and bench servers.
+import path from "node:path";
+
+// V8 flags for the server process.
 //
 // A list page or an insights query turns thousands of rows into short-lived objects. With V8's
 // default young generation (16 MiB semi-spaces on 64-bit) a request still in flight sees several
@@ -7,3 +10,11 @@
 // ~120 ms; with 64 MiB semi-spaces ~55 ms. The cost is at most ~128 MiB more young generation in
 // a busy server's RSS (docs/architecture.md#memory).
 export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"];
+
+/**
+ * The arguments after `node` for the production server on `port` and `host`: scripts/serve.mjs,
+ * `next start` with the API routes called directly (see that file). Run from the project's root.
+ */
+export function serverArgs(port: number, host: string, nodeArgs: readonly string[] = []): string[] {
+  return [...SERVER_NODE_FLAGS, ...nodeArgs, path.resolve("scripts/serve.mjs"), "-p", String(port), "-H", host];
+}

@@ -1,9 +1,11 @@
-// Starts a real `next start` (the production build) on a free port with its own environment,
-// for tests that need a server configured differently from the shared one.
+// Starts the real production server (scripts/serve.mjs on the build) on a free port with its own
+// environment, for tests that need a server configured differently from the shared one;
+// `plainNext`: `next start` itself, every request through Next (the reference serve.int.test.ts
+// compares the production server's API answers with).
 import { spawn, type ChildProcess } from "node:child_process";
-import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
-import net from "node:net";
+import { SERVER_NODE_FLAGS, serverArgs } from "~/startup/node-flags";
 import path from "node:path";
+import net from "node:net";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,13 +26,15 @@ export type AppServer = { url: string; port: number; process: ChildProcess; stop
  */
 export async function startAppServer(
   env: Record<string, string>,
-  options: { readyStatus?: number; timeoutMs?: number; port?: number } = {},
+  options: { readyStatus?: number; timeoutMs?: number; port?: number; plainNext?: boolean } = {},
 ): Promise<AppServer> {
   // `port`: start again where a stopped server listened (restart tests keep their clients' URL).
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    options.plainNext
+      ? [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"]
+      : serverArgs(port, "127.0.0.1"),
     {
       // EMBEDDING_WORKER off unless asked: a server-wide worker would race the tests' own
       // project-scoped workers on the shared test database. The budget evaluator likewise (tests
@@ -49,11 +53,11 @@ export async function startAppServer(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const readyStatus = options.readyStatus ?? 200;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     const res = await fetch(`${url}/api/health`).catch(() => null);
     if (res?.status === readyStatus) return { url, port, process: child, stop };
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop();
-  throw new Error(`next start on port ${port} did not answer /api/health ${readyStatus} in time`);
+  throw new Error(`the server on port ${port} did not answer /api/health ${readyStatus} in time`);
 }

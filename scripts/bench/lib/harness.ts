@@ -1,8 +1,8 @@
 // Shared set-up for the benchmarks: a throw-away database on the real PostgreSQL, the built app
-// started with `next start` against it, and the checks around both. Everything here is bounded
+// started against it (scripts/serve.mjs, `next start` with the API routes called directly), and the checks around both. Everything here is bounded
 // in time and talks to loopback only.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { SERVER_NODE_FLAGS } from "~/startup/node-flags";
+import { serverArgs } from "~/startup/node-flags";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -133,7 +133,7 @@ export type RunningServer = {
   stop: () => Promise<void>;
 };
 
-/** `next start` on a free port against `env.DATABASE_URL`; resolves once /api/health answers 200. */
+/** The production server (scripts/serve.mjs: `next start`, API routes called directly) on a free port against `env.DATABASE_URL`; resolves once /api/health answers 200. */
 export async function startNextServer(
   env: Record<string, string>,
   signal: AbortSignal,
@@ -141,8 +141,7 @@ export async function startNextServer(
 ): Promise<RunningServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const nextBin = path.resolve("node_modules/next/dist/bin/next");
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, serverArgs(port, "127.0.0.1", nodeArgs), {
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -173,12 +172,12 @@ export async function startNextServer(
   };
   const started = performance.now();
   for (let attempt = 0; attempt < 1000; attempt++) {
-    if (state.exited !== null) throw new Error(`next start exited (${state.exited}) before becoming healthy:\n${lines.slice(-20).join("\n")}`);
+    if (state.exited !== null) throw new Error(`the server exited (${state.exited}) before becoming healthy:\n${lines.slice(-20).join("\n")}`);
     if (signal.aborted) break;
     if (performance.now() - started > timeoutMs) break;
     // null: not listening yet, or busy starting
     if ((await healthStatus(`${baseUrl}/api/health`, 5000)) === 200) {
-      console.log(`[bench] next start healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
+      console.log(`[bench] server (scripts/serve.mjs) healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
       return server;
     }
     await sleep(250);
