@@ -15,7 +15,7 @@ import { intArg } from "../lib/args";
 import { runBaselines, type BaselineResult } from "./lib/baseline";
 import { batchTemplates, render, singleTemplates, type BodyTemplate } from "./lib/bodies";
 import {
-  buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, startNextServer,
+  buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, serverKind, startNextServer,
   type BenchDatabase, type RunningServer,
 } from "./lib/harness";
 import { createPoster, type ClientKind, type Poster } from "./lib/http-client";
@@ -181,7 +181,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
       ` --single-seconds ${cfg.singleSeconds} --baseline-seconds ${cfg.baselineSeconds} --client ${cfg.client} --days ${cfg.days}`));
     out.push(row("machine", `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, build ${buildId()}`));
     out.push(row("database", `${dbName} on ${redact(cfg.pg)}${cfg.keep ? " (kept)" : " (dropped at the end)"}`));
-    out.push(row("server", `scripts/serve.mjs pid ${serverPid}, Redis ${redisOk ? "on" : "off"}, client ${cfg.client} keep-alive`));
+    out.push(row("server", `${serverKind()} pid ${serverPid}, Redis ${redisOk ? "on" : "off"}, client ${cfg.client} keep-alive`));
     out.push(row("request body", `${cfg.batch} events ≈ ${(bodyMiB * 1024).toFixed(0)} KiB; 64 templates, ids rewritten per request, timestamps over ${cfg.days} days`));
     out.push("", `HTTP POST /api/v1/events, ${cfg.batch}-event batches, ${cfg.clients} clients, ${s.seconds.toFixed(1)} s (after ${cfg.warmup} s warm-up):`);
     out.push(row("events/s sustained", rate(s.events, s.seconds)));

@@ -15,7 +15,7 @@ import { getSecret } from "~/server/secrets";
 import { intArg } from "../lib/args";
 import { rng } from "../lib/generate";
 import { distinctPrompts } from "./lib/prompt-corpus";
-import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, reusedDatabase, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
+import { buildId, createBenchDatabase, DEFAULT_PG, DEFAULT_REDIS, ensureBuild, redisReachable, reusedDatabase, serverKind, startNextServer, type BenchDatabase, type RunningServer } from "./lib/harness";
 import { fmtInt, fmtMs, percentiles, type LoopResult } from "./lib/loop";
 import { verdict } from "./lib/load";
 import { commandLine, latencyLine, row } from "./lib/report";
@@ -169,7 +169,7 @@ export async function run(args: Map<string, string>, signal: AbortSignal): Promi
     step("starting the server");
     const redisOk = redis !== "none" && (await redisReachable(redis));
     server = await startNextServer({ DATABASE_URL: db.url, LOG_LEVEL: "warn", EMBEDDING_WORKER: "off", REDIS_URL: redisOk ? redis : "" }, signal);
-    console.log(`[bench] prompts.similar over HTTP (scripts/serve.mjs, build ${buildId()}): 1 then ${clients} clients…`);
+    console.log(`[bench] prompts.similar over HTTP (${serverKind()}, build ${buildId()}): 1 then ${clients} clients…`);
     await httpLoop(server.baseUrl, key, ids, { workers: 2, seconds: 2, signal }); // warm-up
     const http1 = await httpLoop(server.baseUrl, key, ids, { workers: 1, seconds, signal });
     const httpN = await httpLoop(server.baseUrl, key, ids, { workers: clients, seconds, signal });

@@ -13,8 +13,11 @@ export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"]
 
 /**
  * The arguments after `node` for the production server on `port` and `host`: scripts/serve.mjs,
- * `next start` with the API routes called directly (see that file). Run from the project's root.
+ * `next start` with the API routes called directly (see that file). `plainNext`: `next start`
+ * itself, every request through Next's request path (what serve.int.test.ts compares answers with,
+ * and what `BENCH_SERVER=next` measures against). Run from the project's root.
  */
-export function serverArgs(port: number, host: string, nodeArgs: readonly string[] = []): string[] {
-  return [...SERVER_NODE_FLAGS, ...nodeArgs, path.resolve("scripts/serve.mjs"), "-p", String(port), "-H", host];
+export function serverArgs(port: number, host: string, o: { nodeArgs?: readonly string[]; plainNext?: boolean } = {}): string[] {
+  const entry = o.plainNext ? [path.resolve("node_modules/next/dist/bin/next"), "start"] : [path.resolve("scripts/serve.mjs")];
+  return [...SERVER_NODE_FLAGS, ...(o.nodeArgs ?? []), ...entry, "-p", String(port), "-H", host];
 }

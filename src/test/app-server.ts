@@ -3,8 +3,7 @@
 // `plainNext`: `next start` itself, every request through Next (the reference serve.int.test.ts
 // compares the production server's API answers with).
 import { spawn, type ChildProcess } from "node:child_process";
-import { SERVER_NODE_FLAGS, serverArgs } from "~/startup/node-flags";
-import path from "node:path";
+import { serverArgs } from "~/startup/node-flags";
 import net from "node:net";
 
 export async function freePort(): Promise<number> {
@@ -32,9 +31,7 @@ export async function startAppServer(
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    options.plainNext
-      ? [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"]
-      : serverArgs(port, "127.0.0.1"),
+    serverArgs(port, "127.0.0.1", { plainNext: options.plainNext }),
     {
       // EMBEDDING_WORKER off unless asked: a server-wide worker would race the tests' own
       // project-scoped workers on the shared test database. The budget evaluator likewise (tests

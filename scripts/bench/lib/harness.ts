@@ -133,7 +133,17 @@ export type RunningServer = {
   stop: () => Promise<void>;
 };
 
-/** The production server (scripts/serve.mjs: `next start`, API routes called directly) on a free port against `env.DATABASE_URL`; resolves once /api/health answers 200. */
+/** Which server the benches start (see startNextServer). */
+export function serverKind(): "scripts/serve.mjs" | "next start" {
+  return process.env.BENCH_SERVER === "next" ? "next start" : "scripts/serve.mjs";
+}
+
+/**
+ * The production server (scripts/serve.mjs: `next start`, API routes called directly) on a free
+ * port against `env.DATABASE_URL`; resolves once /api/health answers 200. `BENCH_SERVER=next` in the
+ * bench's environment starts `next start` itself instead (every request through Next's request
+ * path), to measure what serving the API directly changes.
+ */
 export async function startNextServer(
   env: Record<string, string>,
   signal: AbortSignal,
@@ -141,7 +151,9 @@ export async function startNextServer(
 ): Promise<RunningServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, serverArgs(port, "127.0.0.1", nodeArgs), {
+  const plainNext = serverKind() === "next start";
+  if (plainNext) console.log("[bench] BENCH_SERVER=next: next start itself, every request through Next's request path");
+  const child = spawn(process.execPath, serverArgs(port, "127.0.0.1", { nodeArgs, plainNext }), {
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
