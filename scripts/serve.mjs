@@ -199,37 +199,33 @@ async function serveApi(handler, params, req, res, compress) {
 }
 
 /**
- * The body's chunks as they come, with backpressure. The client going away cancels the stream (an
- * export's cursor is closed, as its route's signal is aborted); a body that fails after the head was
- * sent can only end the connection.
+ * The body piped to the socket with backpressure (as Next's own pipeToNodeResponse does). The client
+ * going away aborts the pipe, which cancels the stream (an export's cursor is closed, as its route's
+ * signal is aborted); a body that fails after the head was sent can only end the connection.
  */
 async function sendBody(body, res, aborted) {
-  const reader = body.getReader();
-  const cancel = () => reader.cancel().catch(() => undefined);
-  aborted.addEventListener("abort", cancel, { once: true });
+  let drained = null;
+  const onDrain = () => drained?.();
+  res.on("drain", onDrain);
+  res.once("close", onDrain);
+  const sink = new WritableStream({
+    write(chunk) {
+      if (res.write(chunk)) return undefined;
+      return new Promise((resolve) => {
+        drained = resolve;
+      });
+    },
+    close() {
+      res.end();
+    },
+  });
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) return;
-      if (!res.write(value)) {
-        await new Promise((resolve) => {
-          const done = () => {
-            res.off("drain", done);
-            res.off("close", done);
-            resolve();
-          };
-          res.on("drain", done);
-          res.on("close", done);
-        });
-      }
-    }
-    res.end();
+    await body.pipeTo(sink, { signal: aborted });
   } catch (err) {
     if (!aborted.aborted) logError("API response body failed", err);
     res.destroy();
   } finally {
-    aborted.removeEventListener("abort", cancel);
+    res.off("drain", onDrain);
   }
 }
 
