@@ -13,7 +13,7 @@
 // API responses: the static security headers and the API policy, then gzip when the client asks
 // (Next's own compression middleware). A method the module does not export (HEAD, OPTIONS, a 405),
 // and every page, static file and /api/auth request, is Next's, unchanged. docs/architecture.md
-// ("The request path") has the figures.
+// ("Request paths") has the figures.
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -40,8 +40,32 @@ const API_HEADERS = Object.freeze({
   ...readJson(path.join(dir, "src/server/api-security-headers.json")),
 });
 
-/** "/api/export/[kind]/route" → a matcher of "/api/export/events" giving { kind: "events" }. */
+class Undecodable extends Error {}
+function decodeSegment(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Undecodable(part);
+  }
+}
+
+/**
+ * "/api/export/[kind]/route" → a matcher of "/api/export/events" giving { kind: "events" }; null when
+ * the path is not this route's, or when a segment is not valid percent-encoding (Next answers it).
+ */
 function compileRoute(page) {
+  const match = compileSegments(page);
+  return (pathname) => {
+    try {
+      return match(pathname);
+    } catch (err) {
+      if (err instanceof Undecodable) return null;
+      throw err;
+    }
+  };
+}
+
+function compileSegments(page) {
   const segments = page.replace(/\/route$/, "").split("/").slice(1);
   return (pathname) => {
     const parts = pathname.split("/").slice(1);
@@ -52,13 +76,13 @@ function compileRoute(page) {
       if (catchAll) {
         const rest = parts.slice(i);
         if (rest.length === 0 && !seg.startsWith("[[")) return null;
-        params[catchAll[1]] = rest.map(decodeURIComponent);
+        params[catchAll[1]] = rest.map(decodeSegment);
         return params;
       }
       const part = parts[i];
       if (part === undefined || part === "") return null;
       const dynamic = /^\[(\w+)\]$/.exec(seg);
-      if (dynamic) params[dynamic[1]] = decodeURIComponent(part);
+      if (dynamic) params[dynamic[1]] = decodeSegment(part);
       else if (seg !== part) return null;
     }
     return parts.length === segments.length ? params : null;
