@@ -1,6 +1,7 @@
 // Playwright's web server: a FRESH database on the local PostgreSQL, migrated and seeded through
 // the ingestion service (project "default", which the dashboard shows, and a second project for
-// isolation checks), then `next start` against it. The database is dropped when this exits.
+// isolation checks), then the production server (scripts/serve.mjs) against it. The database is
+// dropped when this exits.
 // Writes test-results/e2e-fixture.json (URL, API keys, the owner's credentials, planted prompts) for the specs.
 import { spawn } from "node:child_process";
 import { serverArgs } from "~/startup/node-flags";

@@ -14,6 +14,7 @@
 // (Next's own compression middleware). A method the module does not export (HEAD, OPTIONS, a 405),
 // and every page, static file and /api/auth request, is Next's, unchanged. docs/architecture.md
 // ("Request paths") has the figures.
+import fs from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -33,7 +34,7 @@ const hostname = argValue("-H", process.env.HOSTNAME ?? "0.0.0.0");
 const dir = process.cwd();
 const distDir = path.join(dir, ".next");
 
-const readJson = (file) => JSON.parse(require("node:fs").readFileSync(file, "utf8"));
+const readJson = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
 // next.config.mjs's headers() for "/api/:path((?!auth/).*)": the same two tables.
 const API_HEADERS = Object.freeze({
   ...readJson(path.join(dir, "src/server/static-security-headers.json")),

@@ -1,7 +1,7 @@
 // npm start: the app on real services when configured, else on the embedded default
 // (PGlite with pgvector in this process, served over the wire protocol) with demo data.
 import { spawn } from "node:child_process";
-import { SERVER_NODE_FLAGS, serverArgs } from "~/startup/node-flags";
+import { serverArgs } from "~/startup/node-flags";
 import fs from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
@@ -42,9 +42,7 @@ await db.client.sql.end({ timeout: 5 });
 // routes called directly).
 const child = spawn(
   process.execPath,
-  dev
-    ? [...SERVER_NODE_FLAGS, path.resolve("node_modules/next/dist/bin/next"), "dev", "-p", String(env.PORT), "-H", env.HOSTNAME]
-    : serverArgs(env.PORT, env.HOSTNAME),
+  serverArgs(env.PORT, env.HOSTNAME, dev ? { next: "dev" } : {}),
   {
     stdio: "inherit",
     env: {

@@ -12,12 +12,13 @@ import path from "node:path";
 export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"];
 
 /**
- * The arguments after `node` for the production server on `port` and `host`: scripts/serve.mjs,
- * `next start` with the API routes called directly (see that file). `plainNext`: `next start`
- * itself, every request through Next's request path (what serve.int.test.ts compares answers with,
- * and what `BENCH_SERVER=next` measures against). Run from the project's root.
+ * The arguments after `node` for the server on `port` and `host`: by default the production server,
+ * scripts/serve.mjs (`next start` with the API routes called directly, see that file). `next`:
+ * Next's own command instead — "start", every request through Next's request path (what
+ * serve.int.test.ts compares answers with, and what `BENCH_SERVER=next` measures against), or "dev"
+ * (`npm run dev`). Run from the project's root.
  */
-export function serverArgs(port: number, host: string, o: { nodeArgs?: readonly string[]; plainNext?: boolean } = {}): string[] {
-  const entry = o.plainNext ? [path.resolve("node_modules/next/dist/bin/next"), "start"] : [path.resolve("scripts/serve.mjs")];
+export function serverArgs(port: number, host: string, o: { nodeArgs?: readonly string[]; next?: "start" | "dev" } = {}): string[] {
+  const entry = o.next ? [path.resolve("node_modules/next/dist/bin/next"), o.next] : [path.resolve("scripts/serve.mjs")];
   return [...SERVER_NODE_FLAGS, ...(o.nodeArgs ?? []), ...entry, "-p", String(port), "-H", host];
 }

@@ -31,7 +31,7 @@ export async function startAppServer(
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    serverArgs(port, "127.0.0.1", { plainNext: options.plainNext }),
+    serverArgs(port, "127.0.0.1", options.plainNext ? { next: "start" } : {}),
     {
       // EMBEDDING_WORKER off unless asked: a server-wide worker would race the tests' own
       // project-scoped workers on the shared test database. The budget evaluator likewise (tests

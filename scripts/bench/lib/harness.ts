@@ -1,6 +1,6 @@
 // Shared set-up for the benchmarks: a throw-away database on the real PostgreSQL, the built app
-// started against it (scripts/serve.mjs, `next start` with the API routes called directly), and the checks around both. Everything here is bounded
-// in time and talks to loopback only.
+// started against it (scripts/serve.mjs, `next start` with the API routes called directly), and
+// the checks around both. Everything here is bounded in time and talks to loopback only.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { serverArgs } from "~/startup/node-flags";
 import { randomBytes } from "node:crypto";
@@ -153,7 +153,7 @@ export async function startNextServer(
   const baseUrl = `http://127.0.0.1:${port}`;
   const plainNext = serverKind() === "next start";
   if (plainNext) console.log("[bench] BENCH_SERVER=next: next start itself, every request through Next's request path");
-  const child = spawn(process.execPath, serverArgs(port, "127.0.0.1", { nodeArgs, plainNext }), {
+  const child = spawn(process.execPath, serverArgs(port, "127.0.0.1", { nodeArgs, ...(plainNext ? { next: "start" as const } : {}) }), {
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -189,7 +189,7 @@ export async function startNextServer(
     if (performance.now() - started > timeoutMs) break;
     // null: not listening yet, or busy starting
     if ((await healthStatus(`${baseUrl}/api/health`, 5000)) === 200) {
-      console.log(`[bench] server (scripts/serve.mjs) healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
+      console.log(`[bench] server (${serverKind()}) healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (pid ${server.pid})`);
       return server;
     }
     await sleep(250);
